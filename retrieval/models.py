@@ -1,0 +1,122 @@
+"""Typed records passed between pipeline stages: pages -> articles -> chunks -> answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ArticleKind = Literal["article", "photo"]
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What a sidecar file says about a page; every field may be unknown."""
+
+    paper: str | None = None
+    date: str | None = None
+    page_number: str | None = None
+    page_name: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of raw text as read from disk, with its metadata and parser overrides."""
+
+    source: str  # file name, e.g. "001_73203bc2ffbfe497.txt"
+    text: str
+    meta: PageMeta = PageMeta()
+    # Sidecar overrides where a layout defeats the parser (see pages.read_sidecar).
+    layout: Literal["auto", "headline-after", "headline-first"] = "auto"
+    # 1-based line numbers at which a new article must start.
+    article_starts: tuple[int, ...] = ()
+    # 1-based line numbers that must be read as headline lines.
+    headline_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of an article as a reader sees it."""
+
+    text: str
+    section: str | None  # the subhead it stands under, if any
+    first_line: int  # 1-based line span in the source page
+    last_line: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """A news item of a page: its body, headline block and byline."""
+
+    id: str  # "<page stem>#<n>", stable while the page does not change
+    source: str
+    kind: ArticleKind
+    headline: tuple[str, ...]  # kicker, main title, subtitle ... as printed, in order
+    byline: str | None
+    paragraphs: tuple[Paragraph, ...]
+    meta: PageMeta = PageMeta()
+
+    @property
+    def title(self) -> str:
+        """The whole headline on one line ("" for a photo caption)."""
+        return " ".join(self.headline)
+
+    @property
+    def sections(self) -> list[str]:
+        """Subheads in order of appearance, each once."""
+        seen: dict[str, None] = {}
+        for p in self.paragraphs:
+            if p.section:
+                seen.setdefault(p.section, None)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class PageParse:
+    """Everything a page turned into: nothing of the page's text is outside these."""
+
+    source: str
+    header: tuple[str, ...]  # page header / folio lines, e.g. ("MINSHENG JINGJI", "经济")
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The unit of retrieval: a paragraph (or a merged or split part of one), born with its citation."""
+
+    id: int
+    article_id: str
+    title: str
+    section: str | None
+    paragraph: int  # 1-based paragraph number within the article
+    source: str
+    text: str  # as shown to users
+    paper: str | None = None
+    date: str | None = None
+    page: str | None = None  # page number and name, e.g. "5 经济"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage of an answer."""
+
+    rank: int
+    score: float
+    chunk: Chunk
+    answer_sentence: str
+    matched_terms: tuple[str, ...]
+    unmatched_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question; a refusal is a value, never an exception."""
+
+    question: str
+    query_terms: tuple[str, ...]
+    answered: bool
+    hits: tuple[Hit, ...] = ()
+    # When not answered: headlines of the closest articles, best first.
+    near_titles: tuple[str, ...] = ()
+    reason: str = ""
+    extra: dict[str, object] = field(default_factory=dict)
