@@ -55,6 +55,10 @@ class Article:
     byline: str | None
     paragraphs: tuple[Paragraph, ...]
     meta: PageMeta = PageMeta()
+    # Subheads as (text, source line), and the source lines of the headline block and byline: with the
+    # paragraphs' spans they account for every line of the article.
+    subheads: tuple[tuple[str, int], ...] = ()
+    headline_span: tuple[int, ...] = ()
 
     @property
     def title(self) -> str:
@@ -78,6 +82,7 @@ class PageParse:
     source: str
     header: tuple[str, ...]  # page header / folio lines, e.g. ("MINSHENG JINGJI", "经济")
     articles: tuple[Article, ...]
+    layout: str = "headline-after"  # where this page prints headlines, as detected or overridden
 
 
 @dataclass(frozen=True)

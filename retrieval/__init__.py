@@ -1,0 +1,9 @@
+"""chamber-qa's retrieval: newspaper pages -> articles -> chunks -> BM25 index -> cited answers.
+
+Knows nothing of Telegram. The public face is `Archive`; the stage functions are importable from
+their modules (pages, articles, chunks, tokens, bm25, answer).
+"""
+
+from retrieval.models import Answer, Article, Chunk, Hit, Page, PageMeta, Paragraph
+
+__all__ = ["Answer", "Article", "Chunk", "Hit", "Page", "PageMeta", "Paragraph"]

@@ -1,0 +1,159 @@
+"""Split a page into articles: Page -> PageParse (header lines plus articles and photo captions).
+
+Newspapers print an article's headline block either after its body (this archive's e-paper dumps:
+body, then kicker / title / subtitle, then `本报记者 …`) or before it. A title-like run is a headline
+when something marks it as one — a byline, a second title line, a dispatch opener (本报讯) or the page
+end after it — and otherwise a subhead that sections the paragraphs under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Literal
+
+from retrieval.layout import Block, read_layout
+from retrieval.models import Article, Page, PageParse, Paragraph
+
+Layout = Literal["headline-after", "headline-first"]
+
+# A caption is a few lines under a photo; a longer run before a credit is an article that lost its
+# headline, with only its last paragraph captioning the photo.
+_MAX_CAPTION_PARAGRAPHS = 3
+
+
+@dataclass
+class _Draft:
+    """An article being assembled while walking the page's blocks."""
+
+    headline: list[Block] = field(default_factory=list)
+    byline: list[Block] = field(default_factory=list)
+    body: list[tuple[Block, str | None]] = field(default_factory=list)  # (paragraph, section)
+    subheads: list[Block] = field(default_factory=list)
+    section: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.headline or self.byline or self.body or self.subheads)
+
+
+def detect_layout(blocks: tuple[Block, ...]) -> Layout:
+    """Guess where this page prints headlines: first content a title run and last a body -> before."""
+    content = [b for b in blocks if b.kind != "credit"]
+    if not content:
+        return "headline-after"
+    starts_titled = content[0].kind in ("title", "byline")
+    ends_titled = content[-1].kind in ("title", "byline")
+    return "headline-first" if starts_titled and not ends_titled else "headline-after"
+
+
+def _run_end(blocks: tuple[Block, ...], i: int) -> int:
+    """Return the index just past the run of title and byline blocks starting at i."""
+    j = i
+    while j < len(blocks) and blocks[j].kind in ("title", "byline"):
+        j += 1
+    return j
+
+
+def _is_headline(run: list[Block], after: Block | None, layout: Layout) -> bool:
+    """Tell whether a title run is an article's headline block rather than a subhead."""
+    if any(b.kind == "byline" for b in run) or sum(len(b.lines) for b in run) >= 2:
+        return True
+    if after is None or after.kind == "credit":
+        return layout == "headline-after"
+    return after.is_dispatch
+
+
+def _paragraphs(draft: _Draft) -> tuple[Paragraph, ...]:
+    return tuple(Paragraph(b.text, section, b.first_line, b.last_line) for b, section in draft.body)
+
+
+def _finish(draft: _Draft, kind: Literal["article", "photo"], page: Page, n: int) -> Article:
+    """Freeze a draft into an Article numbered n on its page."""
+    return Article(
+        id=f"{PurePath(page.source).stem}#{n}",
+        source=page.source,
+        kind=kind,
+        headline=tuple(ln.text for b in draft.headline for ln in b.lines),
+        byline=" ".join(b.text for b in draft.byline) or None,
+        paragraphs=_paragraphs(draft),
+        meta=page.meta,
+        subheads=tuple((b.text, b.first_line) for b in draft.subheads),
+        headline_span=tuple(ln.no for b in draft.headline + draft.byline for ln in b.lines),
+    )
+
+
+class _Assembler:
+    """Walk blocks in reading order and cut them into articles."""
+
+    def __init__(self, page: Page, layout: Layout) -> None:
+        self.page = page
+        self.layout = layout
+        self.articles: list[Article] = []
+        self.draft = _Draft()
+
+    def close(self, kind: Literal["article", "photo"] = "article") -> None:
+        if self.draft:
+            self.articles.append(_finish(self.draft, kind, self.page, len(self.articles) + 1))
+        self.draft = _Draft()
+
+    def add_body(self, block: Block) -> None:
+        starts_forced = block.first_line in self.page.article_starts
+        if (block.is_dispatch or starts_forced) and self.draft.body:
+            self.close()
+        self.draft.body.append((block, self.draft.section))
+
+    def add_credit(self, block: Block) -> None:
+        caption = self.draft.body[-_MAX_CAPTION_PARAGRAPHS:] if not self.draft.headline else self.draft.body
+        if len(self.draft.body) > len(caption):
+            earlier = _Draft(body=self.draft.body[: -len(caption)], subheads=self.draft.subheads)
+            self.draft = earlier
+            self.close()
+            self.draft = _Draft(body=caption)
+        self.draft.byline.append(block)
+        self.close("photo")
+
+    def add_run(self, run: list[Block], after: Block | None) -> None:
+        forced = after is not None and after.first_line in self.page.article_starts
+        if not (_is_headline(run, after, self.layout) or forced or not self.draft.body):
+            self.draft.subheads.extend(run)
+            self.draft.section = " ".join(b.text for b in run)
+            return
+        if self.layout == "headline-first" or not self.draft.body:
+            self.close()  # the run heads what follows
+            self._take_headline(run)
+        else:
+            self._take_headline(run)
+            self.close()
+
+    def _take_headline(self, run: list[Block]) -> None:
+        for b in run:
+            (self.draft.byline if b.kind == "byline" else self.draft.headline).append(b)
+
+
+def split_articles(page: Page) -> PageParse:
+    """Parse a page into its header lines and articles; no character of the page is dropped."""
+    forced = frozenset(page.headline_lines)
+    layout_read = read_layout(page.text, forced)
+    blocks = layout_read.blocks
+    layout: Layout = detect_layout(blocks) if page.layout == "auto" else page.layout
+    asm = _Assembler(page, layout)
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "body":
+            asm.add_body(block)
+            i += 1
+        elif block.kind == "credit":
+            asm.add_credit(block)
+            i += 1
+        else:
+            j = _run_end(blocks, i)
+            asm.add_run(list(blocks[i:j]), blocks[j] if j < len(blocks) else None)
+            i = j
+    asm.close()
+    return PageParse(
+        source=page.source,
+        header=tuple(ln.text for ln in layout_read.header),
+        articles=tuple(asm.articles),
+        layout=layout,
+    )

@@ -1,0 +1,200 @@
+"""Read the layout of a page: raw text -> header lines and a sequence of typed blocks.
+
+A block is a paragraph of body text, a title-like line run (headline or subhead), a byline or a photo
+credit. Deciding which title runs are headlines and which are subheads is `articles.py`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from typing import Literal
+
+from retrieval.text import ends_sentence, join_lines, squeeze_line, width
+
+BlockKind = Literal["body", "title", "byline", "credit"]
+
+# A dispatch opener starts a new article wherever it stands (本报讯, 本报许昌讯, 新华社北京9月1日电 ...).
+DISPATCH = re.compile(r"^(本报[^，。（(]{0,8}讯|新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
+BYLINE = re.compile(r"^(本报|特约|见习)?(记者|通讯员|评论员)(\s*[\u4e00-\u9fff·]{2,4}){1,6}$|^文[/／]\S")
+CREDIT = re.compile(r"^(?:(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff·]{2,4}\s+){1,4}摄$|^\S{0,12}[/／]摄$")
+PINYIN_HEADER = re.compile(r"^[A-Z][A-Z ]{3,}$")
+FOLIO = re.compile(
+    r"^(第?\s*\d{1,3}\s*版|[A-Z]?\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日(\s*星期.)?|"
+    r"(责任编辑|责编|美编|编辑|校对|版式|组版|审读)\s*[:：].*)$"
+)
+# Title lines are short phrases: no sentence or clause punctuation outside quotes.
+_CLAUSE_PUNCT = re.compile(r"[。！？；;，,、：:]")
+_MAX_TITLE_LINES = 4
+_MAX_TITLE_WIDTH = 40.0
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-blank source line, squeezed of layout spaces, with its 1-based number."""
+
+    no: int
+    text: str
+    width: float
+    full_width: float  # the typical width of a full line around it (the column measure)
+
+    @property
+    def is_short(self) -> bool:
+        """Shorter than a full line by more than a paragraph indent."""
+        return self.width <= self.full_width - 1.5
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines read as one unit of the page."""
+
+    kind: BlockKind
+    lines: tuple[Line, ...]
+
+    @property
+    def text(self) -> str:
+        """Return the block's text as a reader sees it."""
+        return join_lines([ln.text for ln in self.lines])
+
+    @property
+    def first_line(self) -> int:
+        """Return the 1-based number of the first source line."""
+        return self.lines[0].no
+
+    @property
+    def last_line(self) -> int:
+        """Return the 1-based number of the last source line."""
+        return self.lines[-1].no
+
+    @property
+    def is_dispatch(self) -> bool:
+        """Tell whether the block opens with a dispatch line such as 本报讯."""
+        return self.kind == "body" and bool(DISPATCH.match(self.text))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A page read as header lines plus blocks in reading order."""
+
+    header: tuple[Line, ...]
+    blocks: tuple[Block, ...]
+
+
+def _column_widths(widths: list[float], window: int = 20) -> list[float]:
+    """Estimate the column measure around each line: the upper quartile of nearby line widths."""
+    out = []
+    for i in range(len(widths)):
+        near = [w for w in widths[max(0, i - window) : i + window + 1] if w >= 6]
+        out.append(statistics.quantiles(near, n=4)[2] if len(near) >= 4 else max(near, default=16.0))
+    return out
+
+
+def read_lines(text: str) -> list[list[Line]]:
+    """Split page text into groups of consecutive non-blank lines, each line squeezed and measured."""
+    raw = text.splitlines()
+    squeezed = [squeeze_line(r) for r in raw]
+    numbered = [(i + 1, s) for i, s in enumerate(squeezed) if s]
+    measures = _column_widths([width(s) for _, s in numbered])
+    lines = {no: Line(no, s, width(s), m) for (no, s), m in zip(numbered, measures, strict=True)}
+    groups: list[list[Line]] = [[]]
+    for no in range(1, len(raw) + 1):
+        if no in lines:
+            groups[-1].append(lines[no])
+        elif groups[-1]:
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def _is_header_line(line: Line) -> bool:
+    return bool(PINYIN_HEADER.match(line.text) or FOLIO.match(line.text))
+
+
+def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]]:
+    """Take page header and folio lines off the top and bottom groups."""
+    header: list[Line] = []
+    if groups and _is_header_line(groups[0][0]):
+        first = groups.pop(0)
+        # A pinyin section header is followed by the section's Chinese name (`MINSHENG JINGJI` / `经济`).
+        taken = [
+            ln for ln in first if _is_header_line(ln) or (ln.width <= 6 and not _CLAUSE_PUNCT.search(ln.text))
+        ]
+        if len(taken) < len(first):
+            taken = first[: next(i for i, ln in enumerate(first) if ln not in taken)]
+            groups.insert(0, first[len(taken) :])
+        header.extend(taken)
+    while groups and all(FOLIO.match(ln.text) for ln in groups[-1]):
+        header.extend(groups.pop())
+    return header, groups
+
+
+def _is_title_line(line: Line) -> bool:
+    text = re.sub(r"“[^”]*”|《[^》]*》", "“”", line.text)
+    return (
+        not _CLAUSE_PUNCT.search(text)
+        and not ends_sentence(line.text)
+        and line.width <= _MAX_TITLE_WIDTH
+        and not line.text.startswith(("（", "("))
+    )
+
+
+def _line_kind(line: Line) -> BlockKind | None:
+    if CREDIT.match(line.text):
+        return "credit"
+    if BYLINE.match(line.text):
+        return "byline"
+    return None
+
+
+def _split_group(group: list[Line], forced_titles: frozenset[int]) -> list[Block]:
+    """Cut one blank-delimited group into blocks: bylines, credits, title runs and body paragraphs."""
+    blocks: list[Block] = []
+    current: list[Line] = []
+
+    def flush(kind: BlockKind = "body") -> None:
+        if current:
+            blocks.append(Block(kind, tuple(current)))
+            current.clear()
+
+    all_title = len(group) <= _MAX_TITLE_LINES and all(
+        _is_title_line(ln) or ln.no in forced_titles for ln in group
+    )
+    for ln in group:
+        special = _line_kind(ln)
+        if special or ln.no in forced_titles:
+            flush("title" if all_title else "body")
+            blocks.append(Block(special or "title", (ln,)))
+            continue
+        if DISPATCH.match(ln.text):
+            flush("title" if all_title else "body")
+        current.append(ln)
+        # A short line that ends a sentence ends its paragraph even without a blank line after it.
+        if not all_title and ln.is_short and ends_sentence(ln.text):
+            flush()
+    flush("title" if all_title else "body")
+    return blocks
+
+
+def _joins(prev: Block, nxt: Block) -> bool:
+    """Tell whether a blank line between two blocks is a column break inside one paragraph."""
+    if prev.kind != "body" or ends_sentence(prev.lines[-1].text) or nxt.is_dispatch:
+        return False
+    if nxt.kind == "body":
+        return True
+    # A title-like run right after an unfinished full-width line is the rest of that sentence when it
+    # is a single full-width line itself: headlines stand after finished paragraphs.
+    last = prev.lines[-1]
+    return nxt.kind == "title" and len(nxt.lines) == 1 and not last.is_short and not nxt.lines[0].is_short
+
+
+def read_layout(text: str, forced_titles: frozenset[int] = frozenset()) -> Layout:
+    """Read a page's text into header lines and blocks, joining paragraphs across column breaks."""
+    header, groups = split_header(read_lines(text))
+    blocks: list[Block] = []
+    for group in groups:
+        for block in _split_group(group, forced_titles):
+            if blocks and _joins(blocks[-1], block):
+                blocks[-1] = Block("body", blocks[-1].lines + block.lines)
+            else:
+                blocks.append(block)
+    return Layout(tuple(header), tuple(blocks))

@@ -1,0 +1,133 @@
+"""Read page files from disk: a folder -> list[Page], plus a report of the files that were refused.
+
+The I/O edge of the pipeline. Pages are plain text in UTF-8 or a legacy Chinese encoding (GB18030/GBK
+and Big5 are common in archives: charset-normalizer detects them); a `<page>.toml` sidecar beside a
+page gives its metadata and parser overrides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from retrieval.errors import PageUnreadable
+from retrieval.models import Page, PageMeta
+
+log = logging.getLogger(__name__)
+
+PAGE_SUFFIX = ".txt"
+_LAYOUTS = ("auto", "headline-after", "headline-first")
+# Share of characters that must be CJK, Latin letters, digits or common punctuation for a decoding to
+# count as text rather than binary noise.
+_MIN_TEXT_SHARE = 0.85
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A file that could not be read as a page, and why."""
+
+    source: str
+    reason: str
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode page bytes: UTF-8 first, else the detected legacy encoding; refuse binary data."""
+    if not data.strip():
+        raise PageUnreadable(f"{name}: the file is empty")
+    if b"\x00" in data:
+        raise PageUnreadable(f"{name}: the file is binary (it contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        best = from_bytes(data, cp_isolation=["gb18030", "big5", "utf_16", "cp1252"]).best()
+        if best is None:
+            raise PageUnreadable(f"{name}: not UTF-8 and no known Chinese encoding fits") from None
+        text = str(best)
+        if best.encoding.startswith("gb") or best.encoding == "big5":
+            log.info("%s: decoded as %s", name, best.encoding)
+    printable = sum(ch.isprintable() or ch.isspace() for ch in text)
+    if printable / max(len(text), 1) < _MIN_TEXT_SHARE:
+        raise PageUnreadable(f"{name}: the file does not look like text")
+    return text
+
+
+def read_sidecar(path: Path) -> dict[str, object]:
+    """Read a page's TOML sidecar if there is one (a broken sidecar is reported and ignored)."""
+    sidecar = path.with_suffix(".toml")
+    if not sidecar.exists():
+        return {}
+    try:
+        return tomllib.loads(sidecar.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        log.warning("%s: sidecar ignored: %s", sidecar.name, exc)
+        return {}
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def page_from(name: str, text: str, sidecar: dict[str, object]) -> Page:
+    """Build a Page from decoded text and sidecar fields (pure)."""
+    meta = PageMeta(
+        paper=_str(sidecar.get("paper")),
+        date=_str(sidecar.get("date")),
+        page_number=_str(sidecar.get("page_number")),
+        page_name=_str(sidecar.get("page_name")),
+        url=_str(sidecar.get("url")),
+    )
+    parser = sidecar.get("parser", {})
+    if not isinstance(parser, dict):
+        parser = {}
+    layout = str(parser.get("layout", "auto"))
+    if layout not in _LAYOUTS:
+        log.warning("%s: unknown layout %r in sidecar, using auto", name, layout)
+        layout = "auto"
+    return Page(
+        source=name,
+        text=text,
+        meta=meta,
+        layout=layout,  # type: ignore[arg-type]
+        article_starts=tuple(int(n) for n in parser.get("article_starts", [])),
+        headline_lines=tuple(int(n) for n in parser.get("headline_lines", [])),
+    )
+
+
+def read_page(path: Path) -> Page:
+    """Read one page file with its sidecar; raise PageUnreadable naming the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PageUnreadable(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    return page_from(path.name, decode(data, path.name), read_sidecar(path))
+
+
+def page_files(folder: Path) -> list[Path]:
+    """List the page files of a folder in name order."""
+    return sorted(p for p in folder.glob(f"*{PAGE_SUFFIX}") if p.is_file())
+
+
+def read_pages(folder: Path) -> tuple[list[Page], list[Refusal]]:
+    """Read every page of a folder; a bad file is logged by name and the rest are still read."""
+    pages: list[Page] = []
+    refused: list[Refusal] = []
+    for path in page_files(folder):
+        try:
+            pages.append(read_page(path))
+        except PageUnreadable as exc:
+            log.warning("skipped %s", exc)
+            refused.append(Refusal(path.name, str(exc)))
+    return pages, refused
+
+
+def fingerprint(folder: Path) -> str:
+    """Hash the names and bytes of the pages and sidecars, to tell when an index is stale."""
+    digest = hashlib.sha256()
+    for path in sorted([*page_files(folder), *folder.glob("*.toml")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

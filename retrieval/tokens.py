@@ -1,0 +1,172 @@
+"""Turn text into index terms: str -> list[str], one tokenizer for pages and questions alike.
+
+Text is normalized (layout spaces, full-width forms, Traditional -> Simplified by OpenCC, Latin lower-cased),
+segmented by jieba with the domain dictionary loaded, and cleaned of punctuation and stopwords. jieba's
+precise mode hides words inside compounds (`商会会长` hides `商会`), so by default the search mode's
+sub-words and CJK character bigrams are added: the choice was measured on the question set
+(`chamber-qa eval --tokenizer ...`, see README).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import jieba
+import jieba.posseg
+import opencc
+
+from retrieval.text import is_cjk, normalize
+
+Mode = Literal["cut", "search"]
+BIGRAM_MARK = "·"  # bigrams live in their own namespace, so they never double a jieba word's count
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_DOMAIN_FREQ = 50_000  # high enough that jieba keeps a domain term whole
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    """How text becomes terms; stored in the index manifest so queries match the index."""
+
+    mode: Mode = "search"
+    bigrams: bool = True
+    hmm: bool = False  # jieba's HMM invents splits of unknown words (`万人助/企`)
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("retrieval").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Return the function words dropped from pages and questions."""
+    return frozenset(w for ln in _data_lines("stopwords.txt") for w in ln.split())
+
+
+@cache
+def question_words() -> frozenset[str]:
+    """Return the words that only make a question a question (什么, 多少, 吗 ...)."""
+    return frozenset(w for ln in _data_lines("question_words.txt") for w in ln.split())
+
+
+@cache
+def hand_terms() -> tuple[str, ...]:
+    """Return the hand-kept domain terms."""
+    return tuple(ln.strip() for ln in _data_lines("terms.txt"))
+
+
+@cache
+def alias_groups() -> tuple[tuple[str, ...], ...]:
+    """Return groups of names that mean the same thing."""
+    return tuple(tuple(ln.split()) for ln in _data_lines("aliases.txt"))
+
+
+_T2S = threading.local()
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional characters to Simplified (OpenCC t2s); Simplified text is unchanged."""
+    converter = getattr(_T2S, "converter", None)
+    if converter is None:
+        converter = _T2S.converter = opencc.OpenCC("t2s")
+    return converter.convert(text)
+
+
+def prepare(text: str) -> str:
+    """Normalize text for tokenizing: layout spaces, full-width forms, Simplified, lower case."""
+    return to_simplified(normalize(text)).lower()
+
+
+def is_term(token: str) -> bool:
+    """Tell whether a jieba token is worth indexing (not punctuation, space or a stopword)."""
+    return bool(_WORD.search(token)) and token not in stopwords()
+
+
+@cache
+def _plain_segmenter() -> jieba.Tokenizer:
+    seg = jieba.Tokenizer()
+    seg.initialize()
+    return seg
+
+
+def plain_words(text: str) -> list[str]:
+    """Segment text with jieba's general dictionary alone (precise mode, no HMM)."""
+    return _plain_segmenter().lcut(text, HMM=False)
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    tagger = jieba.posseg.POSTokenizer(_plain_segmenter())
+    tagger.load_word_tag(_plain_segmenter().get_dict_file())
+    return tagger.word_tag_tab
+
+
+def word_tag(word: str) -> str | None:
+    """Return jieba's part-of-speech tag of a dictionary word (`v` verb, `n` noun ...), if it has one."""
+    return _word_tags().get(word)
+
+
+class Tokenizer:
+    """jieba with the domain dictionary, configured once; thread-safe after the first call."""
+
+    def __init__(self, terms: Iterable[str] = (), config: TokenizerConfig = TokenizerConfig()) -> None:
+        self.config = config
+        self.terms = tuple(dict.fromkeys([*hand_terms(), *terms]))
+        self._jieba: jieba.Tokenizer | None = None
+        self._lock = threading.Lock()
+        self._aliases = {t: g for g in alias_groups() for t in g}
+
+    def _segmenter(self) -> jieba.Tokenizer:
+        with self._lock:
+            if self._jieba is None:
+                seg = jieba.Tokenizer()
+                seg.initialize()
+                for term in self.terms:
+                    seg.add_word(prepare(term), freq=_DOMAIN_FREQ)
+                self._jieba = seg
+        return self._jieba
+
+    def _words(self, text: str) -> list[str]:
+        seg = self._segmenter()
+        if self.config.mode == "search":
+            return list(seg.cut_for_search(text, HMM=self.config.hmm))
+        return list(seg.cut(text, HMM=self.config.hmm))
+
+    def tokenize(self, text: str) -> list[str]:
+        """Return the index terms of a text (with repeats: BM25 counts them)."""
+        prepared = prepare(text)
+        terms = [w for w in self._words(prepared) if is_term(w.strip()) for w in [w.strip()]]
+        if self.config.bigrams:
+            for run in _CJK_RUN.findall(prepared):
+                terms.extend(BIGRAM_MARK + run[i : i + 2] for i in range(len(run) - 1))
+        return terms
+
+    def question_terms(self, question: str) -> list[str]:
+        """Return the distinct content words of a question, in order: no question words."""
+        words = [w for w in self.tokenize(question) if not w.startswith(BIGRAM_MARK)]
+        words = [w for w in words if w not in question_words()]
+        return list(dict.fromkeys(words))
+
+    def query(self, question: str) -> list[str]:
+        """Return the query tokens of a question: its terms, their aliases, and bigrams of its content."""
+        terms = self.question_terms(question)
+        expanded = list(terms)
+        for term in terms:
+            expanded.extend(a for a in self._aliases.get(term, ()) if a != term and a not in expanded)
+        if self.config.bigrams:
+            # Bigrams within each content word, never across words: the filler between a question's
+            # words would otherwise add bigrams that no passage has.
+            grams = (t[i : i + 2] for t in terms if all(is_cjk(ch) for ch in t) for i in range(len(t) - 1))
+            expanded.extend(dict.fromkeys(BIGRAM_MARK + g for g in grams))
+        return expanded
+
+    def alias_of(self, term: str) -> tuple[str, ...]:
+        """Return the other names of a term."""
+        return tuple(a for a in self._aliases.get(term, ()) if a != term)
