@@ -1,9 +1,23 @@
 """chamber-qa's retrieval: newspaper pages -> articles -> chunks -> BM25 index -> cited answers.
 
 Knows nothing of Telegram. The public face is `Archive`; the stage functions are importable from
-their modules (pages, articles, chunks, tokens, bm25, answer).
+their modules (pages, articles, chunks, tokens, bm25, index, answer, evaluate).
 """
 
+from retrieval.archive import Archive, ArchiveStats, is_english
+from retrieval.config import Settings
 from retrieval.models import Answer, Article, Chunk, Hit, Page, PageMeta, Paragraph
 
-__all__ = ["Answer", "Article", "Chunk", "Hit", "Page", "PageMeta", "Paragraph"]
+__all__ = [
+    "Answer",
+    "Archive",
+    "ArchiveStats",
+    "Article",
+    "Chunk",
+    "Hit",
+    "Page",
+    "PageMeta",
+    "Paragraph",
+    "Settings",
+    "is_english",
+]

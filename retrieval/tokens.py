@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 import jieba
@@ -24,6 +24,7 @@ import opencc
 from retrieval.text import is_cjk, normalize
 
 Mode = Literal["cut", "search"]
+DATA_DIR = Path(__file__).parent / "data"  # hand-kept word lists, shipped as package data
 BIGRAM_MARK = "·"  # bigrams live in their own namespace, so they never double a jieba word's count
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -40,7 +41,7 @@ class TokenizerConfig:
 
 
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("retrieval").joinpath("data", name).read_text(encoding="utf-8")
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
     return [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
 
 
@@ -111,6 +112,16 @@ def _word_tags() -> dict[str, str]:
 def word_tag(word: str) -> str | None:
     """Return jieba's part-of-speech tag of a dictionary word (`v` verb, `n` noun ...), if it has one."""
     return _word_tags().get(word)
+
+
+# jieba's tags for names: people, places, organisations, other proper nouns.
+_NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
+
+
+def is_common_word(word: str) -> bool:
+    """Tell whether a word is an everyday dictionary word rather than a name or an unknown string."""
+    tag = word_tag(word)
+    return tag is not None and tag not in _NAME_TAGS and not any(ch.isascii() for ch in word)
 
 
 class Tokenizer:

@@ -1,0 +1,3 @@
+from chamber_qa.cli import main
+
+main()

@@ -1,0 +1,206 @@
+"""The chamber-qa command line: the composition root that wires retrieval (and, lazily, the bot)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from retrieval import Archive, Settings
+from retrieval.errors import RetrievalError
+from retrieval.evaluate import evaluate, read_questions
+from retrieval.render import answer_json, answer_text, article_json
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _settings(seeds: Path, index_dir: Path) -> Settings:
+    return Settings(seeds_dir=seeds, index_dir=index_dir)
+
+
+def _open(seeds: Path, index_dir: Path, rebuild: bool = False) -> Archive:
+    try:
+        archive = Archive.open(_settings(seeds, index_dir), rebuild=rebuild)
+    except RetrievalError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for refusal in archive.refused:
+        click.echo(f"warning: skipped {refusal.reason}", err=True)
+    return archive
+
+
+def corpus_options(f):  # type: ignore[no-untyped-def]
+    """Add --seeds and --index-dir to a command."""
+    f = click.option("--index-dir", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True,
+                     envvar="CHAMBER_QA_INDEX_DIR", help="Where the index snapshots live.")(f)  # fmt: skip
+    return click.option("--seeds", type=click.Path(path_type=Path, file_okay=False), default=Path("seeds"),
+                        show_default=True, envvar="CHAMBER_QA_SEEDS", help="Folder of page files.")(f)  # fmt: skip
+
+
+@click.group(context_settings=CONTEXT)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (INFO).")
+def cli(verbose: bool) -> None:
+    """Ask a Chinese local-news archive questions; get cited passages back.
+
+    \b
+    Example:
+        chamber-qa ask "长葛市工商联组织了哪些培训？"
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
+@click.option(
+    "--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True, help="Passages per answer."
+)
+@corpus_options
+def ask(question: str | None, as_json: bool, top_k: int, seeds: Path, index_dir: Path) -> None:
+    """Answer a question (or one question per line of stdin) with cited passages.
+
+    \b
+    Example:
+        chamber-qa ask "莲城智能体"
+        printf '万人助企\\n银商联通工程\\n' | chamber-qa ask --json
+    """
+    archive = _open(seeds, index_dir)
+    questions = [question] if question is not None else (ln.rstrip("\n") for ln in sys.stdin)
+    for q in questions:
+        answer = archive.ask(q, top_k=top_k)
+        click.echo(json.dumps(answer_json(answer), ensure_ascii=False) if as_json else answer_text(answer))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
+@corpus_options
+def articles(as_json: bool, seeds: Path, index_dir: Path) -> None:
+    """List every article and photo caption of the archive.
+
+    \b
+    Example:
+        chamber-qa articles --json
+    """
+    for article in _open(seeds, index_dir).articles:
+        if as_json:
+            click.echo(json.dumps(article_json(article), ensure_ascii=False))
+        else:
+            title = article.title or "（图片说明）"
+            click.echo(f"{article.id}\t{article.kind}\t{title}\t{len(article.paragraphs)}段")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--rebuild", is_flag=True, help="Rebuild even when the index is up to date.")
+@corpus_options
+def index(rebuild: bool, seeds: Path, index_dir: Path) -> None:
+    """Build or refresh the index of the pages folder.
+
+    \b
+    Example:
+        chamber-qa index --rebuild
+    """
+    stats = _open(seeds, index_dir, rebuild=rebuild).stats
+    click.echo(
+        f"index {stats.index_version}: {stats.n_pages} pages, {stats.n_articles} articles, {stats.n_chunks} chunks"
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@corpus_options
+def chat(seeds: Path, index_dir: Path) -> None:
+    """Ask questions in the terminal, one per line (empty line or Ctrl-D ends).
+
+    \b
+    Example:
+        chamber-qa chat
+    """
+    archive = _open(seeds, index_dir)
+    stats = archive.stats
+    click.echo(f"档案：{stats.n_pages} 版，{stats.n_articles} 篇文章。请输入问题（空行退出）。")
+    click.echo("例如：" + " / ".join(archive.example_questions(3)))
+    while True:
+        try:
+            question = input("问> ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        click.echo(answer_text(archive.ask(question)) + "\n")
+
+
+@cli.command("eval", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@corpus_options
+def eval_command(file: Path, as_json: bool, seeds: Path, index_dir: Path) -> None:
+    """Score the archive on a question file (JSONL: q, evidence, title, kind).
+
+    \b
+    Example:
+        chamber-qa eval eval/questions.jsonl
+    """
+    try:
+        questions = read_questions(file)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    archive = _open(seeds, index_dir)
+    report = evaluate(questions, lambda q: archive.ask(q, top_k=10))
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    metrics = list(report["overall"])
+    click.echo("kind".ljust(14) + "".join(m.rjust(22) for m in metrics))
+    for kind, row in report.items():
+        click.echo(
+            kind.ljust(14) + "".join(("-" if row[m] is None else str(row[m])).rjust(22) for m in metrics)
+        )
+
+
+@cli.command(context_settings=CONTEXT)
+@corpus_options
+def bot(seeds: Path, index_dir: Path) -> None:
+    """Run the Telegram bot (needs TELEGRAM_BOT_TOKEN in the environment or .env).
+
+    \b
+    Example:
+        TELEGRAM_BOT_TOKEN=123:abc chamber-qa bot
+    """
+    from bot.app import run as run_bot  # PTB is imported only when the bot runs
+
+    run_bot(_settings(seeds, index_dir))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.pass_context
+@corpus_options
+def run(ctx: click.Context, seeds: Path, index_dir: Path) -> None:
+    """Run the product: the bot when a token is set, else the terminal chat.
+
+    \b
+    Example:
+        chamber-qa run
+    """
+    from dotenv import load_dotenv
+
+    load_dotenv()
+    if os.environ.get("TELEGRAM_BOT_TOKEN"):
+        ctx.invoke(bot, seeds=seeds, index_dir=index_dir)
+        return
+    click.echo(
+        "未设置 TELEGRAM_BOT_TOKEN：启动终端问答。在 .env 中设置令牌即可运行 Telegram 机器人（见 .env.example）。"
+    )
+    ctx.invoke(chat, seeds=seeds, index_dir=index_dir)
+
+
+def main() -> None:
+    """Run the command line."""
+    cli()

@@ -1,0 +1,174 @@
+"""Answer a question from the index: (Index, question) -> Answer with cited passages, or a refusal.
+
+BM25 ranks the passages; then each candidate is judged by how much of the question it covers: the
+question's content words weighted by their rarity (Lucene's idf), a word counting as matched when the
+passage (with its headline and section) contains it or one of its aliases. A question whose best
+passage covers too little is refused with the closest headlines instead of a random passage.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from retrieval.chunks import indexed_text, sentences
+from retrieval.index import Index
+from retrieval.models import Answer, Article, Chunk, Hit
+from retrieval.tokens import is_common_word, prepare
+
+CANDIDATES = 50  # passages considered before dedup and coverage
+NEAR_EQUAL = 0.95  # a passage of another article this close in score is preferred for variety
+NEAR_TITLES = 3
+# A one-character word (去, 叫, 拍 ...) says little about what a passage must hold.
+SINGLE_CHAR_WEIGHT = 0.3
+UNSEEN_COMMON_WEIGHT = 1.0
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A content word of the question with its weight and the other names it may go by."""
+
+    term: str
+    weight: float
+    aliases: tuple[str, ...]
+
+    def match(self, text: str) -> float:
+        """Return how fully a prepared text contains this word: 1, a share of its bigrams, or 0."""
+        if self.term in text or any(a in text for a in self.aliases):
+            return 1.0
+        if len(self.term) < 3 or not self.term.isalpha():
+            return 0.0
+        grams = [self.term[i : i + 2] for i in range(len(self.term) - 1)]
+        return sum(g in text for g in grams) / len(grams) * 0.5
+
+
+@dataclass(frozen=True)
+class AmountAsked:
+    """A "how many X" question wants a number counted in X in the passage (多少家 -> 17家)."""
+
+    pattern: re.Pattern[str]
+    weight: float
+
+    def match(self, text: str) -> float:
+        """Return 1 when the text holds an amount of the asked kind."""
+        return 1.0 if self.pattern.search(text) else 0.0
+
+
+_AMOUNT_Q = re.compile(r"(?:多少|几)(个|家|名|人|次|场|项|户|条|万元|亿元|元|钱|年|天|期|平方米)?")
+_UNIT_ALIASES = {"钱": "万?元|亿元", "人": "人|名", None: ""}
+_NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*(?:万|亿)?"
+
+
+def amount_asked(question: str, weight: float) -> AmountAsked | None:
+    """Return the amount a question asks for, if it asks "how many"."""
+    m = _AMOUNT_Q.search(question)
+    if not m:
+        return None
+    unit = m.group(1)
+    units = _UNIT_ALIASES.get(unit, re.escape(unit) if unit else "")
+    return AmountAsked(re.compile(_NUMBER + (f"(?:{units})" if units else "")), weight)
+
+
+def concepts(index: Index, question: str) -> list[Concept]:
+    """Return the question's content words, each weighted by Lucene's idf over the chunks."""
+    n = index.bm25.n_docs
+    out = []
+    for term in index.tokenizer.question_terms(question):
+        # A word inside a longer question word adds nothing new (search mode yields 许昌 and 许昌市).
+        df = index.bm25.doc_freq(term)
+        weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        if len(term) == 1:
+            weight *= SINGLE_CHAR_WEIGHT
+        elif df == 0 and is_common_word(term):
+            # A common word the archive never uses is how people paraphrase (老板 for 企业家); a name it
+            # never uses (郑州市, GDP) means the question is about something else.
+            weight = UNSEEN_COMMON_WEIGHT
+        aliases = tuple(prepare(a) for a in index.tokenizer.alias_of(term))
+        out.append(Concept(term, weight, aliases))
+    longer = [c.term for c in out]
+    return [c for c in out if not any(c.term != o and c.term in o for o in longer)]
+
+
+def coverage(cs: list[Concept | AmountAsked], text: str) -> float:
+    """Return the weighted share of the question's words (and asked amount) a prepared text contains."""
+    total = sum(c.weight for c in cs)
+    return sum(c.weight * c.match(text) for c in cs) / total if total else 0.0
+
+
+def best_sentence(cs: list[Concept], chunk: Chunk) -> str:
+    """Return the sentence of a chunk that covers most of the question (the first on a tie)."""
+    parts = sentences(chunk.text) or [chunk.text]
+    return max(parts, key=lambda s: (coverage(cs, prepare(s)), -parts.index(s))).strip()
+
+
+def _pick(ranked: list[tuple[int, float]], index: Index, want: int) -> list[tuple[int, float]]:
+    """Pick results best first, one per paragraph, preferring other articles among near-equal scores."""
+    chosen: list[tuple[int, float]] = []
+    seen_paragraphs: set[tuple[str, int]] = set()
+    pool = list(ranked)
+    while pool and len(chosen) < want:
+        articles = {index.chunks[i].article_id for i, _ in chosen}
+        top_score = pool[0][1]
+        fresh = [
+            p
+            for p in pool
+            if p[1] >= top_score * NEAR_EQUAL and index.chunks[p[0]].article_id not in articles
+        ]
+        pick = fresh[0] if fresh else pool[0]
+        pool.remove(pick)
+        chunk = index.chunks[pick[0]]
+        if (chunk.article_id, chunk.paragraph) not in seen_paragraphs:
+            seen_paragraphs.add((chunk.article_id, chunk.paragraph))
+            chosen.append(pick)
+    return chosen
+
+
+def display_title(article: Article | None, chunk: Chunk) -> str:
+    """Return a headline to cite: the article's, or the start of a photo caption."""
+    if chunk.title:
+        return chunk.title
+    return (
+        f"图片说明：{chunk.text[:16]}…"
+        if article is not None and article.kind == "photo"
+        else chunk.text[:16]
+    )
+
+
+def _near_titles(index: Index, ranked: list[tuple[int, float]]) -> tuple[str, ...]:
+    titles: dict[str, None] = {}
+    for i, _ in ranked:
+        chunk = index.chunks[i]
+        titles.setdefault(chunk.title or display_title(None, chunk), None)
+    return tuple(titles)[:NEAR_TITLES]
+
+
+def answer(
+    index: Index, question: str, *, top_k: int = 3, offset: int = 0, min_coverage: float = 0.5
+) -> Answer:
+    """Answer a question with up to top_k cited passages after `offset`, or refuse it."""
+    cs = concepts(index, question)
+    query = index.tokenizer.query(question)
+    if not cs:
+        return Answer(question, (), False, reason="no searchable words in the question")
+    ids, scores = index.bm25.top_k(query, CANDIDATES + offset)
+    ranked = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
+    wanted: list[Concept | AmountAsked] = list(cs)
+    amount = amount_asked(prepare(question), sum(c.weight for c in cs) / len(cs))
+    if amount:
+        wanted.append(amount)
+    covered = [(i, s, coverage(wanted, prepare(indexed_text(index.chunks[i])))) for i, s in ranked]
+    best = max((c for _, _, c in covered[:5]), default=0.0)
+    terms = tuple(c.term for c in cs)
+    if best < min_coverage:
+        return Answer(
+            question, terms, False, near_titles=_near_titles(index, ranked), reason=f"coverage {best:.2f}"
+        )
+    hits = []
+    for rank, (i, score) in enumerate(_pick(ranked, index, offset + top_k)[offset:], start=offset + 1):
+        chunk = index.chunks[i]
+        text = prepare(indexed_text(chunk))
+        matched = tuple(c.term for c in cs if c.match(text) == 1.0)
+        unmatched = tuple(c.term for c in cs if c.term not in matched)
+        hits.append(Hit(rank, score, chunk, best_sentence(cs, chunk), matched, unmatched))
+    return Answer(question, terms, True, tuple(hits), extra={"coverage": round(best, 3)})

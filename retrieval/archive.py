@@ -1,0 +1,97 @@
+"""The public face of retrieval: an opened archive that answers questions and lists its articles."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from retrieval.answer import answer
+from retrieval.config import Settings
+from retrieval.index import Index, open_index
+from retrieval.models import Answer, Article
+from retrieval.pages import Refusal
+
+log = logging.getLogger(__name__)
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_english(text: str) -> bool:
+    """Tell whether a question is written (mostly) in English rather than Chinese."""
+    return len(_LATIN_WORD.findall(text)) >= 2 and len(_CJK.findall(text)) <= 4
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    """What the archive holds, for /start, /about and logs."""
+
+    n_pages: int
+    n_articles: int
+    n_chunks: int
+    papers: tuple[str, ...]
+    dates: tuple[str, ...]
+    index_version: str
+
+
+class Archive:
+    """An opened, searchable archive; safe to share between threads once opened."""
+
+    def __init__(self, index: Index, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self._by_id = {a.id: a for a in index.articles}
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, rebuild: bool = False) -> Archive:
+        """Load the index for the settings' pages, building it first when missing, stale or damaged."""
+        settings = settings or Settings()
+        index, _ = open_index(settings, rebuild=rebuild)
+        return cls(index, settings)
+
+    def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
+        """Answer a question with cited passages, or refuse it with the closest headlines."""
+        question = question[: self.settings.max_question_chars]
+        k = self.settings.top_k if top_k is None else top_k
+        return answer(self.index, question, top_k=k, offset=offset, min_coverage=self.settings.min_coverage)
+
+    @property
+    def articles(self) -> list[Article]:
+        """Return every article and photo caption, in page order."""
+        return list(self.index.articles)
+
+    def article(self, article_id: str) -> Article | None:
+        """Return one article by id, or None."""
+        return self._by_id.get(article_id)
+
+    @property
+    def refused(self) -> list[Refusal]:
+        """Return the page files that could not be indexed, and why."""
+        return [Refusal(**r) for r in self.index.manifest.get("refused", [])]  # type: ignore[union-attr]
+
+    @cached_property
+    def stats(self) -> ArchiveStats:
+        """Return what the archive holds."""
+        m = self.index.manifest
+        return ArchiveStats(
+            n_pages=int(m["n_pages"]),  # type: ignore[arg-type]
+            n_articles=len(self.index.articles),
+            n_chunks=len(self.index.chunks),
+            papers=tuple(sorted({a.meta.paper for a in self.index.articles if a.meta.paper})),
+            dates=tuple(sorted({a.meta.date for a in self.index.articles if a.meta.date})),
+            index_version=f"{m['index_version']}/{m.get('snapshot_id', '?')}",
+        )
+
+    def example_questions(self, n: int = 3) -> list[str]:
+        """Return n questions this archive answers, made from its own headlines."""
+        titled = [a for a in self.index.articles if a.kind == "article" and a.headline]
+        picks = titled[:: max(1, len(titled) // n)][:n]
+        return [f"{_main_title(a)}是怎么回事？" for a in picks]
+
+
+def _main_title(article: Article) -> str:
+    """Return the main title line: the longest headline line that is not a `——…` subtitle."""
+    lines = [ln for ln in article.headline if not ln.startswith("—")] or list(article.headline)
+    return max(lines, key=len)
