@@ -34,10 +34,23 @@ def _open(seeds: Path, index_dir: Path, rebuild: bool = False) -> Archive:
 
 def corpus_options(f):  # type: ignore[no-untyped-def]
     """Add --seeds and --index-dir to a command."""
-    f = click.option("--index-dir", type=click.Path(path_type=Path), default=Path("var/index"), show_default=True,
-                     envvar="CHAMBER_QA_INDEX_DIR", help="Where the index snapshots live.")(f)  # fmt: skip
-    return click.option("--seeds", type=click.Path(path_type=Path, file_okay=False), default=Path("seeds"),
-                        show_default=True, envvar="CHAMBER_QA_SEEDS", help="Folder of page files.")(f)  # fmt: skip
+    index_dir = click.option(
+        "--index-dir",
+        type=click.Path(path_type=Path),
+        default=Path("var/index"),
+        show_default=True,
+        envvar="CHAMBER_QA_INDEX_DIR",
+        help="Where the index snapshots live.",
+    )
+    seeds = click.option(
+        "--seeds",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("seeds"),
+        show_default=True,
+        envvar="CHAMBER_QA_SEEDS",
+        help="Folder of page files.",
+    )
+    return seeds(index_dir(f))
 
 
 @click.group(context_settings=CONTEXT)
@@ -109,9 +122,8 @@ def index(rebuild: bool, seeds: Path, index_dir: Path) -> None:
         chamber-qa index --rebuild
     """
     stats = _open(seeds, index_dir, rebuild=rebuild).stats
-    click.echo(
-        f"index {stats.index_version}: {stats.n_pages} pages, {stats.n_articles} articles, {stats.n_chunks} chunks"
-    )
+    counts = f"{stats.n_pages} pages, {stats.n_articles} articles, {stats.n_chunks} chunks"
+    click.echo(f"index {stats.index_version}: {counts}")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -195,9 +207,8 @@ def run(ctx: click.Context, seeds: Path, index_dir: Path) -> None:
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
         ctx.invoke(bot, seeds=seeds, index_dir=index_dir)
         return
-    click.echo(
-        "未设置 TELEGRAM_BOT_TOKEN：启动终端问答。在 .env 中设置令牌即可运行 Telegram 机器人（见 .env.example）。"
-    )
+    click.echo("未设置 TELEGRAM_BOT_TOKEN：启动终端问答。")
+    click.echo("在 .env 中设置令牌即可运行 Telegram 机器人（见 .env.example）。")
     ctx.invoke(chat, seeds=seeds, index_dir=index_dir)
 
 

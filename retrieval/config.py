@@ -9,25 +9,34 @@ from retrieval.bm25 import ModelName
 from retrieval.tokens import TokenizerConfig
 
 
-def _setting(default: object, help: str) -> object:
-    return field(default=default, metadata={"help": help})
-
-
 @dataclass(frozen=True)
 class Settings:
     """Where the corpus and index live and how questions are answered."""
 
-    seeds_dir: Path = _setting(Path("seeds"), "folder of page files (*.txt, optional *.toml sidecars)")  # type: ignore[assignment]
-    index_dir: Path = _setting(Path("var/index"), "folder of index snapshots, rebuilt when stale")  # type: ignore[assignment]
-    model: ModelName = _setting("lucene", "BM25 variant: okapi, l, plus or lucene (see README)")  # type: ignore[assignment]
-    k1: float = _setting(1.2, "BM25 term-frequency saturation")  # type: ignore[assignment]
-    b: float = _setting(0.75, "BM25 length normalisation")  # type: ignore[assignment]
-    tokenizer: TokenizerConfig = _setting(TokenizerConfig(), "jieba mode, bigrams, HMM")  # type: ignore[assignment]
-    top_k: int = _setting(3, "passages per answer")  # type: ignore[assignment]
-    min_coverage: float = _setting(
-        0.5, "refuse when the best passage matches less than this share of the question's weighted terms"
-    )  # type: ignore[assignment]
-    max_question_chars: int = _setting(500, "longer questions are cut to this many characters")  # type: ignore[assignment]
+    seeds_dir: Path = field(
+        default=Path("seeds"), metadata={"help": "folder of page files (*.txt, optional *.toml sidecars)"}
+    )
+    index_dir: Path = field(
+        default=Path("var/index"), metadata={"help": "folder of index snapshots, rebuilt when stale"}
+    )
+    model: ModelName = field(
+        default="lucene", metadata={"help": "BM25 variant: okapi, l, plus or lucene (see README)"}
+    )
+    k1: float = field(default=1.2, metadata={"help": "BM25 term-frequency saturation"})
+    b: float = field(default=0.75, metadata={"help": "BM25 length normalisation"})
+    tokenizer: TokenizerConfig = field(
+        default_factory=TokenizerConfig, metadata={"help": "jieba mode, bigrams, HMM"}
+    )
+    top_k: int = field(default=3, metadata={"help": "passages per answer"})
+    min_coverage: float = field(
+        default=0.5,
+        metadata={
+            "help": "refuse when the best passage covers less than this share of the weighted question"
+        },
+    )
+    max_question_chars: int = field(
+        default=500, metadata={"help": "longer questions are cut to this many characters"}
+    )
 
 
 def describe() -> dict[str, str]:
