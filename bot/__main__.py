@@ -1,0 +1,31 @@
+"""`python -m bot`: serve the archive in ./seeds on Telegram, with settings from the environment or .env."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import BotConfigError, BotSettings
+
+SEEDS_DIR = Path("seeds")
+INDEX_DIR = Path("var/index")
+
+
+def main() -> int:
+    """Read the settings, configure logging and run the bot until interrupted; 2 on bad settings."""
+    try:
+        bot_settings = BotSettings.from_env()
+    except BotConfigError as error:
+        print(f"python -m bot: {error} See .env.example.", file=sys.stderr)
+        return 2
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    from bot.app import run
+    from retrieval import Settings
+
+    run(Settings(seeds_dir=SEEDS_DIR, index_dir=INDEX_DIR), bot_settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Replies that browse the archive: stats | Article → HTML for /start, /help, /about, /articles, /a_<n>."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from bot import chrome
+from bot.chrome import Lang, words
+from bot.telegram_text import MAX_MESSAGE_CHARS, clip, escaped_pieces, pack
+
+if TYPE_CHECKING:
+    from retrieval import Article
+
+MAX_TITLE_CHARS = 80
+MAX_META_CHARS = 500
+MAX_LISTED_VALUES = 6  # papers or dates named in /start before "…"
+
+
+class Stats(Protocol):
+    """What the bot reads of archive.stats."""
+
+    n_pages: int
+    n_articles: int
+    n_chunks: int
+    papers: tuple[str, ...]
+    dates: tuple[str, ...]
+    index_version: str
+
+
+def _listing(values: Sequence[str]) -> str:
+    """Return a short, comma-separated listing of values."""
+    shown = "、".join(values[:MAX_LISTED_VALUES])
+    return shown + ("…" if len(values) > MAX_LISTED_VALUES else "")
+
+
+def coverage(stats: Stats) -> str:
+    """Return plain lines saying what the archive holds (papers and dates only where known)."""
+    lines = [chrome.COVERAGE.format(articles=stats.n_articles, pages=stats.n_pages)]
+    if stats.papers:
+        lines.append(chrome.PAPERS.format(papers=_listing(stats.papers)))
+    if stats.dates:
+        lines.append(chrome.DATES.format(dates=_listing(stats.dates)))
+    return "\n".join(lines)
+
+
+def format_start(stats: Stats, examples: Sequence[str]) -> str:
+    """Return the /start message: what the archive holds and example questions to copy."""
+    parts = [html.escape(chrome.START_INTRO), html.escape(coverage(stats))]
+    if examples:
+        lines = [f"• <code>{html.escape(clip(q, 200))}</code>" for q in examples]
+        parts.append(html.escape(chrome.START_EXAMPLES) + "\n" + "\n".join(lines))
+    parts += ["/help · /articles · /about", html.escape(chrome.START_EN)]
+    return "\n\n".join(parts)
+
+
+def format_help(username: str | None) -> str:
+    """Return the /help message."""
+    return html.escape(chrome.HELP.format(username=username or "bot"))
+
+
+def format_about(stats: Stats) -> str:
+    """Return the /about message: coverage and index version."""
+    text = chrome.ABOUT.format(coverage=coverage(stats), chunks=stats.n_chunks, version=stats.index_version)
+    return html.escape(clip(text, MAX_MESSAGE_CHARS))
+
+
+def article_line(number: int, article: Article, lang: Lang = "zh") -> str:
+    """Return one line of /articles: the command that opens the article, and its headline."""
+    title = article.title
+    if not title:
+        first = article.paragraphs[0].text if article.paragraphs else ""
+        title = f"{words(lang).photo}：{first}"
+    return f"/a_{number} {html.escape(clip(title, MAX_TITLE_CHARS))}"
+
+
+def format_article_list(articles: Sequence[Article]) -> list[str]:
+    """Return the headlines, each with its /a_<n> command, over as many messages as needed."""
+    lines = [html.escape(chrome.ARTICLES_HEADER)]
+    lines += [article_line(n, article) for n, article in enumerate(articles, start=1)]
+    return pack(lines, sep="\n")
+
+
+def format_article(article: Article, lang: Lang = "zh") -> list[str]:
+    """Return the whole article over as many messages as it needs, split between sentences."""
+    blocks = _article_head(article, lang)
+    section = None
+    for paragraph in article.paragraphs:
+        if paragraph.section and paragraph.section != section:
+            blocks.append(f"<b>{html.escape(clip(paragraph.section, MAX_META_CHARS))}</b>")
+        section = paragraph.section
+        blocks += escaped_pieces(paragraph.text)
+    return pack(blocks)
+
+
+def _article_head(article: Article, lang: Lang) -> list[str]:
+    """Return the headline lines in bold, then the byline and the page it came from in italics."""
+    lines = article.headline or (words(lang).photo,)
+    head = "\n".join(f"<b>{html.escape(clip(line, MAX_META_CHARS))}</b>" for line in lines[:5])
+    meta = article.meta
+    where = " ".join(
+        p for p in (meta.paper, meta.date, meta.page_number, meta.page_name, article.source) if p
+    )
+    return [
+        head,
+        *(f"<i>{html.escape(clip(text, MAX_META_CHARS))}</i>" for text in (article.byline, where) if text),
+    ]

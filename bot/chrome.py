@@ -1,0 +1,108 @@
+"""The bot's own words: Chinese first, English when the question is English. Plain text, unescaped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Lang = Literal["zh", "en"]
+
+
+@dataclass(frozen=True)
+class Words:
+    """Every phrase the bot says around the corpus text, in one language."""
+
+    passages: str  # header of an answer page; {first} and {last} are result numbers
+    paragraph: str  # {n} is the paragraph number within the article
+    photo: str  # stands in for the headline of a photo caption
+    no_answer: str  # {question}
+    closest: str
+    see_articles: str
+    more: str
+    full: str
+    no_more: str
+    truncated: str  # {n} is the number of characters kept
+
+
+ZH = Words(
+    passages="相关原文 {first}–{last}：",
+    paragraph="第{n}段",
+    photo="图片说明",
+    no_answer="档案里没有找到能回答「{question}」的原文。",
+    closest="最接近的文章：",
+    see_articles="发送 /articles 查看全部文章，或换个说法再问。",
+    more="更多",
+    full="全文",
+    no_more="没有更多结果了。",
+    truncated="（问题太长，只用了前 {n} 个字。）",
+)
+
+EN = Words(
+    passages="Passages {first}–{last}:",
+    paragraph="para. {n}",
+    photo="photo caption",
+    no_answer="The archive has no passage that answers “{question}”.",
+    closest="Closest articles:",
+    see_articles="Send /articles to see every article, or rephrase the question.",
+    more="More",
+    full="Full text",
+    no_more="No more results.",
+    truncated="(The question was long; only its first {n} characters were used.)",
+)
+
+
+def words(lang: Lang) -> Words:
+    """Return the phrases of one language."""
+    return EN if lang == "en" else ZH
+
+
+# Command menu (set_my_commands): Chinese by default, English for English-language clients.
+COMMANDS: dict[Lang, tuple[tuple[str, str], ...]] = {
+    "zh": (
+        ("ask", "提问，例如 /ask 工商联举办了哪些培训"),
+        ("articles", "文章列表"),
+        ("start", "档案简介和示例问题"),
+        ("help", "使用说明"),
+        ("about", "覆盖范围和索引版本"),
+    ),
+    "en": (
+        ("ask", "Ask a question about the archive"),
+        ("articles", "List the articles"),
+        ("start", "What the archive holds, with example questions"),
+        ("help", "How to use this bot"),
+        ("about", "Coverage and index version"),
+    ),
+}
+
+START_INTRO = "许昌地方报纸档案问答。直接发来问题，我从原报纸里找出答案所在的段落，并注明出处。"
+START_EXAMPLES = "可以这样问（点一下即可复制）："
+START_EN = "Questions in English work too; answers quote the Chinese originals."
+COVERAGE = "档案收录 {articles} 篇文章，来自 {pages} 个版面。"
+PAPERS = "报纸：{papers}"
+DATES = "日期：{dates}"
+
+HELP = (
+    "私聊：直接发送问题即可。\n"
+    "群组：用 /ask 问题，或 @{username} 加问题，或回复我的消息。\n"
+    "行内模式：在任何聊天里输入 @{username} 问题，挑一段原文发出。\n"
+    "每个回答最多三段原文，证据句加粗，命中的词加下划线，并注明出处。"
+    "「更多」看后面的结果，「全文」看整篇文章。\n"
+    "/articles 文章列表 · /about 覆盖范围\n\n"
+    "Private chat: just send a question. Groups: /ask, a mention, or a reply to me. "
+    "Inline: type @{username} and a question in any chat."
+)
+
+ABOUT = (
+    "抽取式问答：回答里的每个字都出自原报纸，没有任何模型编写内容。\n"
+    "{coverage}\n文本块：{chunks}\n索引版本：{version}"
+)
+
+ARTICLES_HEADER = "文章列表（点命令打开全文）："
+ARTICLE_MISSING = "没有这篇文章。发送 /articles 查看文章列表。"
+ASK_USAGE = "用法：/ask 你的问题，例如：/ask {example}"
+NOT_ALLOWED = "抱歉，这个机器人只在受邀的聊天中使用。如需开通，请联系管理员。"
+NON_TEXT = "我只能读文字。请用文字提问，例如：{example}"
+UNKNOWN_COMMAND = "不认识这个命令。发送 /help 查看用法。"
+SOMETHING_WRONG = "抱歉，出了点问题，请稍后再试。"
+BUTTON_EXPIRED = "这个按钮已失效，请重新提问。(This button has expired; please ask again.)"
+ADMIN_ERROR = "机器人出错：{error}"

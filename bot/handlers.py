@@ -1,0 +1,256 @@
+"""Telegram handlers: Update → question → archive.ask → replies → Telegram. Each one stays small."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from contextlib import suppress
+from typing import TYPE_CHECKING
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import browse, callbacks, chrome, questions, replies
+from bot.logs import REDACTED
+from bot.state import BotState, state_of
+
+if TYPE_CHECKING:
+    from bot.chrome import Lang
+    from retrieval import Answer
+
+logger = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+INLINE_TOP_K = 5
+INLINE_CACHE_SECONDS = 30
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """Say what the archive holds and offer three example questions."""
+    state = state_of(context)
+    await update.effective_message.reply_text(browse.format_start(state.archive.stats, state.examples))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """Explain how to ask, in private chats, groups and inline mode."""
+    await update.effective_message.reply_text(browse.format_help(context.bot.username))
+
+
+async def about(update: Update, context: Context) -> None:
+    """Give the archive's coverage and index version."""
+    await update.effective_message.reply_text(browse.format_about(state_of(context).archive.stats))
+
+
+async def articles(update: Update, context: Context) -> None:
+    """List the headlines, each with the /a_<n> command that opens it."""
+    await send_parts(update, browse.format_article_list(state_of(context).articles))
+
+
+async def open_article(update: Update, context: Context) -> None:
+    """Send the whole article an /a_<n> command names."""
+    number = questions.article_number(update.effective_message.text, context.bot.username)
+    if number is None:  # /a_<n>@another_bot
+        return
+    article = state_of(context).article_at(number)
+    await send_parts(
+        update, browse.format_article(article) if article else [html.escape(chrome.ARTICLE_MISSING)]
+    )
+
+
+async def ask(update: Update, context: Context) -> None:
+    """Answer the question after /ask."""
+    question = questions.command_argument(update.effective_message.text)
+    if not question:
+        example = next(iter(state_of(context).examples), "")
+        await update.effective_message.reply_text(html.escape(chrome.ASK_USAGE.format(example=example)))
+        return
+    await answer_question(update, context, question)
+
+
+# --- plain messages ---------------------------------------------------------------------------
+
+
+async def private_text(update: Update, context: Context) -> None:
+    """In a private chat any text is a question."""
+    await answer_question(update, context, update.effective_message.text)
+
+
+async def group_text(update: Update, context: Context) -> None:
+    """In a group answer mentions and replies to the bot; leave other chatter alone."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    to_me = bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
+    question = questions.group_question(message.text, context.bot.username, to_me)
+    if question:
+        await answer_question(update, context, question)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """Tell a private chat that stickers, photos, voice and files cannot be searched."""
+    example = next(iter(state_of(context).examples), "")
+    await update.effective_message.reply_text(html.escape(chrome.NON_TEXT.format(example=example)))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """Point to /help when a command meant for this bot is not one it knows."""
+    message = update.effective_message
+    addressed = questions.command_target(message.text) is not None
+    if message.chat.type == ChatType.PRIVATE or (
+        addressed and questions.is_for_me(message.text, context.bot.username)
+    ):
+        await message.reply_text(html.escape(chrome.UNKNOWN_COMMAND))
+
+
+# --- answering --------------------------------------------------------------------------------
+
+
+async def answer_question(update: Update, context: Context, text: str | None) -> None:
+    """Search the archive off the event loop and reply with the cited answer and its buttons."""
+    state = state_of(context)
+    question, truncated = questions.clean(text)
+    lang = questions.lang_of(question)
+    await show_typing(update)
+    answer = await ask_archive(state, question, state.settings.top_k, 0)
+    note = chrome.words(lang).truncated.format(n=questions.MAX_QUESTION_CHARS) if truncated else ""
+    markup = answer_markup(state, answer, state.remember(question), 0, lang)
+    await update.effective_message.reply_text(
+        replies.format_answer(answer, lang, 0, note), reply_markup=markup
+    )
+
+
+async def ask_archive(state: BotState, question: str, top_k: int, offset: int) -> Answer:
+    """Run retrieval in a worker thread so one slow search never blocks other users."""
+    return await asyncio.to_thread(state.archive.ask, question, top_k=top_k, offset=offset)
+
+
+def answer_markup(
+    state: BotState, answer: Answer, key: str, offset: int, lang: Lang
+) -> InlineKeyboardMarkup | None:
+    """Return the buttons of an answer page: "全文" per article, "更多" while results may remain."""
+    if not answer.answered:
+        return None
+    full = [
+        (offset + i, state.full_button(hit.chunk.article_id)) for i, hit in enumerate(answer.hits, start=1)
+    ]
+    next_offset = offset + len(answer.hits)
+    has_more = len(answer.hits) == state.settings.top_k and next_offset <= callbacks.MAX_OFFSET
+    more = callbacks.More(key, next_offset) if has_more else None
+    return replies.answer_keyboard(lang, [(n, p) for n, p in full if p is not None], more)
+
+
+async def show_typing(update: Update) -> None:
+    """Show "typing…" while searching; it is cosmetic, so a failure here must not lose the answer."""
+    with suppress(TelegramError):
+        await update.effective_chat.send_action(ChatAction.TYPING)
+
+
+async def send_parts(update: Update, parts: list[str]) -> None:
+    """Send a reply of several messages: the first quotes the request, the rest follow it."""
+    for i, part in enumerate(parts):
+        if i == 0:
+            await update.effective_message.reply_text(part)
+        else:
+            await update.effective_chat.send_message(part)
+
+
+# --- buttons and inline mode -------------------------------------------------------------------
+
+
+async def button(update: Update, context: Context) -> None:
+    """Dispatch a button press; a forged or stale one gets a polite answer and nothing else."""
+    query = update.callback_query
+    payload = callbacks.decode(query.data)
+    if isinstance(payload, callbacks.More):
+        await show_more(update, context, payload)
+    elif isinstance(payload, callbacks.Full):
+        await send_full(update, context, payload)
+    else:
+        await query.answer(chrome.BUTTON_EXPIRED)
+
+
+async def show_more(update: Update, context: Context, payload: callbacks.More) -> None:
+    """Replace an answer page by the next results, editing the message in place."""
+    state, query = state_of(context), update.callback_query
+    question = state.recall(payload.question_key)
+    if question is None or not isinstance(query.message, Message):
+        await query.answer(chrome.BUTTON_EXPIRED)
+        return
+    lang = questions.lang_of(question)
+    answer = await ask_archive(state, question, state.settings.top_k, payload.offset)
+    if not answer.answered or not answer.hits:
+        await query.answer(chrome.words(lang).no_more)
+        return
+    await query.answer()
+    markup = answer_markup(state, answer, payload.question_key, payload.offset, lang)
+    try:
+        await query.edit_message_text(
+            replies.format_answer(answer, lang, payload.offset), reply_markup=markup
+        )
+    except BadRequest as error:  # a double tap: the first press already showed this page
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def send_full(update: Update, context: Context, payload: callbacks.Full) -> None:
+    """Send the whole article a "全文" button names, over as many messages as it needs."""
+    query = update.callback_query
+    article = state_of(context).open_full(payload)
+    if article is None or update.effective_chat is None:
+        await query.answer(chrome.BUTTON_EXPIRED)
+        return
+    await query.answer()
+    for part in browse.format_article(article):
+        await update.effective_chat.send_message(part)
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    """Offer the top passages for `@bot question`, each inserting a cited passage."""
+    query = update.inline_query
+    question, _ = questions.clean(query.query)
+    if not question:
+        await query.answer([], cache_time=INLINE_CACHE_SECONDS)
+        return
+    answer = await ask_archive(state_of(context), question, INLINE_TOP_K, 0)
+    await query.answer(
+        replies.inline_results(answer, questions.lang_of(question)), cache_time=INLINE_CACHE_SECONDS
+    )
+
+
+# --- gate and errors ------------------------------------------------------------------------
+
+
+async def gate(update: Update, context: Context) -> None:
+    """Stop updates from chats outside the allowlist, after one polite refusal per chat."""
+    state = state_of(context)
+    chat_id = update.effective_chat.id if update.effective_chat else None
+    if state.settings.is_allowed(chat_id, update.effective_user.id if update.effective_user else None):
+        return
+    if chat_id is not None and chat_id not in state.refused_chats and update.message:
+        state.refused_chats.add(chat_id)  # before awaiting, so concurrent updates refuse only once
+        await update.message.reply_text(html.escape(chrome.NOT_ALLOWED))
+    raise ApplicationHandlerStop
+
+
+async def error_handler(update: object, context: Context) -> None:
+    """Log the error (the token is redacted by bot.logs), tell the user, tell the admins, go on."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("Error while handling update %s", update_id, exc_info=context.error)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None:
+        with suppress(TelegramError):
+            await context.bot.send_message(chat.id, html.escape(chrome.SOMETHING_WRONG))
+    await notify_admins(context)
+
+
+async def notify_admins(context: Context) -> None:
+    """Send the error's type and message (never a traceback, never the token) to each admin."""
+    token = context.bot.token
+    error = f"{type(context.error).__name__}: {context.error}".replace(token, REDACTED)
+    for admin in state_of(context).settings.admin_user_ids:
+        with suppress(TelegramError):
+            await context.bot.send_message(admin, html.escape(chrome.ADMIN_ERROR.format(error=error[:1000])))

@@ -1,0 +1,163 @@
+"""Turn answers into Telegram replies: Answer → one HTML message, its buttons, inline results.
+
+Every piece of corpus and user text is escaped here and every message fits Telegram's limits;
+handlers send what these functions return and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+)
+from telegram.constants import ParseMode
+
+from bot import callbacks
+from bot.chrome import Lang, words
+from bot.telegram_text import MAX_MESSAGE_CHARS, clip, utf16_len, visible_length
+
+if TYPE_CHECKING:
+    from retrieval import Answer, Chunk, Hit
+
+MAX_PASSAGE_CHARS = 900  # a passage longer than this is shown around its evidence sentence
+MAX_CITATION_CHARS = 300
+MAX_ECHO_CHARS = 60  # how much of a question a "no answer" reply repeats
+MAX_NEAR_TITLES = 5
+MAX_TITLE_CHARS = 80
+MIN_MARKED_TERM_CHARS = 2  # single characters would underline half of every passage
+INLINE_TITLE_CHARS = 64
+INLINE_DESCRIPTION_CHARS = 120
+
+
+def mark(text: str, sentence: str, terms: Sequence[str]) -> str:
+    """Escape text, bold the evidence sentence and underline the matched terms (tags nest, never cross)."""
+    start = text.find(sentence) if sentence else -1
+    if start < 0:
+        return underline(text, terms)
+    end = start + len(sentence)
+    inside = underline(text[start:end], terms)
+    return f"{underline(text[:start], terms)}<b>{inside}</b>{underline(text[end:], terms)}"
+
+
+def underline(text: str, terms: Sequence[str]) -> str:
+    """Escape text and underline each occurrence of a matched term."""
+    out, last = [], 0
+    for match in _terms_pattern(terms).finditer(text):
+        out += [html.escape(text[last : match.start()]), f"<u>{html.escape(match.group())}</u>"]
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _terms_pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    """Match any term of at least two characters, longest first, ignoring case."""
+    kept = sorted({t for t in terms if len(t.strip()) >= MIN_MARKED_TERM_CHARS}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in kept) or r"(?!)", re.IGNORECASE)
+
+
+def window(text: str, sentence: str, limit: int) -> str:
+    """Return at most `limit` characters of text around the sentence, marking cuts with "…"."""
+    if utf16_len(text) <= limit:
+        return text
+    start = max(text.find(sentence), 0)
+    lead = max(0, (limit - len(sentence)) // 2)  # centre the sentence when it is short enough
+    begin = max(0, min(start - lead, len(text) - limit))
+    head = "…" if begin > 0 else ""
+    return clip(head + text[begin:], limit)
+
+
+def citation(chunk: Chunk, lang: Lang) -> str:
+    """Return the escaped citation line: 《headline》 · section · paper date page · paragraph · file."""
+    w = words(lang)
+    where = " ".join(part for part in (chunk.paper, chunk.date, chunk.page) if part)
+    parts = (
+        f"《{chunk.title or w.photo}》",
+        chunk.section,
+        where,
+        w.paragraph.format(n=chunk.paragraph),
+        chunk.source,
+    )
+    return html.escape(clip(" · ".join(part for part in parts if part), MAX_CITATION_CHARS))
+
+
+def format_hit(hit: Hit, number: int, lang: Lang, max_chars: int = MAX_PASSAGE_CHARS) -> str:
+    """Return one passage: its number, the text with evidence and terms marked, and its citation."""
+    text = hit.chunk.text
+    if hit.answer_sentence and hit.answer_sentence not in text:  # show the evidence even so
+        text = f"{hit.answer_sentence}\n{text}"
+    passage = mark(window(text, hit.answer_sentence, max_chars), hit.answer_sentence, hit.matched_terms)
+    return f"<b>{number}.</b> {passage}\n<i>{citation(hit.chunk, lang)}</i>"
+
+
+def format_answer(answer: Answer, lang: Lang, offset: int = 0, note: str = "") -> str:
+    """Return the one message of an answer page (results offset+1 …), or the "no answer" message."""
+    if not answer.answered or not answer.hits:
+        return format_no_answer(answer, lang, note)
+    w = words(lang)
+    header = html.escape(w.passages.format(first=offset + 1, last=offset + len(answer.hits)))
+    blocks = [header, *([html.escape(note)] if note else [])]
+    room = MAX_MESSAGE_CHARS - sum(visible_length(b) + 2 for b in blocks)
+    per_hit = room // len(answer.hits) - 2 - MAX_CITATION_CHARS - 10  # number, newline, separators
+    size = min(MAX_PASSAGE_CHARS, per_hit)
+    blocks += [format_hit(hit, offset + i, lang, size) for i, hit in enumerate(answer.hits, start=1)]
+    return "\n\n".join(blocks)
+
+
+def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
+    """Say plainly that the archive has no answer, and point to the closest headlines."""
+    w = words(lang)
+    lines = [html.escape(w.no_answer.format(question=clip(answer.question, MAX_ECHO_CHARS)))]
+    if note:
+        lines.append(html.escape(note))
+    titles = [t for t in answer.near_titles if t][:MAX_NEAR_TITLES]
+    if titles:
+        lines.append("\n" + html.escape(w.closest))
+        lines += [f"• 《{html.escape(clip(t, MAX_TITLE_CHARS))}》" for t in titles]
+    lines.append("\n" + html.escape(w.see_articles))
+    return "\n".join(lines)
+
+
+def answer_keyboard(
+    lang: Lang, full: Sequence[tuple[int, callbacks.Full]], more: callbacks.More | None
+) -> InlineKeyboardMarkup | None:
+    """Return the "全文" buttons (one per article, numbered when several) and the "更多" button."""
+    w = words(lang)
+    first_number: dict[callbacks.Full, int] = {}
+    for number, payload in full:
+        first_number.setdefault(payload, number)
+    one = len(first_number) == 1
+    rows = [
+        [
+            InlineKeyboardButton(w.full if one else f"{w.full} {n}", callback_data=callbacks.encode(payload))
+            for payload, n in first_number.items()
+        ]
+    ]
+    if more is not None:
+        rows.append([InlineKeyboardButton(w.more, callback_data=callbacks.encode(more))])
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def inline_results(answer: Answer, lang: Lang) -> list[InlineQueryResultArticle]:
+    """Return one inline result per passage, each inserting the cited passage into the chat."""
+    if not answer.answered:
+        return []
+    w = words(lang)
+    return [
+        InlineQueryResultArticle(
+            id=str(number),
+            title=clip(hit.chunk.title or w.photo, INLINE_TITLE_CHARS),
+            description=clip(hit.answer_sentence or hit.chunk.text, INLINE_DESCRIPTION_CHARS),
+            input_message_content=InputTextMessageContent(
+                format_hit(hit, number, lang), parse_mode=ParseMode.HTML
+            ),
+        )
+        for number, hit in enumerate(answer.hits, start=1)
+    ]

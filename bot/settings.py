@@ -1,0 +1,111 @@
+"""Bot settings from the environment or `.env`: Mapping[str, str] → BotSettings."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+# Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+MAX_TOP_K = 5
+
+
+class BotConfigError(ValueError):
+    """The bot's settings are missing or malformed; the message says which variable to fix."""
+
+
+class TokenMissing(BotConfigError):
+    """TELEGRAM_BOT_TOKEN is not set: the CLI falls back to the terminal chat."""
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """Everything the Telegram side needs; each field is documented in `.env.example`."""
+
+    token: str  # TELEGRAM_BOT_TOKEN, from @BotFather
+    base_url: str = TELEGRAM_API_URL  # TELEGRAM_BASE_URL: a self-hosted Bot API server or a test emulator
+    allowed_chat_ids: frozenset[int] | None = None  # ALLOWED_CHAT_IDS; None lets every chat in
+    admin_user_ids: frozenset[int] = frozenset()  # ADMIN_USER_IDS: always allowed, told about errors
+    webhook_url: str | None = None  # WEBHOOK_URL: public https URL; polling when unset
+    webhook_secret: str | None = None  # WEBHOOK_SECRET: required with WEBHOOK_URL
+    webhook_listen: str = "127.0.0.1"  # WEBHOOK_LISTEN: interface of the local webhook server
+    webhook_port: int = 8443  # WEBHOOK_PORT
+    top_k: int = 3  # passages per answer page
+
+    def __post_init__(self) -> None:
+        """Refuse settings the bot could not run with."""
+        if not self.token.strip():
+            raise BotConfigError("TELEGRAM_BOT_TOKEN is empty: set it in the environment or in .env.")
+        if self.webhook_url and not self.webhook_secret:
+            raise BotConfigError("WEBHOOK_URL is set but WEBHOOK_SECRET is not: set both (see .env.example).")
+        if self.webhook_secret and not SECRET_PATTERN.fullmatch(self.webhook_secret):
+            raise BotConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.")
+        if not 1 <= self.top_k <= MAX_TOP_K:
+            raise BotConfigError(f"top_k must be between 1 and {MAX_TOP_K}: an answer page is one message.")
+
+    @property
+    def base_file_url(self) -> str:
+        """The file-download URL that goes with `base_url` (…/bot → …/file/bot)."""
+        root = self.base_url.removesuffix("/bot")
+        return f"{root}/file/bot"
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the local webhook server listens on: the path of WEBHOOK_URL."""
+        return urlsplit(self.webhook_url or "").path.lstrip("/")
+
+    def is_allowed(self, chat_id: int | None, user_id: int | None) -> bool:
+        """Tell whether a chat (or, for inline queries, a user) may use the bot."""
+        if self.allowed_chat_ids is None or user_id in self.admin_user_ids:
+            return True
+        return chat_id in self.allowed_chat_ids if chat_id is not None else user_id in self.allowed_chat_ids
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> BotSettings:
+        """Read settings from `env_file` (if it exists), overridden by `environ` (default os.environ)."""
+        values = {**_read_env_file(env_file), **(os.environ if environ is None else environ)}
+        token = values.get("TELEGRAM_BOT_TOKEN", "")
+        if not token.strip():
+            raise TokenMissing("TELEGRAM_BOT_TOKEN is not set: put it in the environment or in .env.")
+        allowed = values.get("ALLOWED_CHAT_IDS", "").strip()
+        return cls(
+            token=token.strip(),
+            base_url=values.get("TELEGRAM_BASE_URL", "").strip() or TELEGRAM_API_URL,
+            allowed_chat_ids=_parse_ids("ALLOWED_CHAT_IDS", allowed) if allowed else None,
+            admin_user_ids=_parse_ids("ADMIN_USER_IDS", values.get("ADMIN_USER_IDS", "")),
+            webhook_url=values.get("WEBHOOK_URL", "").strip() or None,
+            webhook_secret=values.get("WEBHOOK_SECRET", "").strip() or None,
+            webhook_listen=values.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+            webhook_port=_parse_port(values.get("WEBHOOK_PORT", "").strip() or "8443"),
+        )
+
+
+def _read_env_file(env_file: Path | None) -> dict[str, str]:
+    """Return the non-empty assignments of a dotenv file, or nothing when there is none."""
+    if env_file is None or not env_file.is_file():
+        return {}
+    return {key: value for key, value in dotenv_values(env_file).items() if value}
+
+
+def _parse_ids(name: str, text: str) -> frozenset[int]:
+    """Parse a comma- or space-separated list of Telegram ids."""
+    parts = [part for part in re.split(r"[,\s]+", text) if part]
+    if not all(re.fullmatch(r"-?\d+", part) for part in parts):
+        raise BotConfigError(f"{name} must be a comma-separated list of numeric ids, got {text!r}.")
+    return frozenset(int(part) for part in parts)
+
+
+def _parse_port(text: str) -> int:
+    """Parse a TCP port number."""
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise BotConfigError(f"WEBHOOK_PORT must be a port number (1-65535), got {text!r}.")
+    return int(text)

@@ -1,0 +1,9 @@
+"""A small Bot API emulator for end-to-end tests of the bot (no maintained PyPI package does this job).
+
+`BotApiEmulator` serves HTTP on 127.0.0.1; `rules` holds Telegram's checks; `api` the methods.
+"""
+
+from emulator.rules import ApiError, check_text, parse_html
+from emulator.server import BotApiEmulator, Call
+
+__all__ = ["ApiError", "BotApiEmulator", "Call", "check_text", "parse_html"]

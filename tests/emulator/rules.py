@@ -1,0 +1,183 @@
+"""Telegram's rules for what a bot sends, as the Bot API enforces them (https://core.telegram.org/bots/api).
+
+Each check raises ApiError with the HTTP status and description Telegram answers with.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+MAX_TEXT_CHARS = 4096  # sendMessage, editMessageText, InputTextMessageContent
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_CALLBACK_ANSWER_CHARS = 200
+MAX_INLINE_RESULTS = 50
+MAX_INLINE_RESULT_ID_BYTES = 64
+# https://core.telegram.org/bots/api#html-style
+ALLOWED_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji"}
+    | {"code", "pre", "blockquote"}
+)
+NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}  # the only ones Telegram decodes
+CHAT_ACTIONS = frozenset(
+    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice"}
+    | {"upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
+)
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+
+
+class ApiError(Exception):
+    """A Bot API error reply: {"ok": false, "error_code": ..., "description": ...}."""
+
+    def __init__(self, code: int, description: str, parameters: dict[str, Any] | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+    def payload(self) -> dict[str, Any]:
+        """Return the JSON body Telegram sends with this error."""
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+def bad_request(reason: str) -> ApiError:
+    """Return a 400 error with Telegram's "Bad Request: …" description."""
+    return ApiError(400, f"Bad Request: {reason}")
+
+
+def utf16_len(text: str) -> int:
+    """Return the length Telegram counts, in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _EntityParser(HTMLParser):
+    """Parse Telegram HTML into plain text, refusing what Telegram refuses."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.source = source
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.text: list[str] = []
+        self.open_tags: list[str] = []
+
+    def _byte_offset(self) -> int:
+        line, column = self.getpos()
+        return len(self.source[: self.line_starts[line - 1] + column].encode())
+
+    def _fail(self, reason: str) -> ApiError:
+        return bad_request(f"can't parse entities: {reason} at byte offset {self._byte_offset()}")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise self._fail(f'Unsupported start tag "{tag}"')
+        if tag == "span" and dict(attrs).get("class") != "tg-spoiler":
+            raise self._fail('Tag "span" must have class "tg-spoiler"')
+        self.open_tags.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_tags:
+            raise self._fail("Unexpected end tag")
+        if self.open_tags[-1] != tag:
+            raise self._fail(f'Unmatched end tag, expected "</{self.open_tags[-1]}>", found "</{tag}>"')
+        self.open_tags.pop()
+
+    def handle_data(self, data: str) -> None:
+        if "<" in data:  # html.parser passes a "<" that starts no valid tag through as text
+            raise self._fail('Unsupported start tag ""')
+        self.text.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.text.append(NAMED_ENTITIES.get(name, f"&{name};"))
+
+    def handle_charref(self, name: str) -> None:
+        try:
+            self.text.append(chr(int(name[1:], 16) if name[:1] in "xX" else int(name)))
+        except (ValueError, OverflowError):
+            raise self._fail("Invalid numeric entity") from None
+
+    def handle_comment(self, data: str) -> None:
+        raise self._fail('Unsupported start tag "!--"')
+
+    def handle_decl(self, decl: str) -> None:
+        raise self._fail('Unsupported start tag "!"')
+
+    handle_pi = handle_decl
+    unknown_decl = handle_decl
+
+
+def parse_html(source: str) -> str:
+    """Return the plain text of Telegram HTML, or raise ApiError as Telegram would."""
+    parser = _EntityParser(source)
+    parser.feed(source)
+    parser.close()
+    if parser.open_tags:
+        raise bad_request(
+            f"can't parse entities: Can't find end tag corresponding to start tag \"{parser.open_tags[-1]}\""
+        )
+    return "".join(parser.text)
+
+
+def check_text(text: str | None, parse_mode: str | None) -> str:
+    """Return the plain text of a message after entity parsing; refuse empty or over-long text."""
+    if not text:
+        raise bad_request("message text is empty")
+    plain = parse_html(text) if (parse_mode or "").upper() == "HTML" else text
+    if not plain.strip():
+        raise bad_request("message text is empty")
+    if utf16_len(plain) > MAX_TEXT_CHARS:
+        raise bad_request("message is too long")
+    return plain
+
+
+def check_reply_markup(markup: dict[str, Any] | None) -> None:
+    """Refuse inline keyboards Telegram refuses: empty labels, missing actions, callback_data > 64 bytes."""
+    if not markup or "inline_keyboard" not in markup:
+        return
+    for row in markup["inline_keyboard"]:
+        for button in row:
+            if not button.get("text"):
+                raise bad_request("BUTTON_TEXT_INVALID")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
+                raise bad_request("BUTTON_DATA_INVALID")
+            if data is None and not any(key in button for key in ("url", "switch_inline_query", "copy_text")):
+                raise bad_request("BUTTON_TYPE_INVALID")
+
+
+def check_commands(commands: list[dict[str, str]]) -> None:
+    """Refuse a command menu Telegram refuses: bad names, empty or long descriptions, over 100."""
+    if len(commands) > 100:
+        raise bad_request("BOT_COMMANDS_TOO_MUCH")
+    for command in commands:
+        if not COMMAND_NAME.fullmatch(command.get("command", "")):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not 1 <= len(command.get("description", "")) <= 256:
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+
+
+def check_inline_results(results: list[dict[str, Any]]) -> None:
+    """Refuse inline results Telegram refuses: too many, bad or repeated ids, unsendable messages."""
+    if len(results) > MAX_INLINE_RESULTS:
+        raise bad_request("RESULTS_TOO_MUCH")
+    ids = [result.get("id", "") for result in results]
+    if any(not 1 <= len(i.encode()) <= MAX_INLINE_RESULT_ID_BYTES for i in ids):
+        raise bad_request("RESULT_ID_INVALID")
+    if len(set(ids)) != len(ids):
+        raise bad_request("RESULT_ID_DUPLICATE")
+    for result in results:
+        if result.get("type") == "article" and not result.get("title"):
+            raise bad_request("RESULT_TITLE_EMPTY")
+        content = result.get("input_message_content") or {}
+        if "message_text" in content:
+            check_text(content["message_text"], content.get("parse_mode"))
+        check_reply_markup(result.get("reply_markup"))
+
+
+def check_callback_answer(text: str | None) -> None:
+    """Refuse a callback answer longer than Telegram shows."""
+    if text and len(text) > MAX_CALLBACK_ANSWER_CHARS:
+        raise bad_request("MESSAGE_TOO_LONG")

@@ -1,0 +1,98 @@
+"""Answers over the seed pages: citations, evidence sentences, dedup, refusals, odd questions."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retrieval import Archive
+from retrieval.render import answer_text, mark_terms
+
+
+def test_ask_cites_the_article_of_a_headline_initiative(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("莲城智能体标准")
+    assert answer.answered
+    top = answer.hits[0]
+    assert "莲城智能体" in top.chunk.title
+    assert top.chunk.source == "001_73203bc2ffbfe497.txt"
+    assert "莲城智能体" in top.answer_sentence
+    assert top.answer_sentence in top.chunk.text
+
+
+def test_ask_finds_a_number_across_a_column_break(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("商会培训了多少人次？")
+    assert answer.answered
+    assert "2000多人次" in answer.hits[0].chunk.text
+
+
+def test_ask_reads_traditional_characters_like_simplified(seed_archive: Archive) -> None:
+    simplified = seed_archive.ask("长葛市工商联举办了哪些培训")
+    traditional = seed_archive.ask("長葛市工商聯舉辦了哪些培訓")
+    assert [h.chunk.id for h in traditional.hits] == [h.chunk.id for h in simplified.hits]
+    assert traditional.hits[0].chunk.text == simplified.hits[0].chunk.text  # passages quoted as printed
+
+
+def test_ask_never_returns_two_results_from_one_paragraph(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("商会", top_k=10)
+    keys = [(h.chunk.article_id, h.chunk.paragraph) for h in answer.hits]
+    assert len(keys) == len(set(keys))
+
+
+def test_ask_offset_pages_through_results(seed_archive: Archive) -> None:
+    first = seed_archive.ask("工商联 商会 党建", top_k=3)
+    more = seed_archive.ask("工商联 商会 党建", top_k=3, offset=3)
+    assert [h.rank for h in more.hits] == [4, 5, 6]
+    assert not {h.chunk.id for h in first.hits} & {h.chunk.id for h in more.hits}
+
+
+def test_ask_refuses_an_unrelated_question_with_near_titles(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("河南建业足球队最近的比赛结果？")
+    assert not answer.answered
+    assert answer.hits == ()
+    assert "档案中没有找到答案" in answer_text(answer)
+
+
+def test_ask_marks_matched_and_unmatched_terms(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("长葛市工商联举办了哪些培训？")
+    hit = answer.hits[0]
+    assert "培训" in hit.matched_terms
+    assert set(hit.matched_terms).isdisjoint(hit.unmatched_terms)
+
+
+def test_mark_terms_wraps_longest_terms_without_overlap() -> None:
+    assert mark_terms("许昌市工商联召开会议", ("工商联", "许昌市工商联")) == "【许昌市工商联】召开会议"
+    assert mark_terms("商会和商会", ("商会",)) == "【商会】和【商会】"
+
+
+def test_ask_survives_empty_and_punctuation_only_questions(seed_archive: Archive) -> None:
+    for question in ["", "   ", "？？？", "😀😀", "\x00\x07", "什么？"]:
+        answer = seed_archive.ask(question)
+        assert not answer.answered
+        assert answer.hits == ()
+
+
+def test_ask_cuts_a_very_long_question(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("万人助企" * 2500)
+    assert answer.answered
+    assert len(answer.question) <= seed_archive.settings.max_question_chars
+
+
+QUESTION_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(codec="utf-8"),
+        st.sampled_from(list("商会工商联万人助企许昌長葛，。？！“”《》") + list(string.printable)),
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=QUESTION_TEXT)
+def test_ask_any_question_gets_an_answer_or_a_refusal(seed_archive: Archive, question: str) -> None:
+    answer = seed_archive.ask(question)
+    assert answer.answered == bool(answer.hits)
+    for hit in answer.hits:
+        assert hit.answer_sentence in hit.chunk.text
+    answer_text(answer)  # renders without error

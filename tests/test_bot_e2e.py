@@ -1,0 +1,299 @@
+"""End to end: the real PTB Application, polling the Bot API emulator on 127.0.0.1, over the archive."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from emulator import BotApiEmulator, Call
+from emulator.api import NOT_MODIFIED
+from telegram.ext import Application
+
+from bot import chrome
+from bot.callbacks import MAX_CALLBACK_BYTES
+from bot.questions import MAX_QUESTION_CHARS
+
+pytest_plugins = ["conftest_bot"]
+
+QUESTION = "长葛市工商联举办了哪些培训？"
+GROUP_ID = -100_200
+ALICE, BOB = 101, 102
+
+
+def to_chat(chat_id: int) -> Any:
+    """Match calls addressed to one chat."""
+    return lambda call: int(call.params["chat_id"]) == chat_id
+
+
+def shown(call: Call) -> str:
+    """Return the text Telegram shows for an accepted sendMessage/editMessageText (entities parsed)."""
+    return call.response["result"]["text"]
+
+
+def buttons(call: Call) -> dict[str, str]:
+    """Return the inline buttons of a sent message, label -> callback_data."""
+    rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def is_answer(text: str) -> bool:
+    """Tell whether a reply is an answer page or an honest "no answer" (never an error)."""
+    return text.startswith(("相关原文", "Passages")) or "没有找到" in text or "has no passage" in text
+
+
+async def ask_privately(emulator: BotApiEmulator, text: str, user_id: int = ALICE) -> Call:
+    """Send a private message and wait for the bot's reply to it."""
+    user = emulator.user(user_id)
+    update = emulator.send_text(emulator.private_chat(user), user, text)
+    message_id = update["message"]["message_id"]
+    return await emulator.wait_for(
+        "sendMessage", lambda c: to_chat(user_id)(c) and c.response["result"]["message_id"] > message_id
+    )
+
+
+async def test_private_question_gets_a_cited_answer(bot: Application, emulator: BotApiEmulator) -> None:
+    reply = await ask_privately(emulator, QUESTION)
+    html = reply.params["text"]
+    assert shown(reply).startswith("相关原文 1–")
+    assert "<b>" in html and "《" in shown(reply) and "段 · " in shown(reply)
+    assert "更多" in buttons(reply) and any(label.startswith("全文") for label in buttons(reply))
+    assert all(len(data.encode()) <= MAX_CALLBACK_BYTES for data in buttons(reply).values())
+    typing = emulator.calls_to("sendChatAction")
+    assert [(int(c.params["chat_id"]), c.params["action"]) for c in typing] == [(ALICE, "typing")]
+
+
+async def test_unanswerable_question_says_so_and_suggests_articles(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    reply = await ask_privately(emulator, "龘靐齉爩？")
+    assert shown(reply).startswith("档案里没有找到能回答「龘靐齉爩？」的原文。")
+    assert "/articles" in shown(reply) and "reply_markup" not in reply.params
+
+
+async def test_start_registers_commands_and_logs_corpus(
+    bot: Application, emulator: BotApiEmulator, log_lines: list[str], archive: Any
+) -> None:
+    menus = {
+        c.params.get("language_code", ""): c.params["commands"] for c in emulator.calls_to("setMyCommands")
+    }
+    assert set(menus) == {"", "en"}
+    assert [c["command"] for c in menus[""]] == ["ask", "articles", "start", "help", "about"]
+    assert any(f"Serving {archive.stats.n_articles} articles" in line for line in log_lines)
+    assert any(archive.stats.index_version in line for line in log_lines)
+
+
+async def test_start_help_about_and_articles(
+    bot: Application, emulator: BotApiEmulator, archive: Any
+) -> None:
+    start = shown(await ask_privately(emulator, "/start"))
+    assert f"{archive.stats.n_articles} 篇文章" in start
+    assert all(q in start for q in archive.example_questions(3))
+    assert "/ask" in shown(await ask_privately(emulator, "/help"))
+    assert archive.stats.index_version in shown(await ask_privately(emulator, "/about"))
+    await ask_privately(emulator, "/articles")
+    listing = "\n".join(shown(c) for c in emulator.sent_to(ALICE) if "/a_" in shown(c))
+    assert all(f"/a_{n} " in listing for n in range(1, len(archive.articles) + 1))
+
+
+async def test_article_command_opens_the_whole_article(
+    bot: Application, emulator: BotApiEmulator, archive: Any
+) -> None:
+    article = archive.articles[0]
+    first = await ask_privately(emulator, "/a_1")
+    await emulator.wait_until(lambda: article.paragraphs[-1].text[-20:] in _all_text(emulator, ALICE))
+    text = _all_text(emulator, ALICE)
+    assert shown(first).startswith(article.headline[0] if article.headline else chrome.ZH.photo)
+    assert all(_squash(p.text) in _squash(text) for p in article.paragraphs)
+    assert chrome.ARTICLE_MISSING in shown(await ask_privately(emulator, "/a_99999"))
+
+
+def _all_text(emulator: BotApiEmulator, chat_id: int) -> str:
+    return "\n".join(shown(c) for c in emulator.sent_to(chat_id))
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+async def test_more_edits_in_place_and_full_sends_the_article(
+    bot: Application, emulator: BotApiEmulator, archive: Any
+) -> None:
+    reply = await ask_privately(emulator, QUESTION)
+    message = reply.response["result"]
+    user = emulator.user(ALICE)
+    if "更多" in buttons(reply):
+        emulator.press_button(message, buttons(reply)["更多"], user)
+        edit = await emulator.wait_for("editMessageText")
+        assert int(edit.params["message_id"]) == message["message_id"]
+        assert shown(edit).startswith("相关原文 4–") or shown(edit).startswith("相关原文 4")
+        await emulator.wait_for("answerCallbackQuery")
+    full = next(data for label, data in buttons(reply).items() if label.startswith("全文"))
+    sent_before = len(emulator.sent_to(ALICE))
+    emulator.press_button(message, full, user)
+    await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) > sent_before)
+    headline = shown(emulator.sent_to(ALICE)[sent_before])
+    assert any(headline.startswith(a.headline[0]) for a in archive.articles if a.headline)
+
+
+async def test_double_tap_on_more_is_harmless(bot: Application, emulator: BotApiEmulator) -> None:
+    reply = await ask_privately(emulator, QUESTION)
+    for _ in range(2):
+        emulator.press_button(reply.response["result"], buttons(reply)["更多"], emulator.user(ALICE))
+    await emulator.wait_until(lambda: len(emulator.calls_to("editMessageText", ok=None)) == 2)
+    await emulator.wait_until(lambda: len(emulator.calls_to("answerCallbackQuery")) == 2)
+    refused = emulator.calls_to("editMessageText", ok=False)
+    assert [c.response["description"] for c in refused] == [f"Bad Request: {NOT_MODIFIED}"]
+    await ask_privately(emulator, QUESTION)  # by now an apology would have been sent before this answer
+    assert chrome.SOMETHING_WRONG not in [shown(c) for c in emulator.sent_to(ALICE)]
+
+
+async def test_forged_and_stale_buttons_get_a_polite_answer(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    reply = await ask_privately(emulator, QUESTION)
+    message, user = reply.response["result"], emulator.user(ALICE)
+    forged = ["m:zzzzzzzz:3", "f:999999:00000000", "m:00000000:3", "x" * 64, "f:1:deadbeef", "m:abcdef12:99"]
+    for data in forged:
+        emulator.press_button(message, data, user)
+    await emulator.wait_until(lambda: len(emulator.calls_to("answerCallbackQuery")) == len(forged))
+    assert {c.params.get("text") for c in emulator.calls_to("answerCallbackQuery")} == {chrome.BUTTON_EXPIRED}
+    assert emulator.calls_to("editMessageText") == []
+    assert len(emulator.sent_to(ALICE)) == 1
+
+
+async def test_inline_query_offers_cited_passages(bot: Application, emulator: BotApiEmulator) -> None:
+    emulator.inline_query(emulator.user(ALICE), QUESTION)
+    call = await emulator.wait_for("answerInlineQuery")
+    results = call.params["results"]
+    assert results, "an answerable question offers passages"
+    assert all(r["type"] == "article" and "《" in r["input_message_content"]["message_text"] for r in results)
+    emulator.inline_query(emulator.user(ALICE), "")
+    await emulator.wait_until(lambda: len(emulator.calls_to("answerInlineQuery")) == 2)
+    assert emulator.calls_to("answerInlineQuery")[1].params["results"] == []
+
+
+async def test_group_chatter_is_ignored_mentions_ask_and_replies_are_answered(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    group, alice = emulator.group_chat(GROUP_ID), emulator.user(ALICE)
+    emulator.send_text(group, alice, "今天开会的材料谁带了？")
+    emulator.send_sticker(group, alice)
+    asked = emulator.send_text(group, alice, f"/ask@{bot.bot.username} {QUESTION}")["message"]
+    first = await emulator.wait_for("sendMessage", to_chat(GROUP_ID))
+    assert first.params["reply_parameters"]["message_id"] == asked["message_id"]
+    assert is_answer(shown(first))
+    mention = emulator.send_text(group, alice, f"@{bot.bot.username} 商会党建")["message"]
+    await emulator.wait_until(lambda: len(emulator.sent_to(GROUP_ID)) == 2)
+    assert emulator.sent_to(GROUP_ID)[1].params["reply_parameters"]["message_id"] == mention["message_id"]
+    follow_up = emulator.send_text(group, alice, "万人助企", reply_to=first.response["result"])["message"]
+    await emulator.wait_until(lambda: len(emulator.sent_to(GROUP_ID)) == 3)
+    assert emulator.sent_to(GROUP_ID)[2].params["reply_parameters"]["message_id"] == follow_up["message_id"]
+    replied_to = {c.params["reply_parameters"]["message_id"] for c in emulator.sent_to(GROUP_ID)}
+    assert replied_to == {asked["message_id"], mention["message_id"], follow_up["message_id"]}
+
+
+async def test_group_ask_without_question_explains_usage(bot: Application, emulator: BotApiEmulator) -> None:
+    emulator.send_text(emulator.group_chat(GROUP_ID), emulator.user(ALICE), "/ask")
+    assert "/ask" in shown(await emulator.wait_for("sendMessage", to_chat(GROUP_ID)))
+
+
+async def test_stickers_photos_voice_and_files_get_a_friendly_reply(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    user = emulator.user(ALICE)
+    chat = emulator.private_chat(user)
+    emulator.send_sticker(chat, user)
+    emulator.send_photo(chat, user, caption="这是什么？")
+    emulator.send_voice(chat, user)
+    emulator.send_document(chat, user)
+    await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) == 4)
+    assert all(shown(c).startswith("我只能读文字") for c in emulator.sent_to(ALICE))
+
+
+async def test_a_5000_character_question_is_cut_and_answered(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    reply = await ask_privately(emulator, (QUESTION * 400)[:5000])
+    assert is_answer(shown(reply))
+    assert str(MAX_QUESTION_CHARS) in shown(reply)
+
+
+async def test_html_and_markdown_in_a_question_are_shown_literally(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    nasty = "<b>工商联</b> & <script>x</script> *培训* _商会_ `code` [link](http://x) </i> &amp;"
+    reply = await ask_privately(emulator, nasty)
+    assert is_answer(shown(reply))
+    absent = await ask_privately(emulator, "<i>zzz</i> & *qqq* <u>")
+    assert "<i>zzz</i> & *qqq* <u>" in shown(absent)
+
+
+async def test_unknown_commands(bot: Application, emulator: BotApiEmulator) -> None:
+    assert shown(await ask_privately(emulator, "/frobnicate")) == chrome.UNKNOWN_COMMAND
+    group, alice = emulator.group_chat(GROUP_ID), emulator.user(ALICE)
+    emulator.send_text(group, alice, "/frobnicate")
+    emulator.send_text(group, alice, "/start@some_other_bot")
+    emulator.send_text(group, alice, f"/frobnicate@{bot.bot.username}")
+    reply = await emulator.wait_for("sendMessage", to_chat(GROUP_ID))
+    assert shown(reply) == chrome.UNKNOWN_COMMAND
+    assert len(emulator.sent_to(GROUP_ID)) == 1
+
+
+async def test_edited_question_is_answered_again_in_private(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    user = emulator.user(ALICE)
+    original = emulator.send_text(emulator.private_chat(user), user, "商会")["message"]
+    await emulator.wait_for("sendMessage", to_chat(ALICE))
+    emulator.edit_text(original, QUESTION)
+    await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) == 2)
+    assert is_answer(shown(emulator.sent_to(ALICE)[1]))
+
+
+async def test_edits_in_groups_are_ignored(bot: Application, emulator: BotApiEmulator) -> None:
+    group, alice = emulator.group_chat(GROUP_ID), emulator.user(ALICE)
+    chatter = emulator.send_text(group, alice, "散会")["message"]
+    emulator.edit_text(chatter, f"@{bot.bot.username} {QUESTION}")
+    asked = emulator.send_text(group, alice, f"/ask {QUESTION}")["message"]
+    reply = await emulator.wait_for("sendMessage", to_chat(GROUP_ID))
+    assert reply.params["reply_parameters"]["message_id"] == asked["message_id"]
+    assert len(emulator.sent_to(GROUP_ID)) == 1
+
+
+async def test_english_question_gets_english_chrome(bot: Application, emulator: BotApiEmulator) -> None:
+    text = shown(await ask_privately(emulator, "What training did the Changge chamber of commerce hold?"))
+    assert text.startswith("Passages") or "has no passage" in text
+
+
+async def test_one_slow_search_does_not_hold_up_other_users(
+    emulator: BotApiEmulator, archive: Any, start_bot: Any
+) -> None:
+    slow = SlowArchive(archive, "慢问题")
+    async with start_bot(slow):
+        bob = emulator.user(BOB)
+        alice = emulator.user(ALICE)
+        emulator.send_text(emulator.private_chat(alice), alice, "慢问题")
+        await asyncio.to_thread(slow.started.wait, 10)
+        emulator.send_text(emulator.private_chat(bob), bob, QUESTION)
+        await emulator.wait_for("sendMessage", to_chat(BOB))
+        assert emulator.sent_to(ALICE) == []
+        slow.release.set()
+        await emulator.wait_for("sendMessage", to_chat(ALICE))
+
+
+class SlowArchive:
+    """The archive, except that one question blocks until the test releases it."""
+
+    def __init__(self, archive: Any, slow_question: str) -> None:
+        self._archive, self._slow = archive, slow_question
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._archive, name)
+
+    def ask(self, question: str, top_k: int = 3, offset: int = 0) -> Any:
+        if question == self._slow:
+            self.started.set()
+            self.release.wait(10)
+        return self._archive.ask(question, top_k=top_k, offset=offset)

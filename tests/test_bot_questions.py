@@ -1,0 +1,64 @@
+"""Reading questions: groups, commands, mentions, over-long text, article commands, language."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import questions
+
+BOT = "chamber_qa_bot"
+
+
+def test_clean_collapses_whitespace() -> None:
+    assert questions.clean("  商会 \n\n 培训  ") == ("商会 培训", False)
+
+
+def test_clean_cuts_an_over_long_question() -> None:
+    question, cut = questions.clean("商" * 5000)
+    assert (len(question), cut) == (questions.MAX_QUESTION_CHARS, True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/ask 商会 培训", "商会 培训"),
+        (f"/ask@{BOT} 商会", "商会"),
+        ("/ask", ""),
+        ("/ask\n多行\n问题", "多行\n问题"),
+    ],
+)
+def test_command_argument(text: str, expected: str) -> None:
+    assert questions.command_argument(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "replying", "expected"),
+    [
+        ("今天开会吗", False, None),
+        (f"@{BOT} 商会党建", False, "商会党建"),
+        (f"请问 @{BOT.upper()} 商会党建？", False, "请问   商会党建？"),
+        (f"@{BOT}", False, None),
+        ("万人助企", True, "万人助企"),
+        ("@chamber_qa_bot_fan 你好", False, None),
+    ],
+)
+def test_group_question(text: str, replying: bool, expected: str | None) -> None:
+    assert questions.group_question(text, BOT, replying) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("/a_12", 12), (f"/a_3@{BOT}", 3), ("/a_3@other_bot", None), ("/a_x", None), ("/a_1 extra", None)],
+)
+def test_article_number(text: str, expected: int | None) -> None:
+    assert questions.article_number(text, BOT) == expected
+
+
+def test_is_for_me() -> None:
+    assert questions.is_for_me("/x", BOT) and questions.is_for_me(f"/x@{BOT}", BOT)
+    assert not questions.is_for_me("/x@other_bot", BOT)
+
+
+def test_lang_of_follows_the_question() -> None:
+    assert questions.lang_of("What did the chamber of commerce do?") == "en"
+    assert (questions.lang_of("长葛市工商联举办了哪些培训？"), questions.lang_of("")) == ("zh", "zh")

@@ -1,0 +1,134 @@
+"""End to end, when things go wrong: Telegram failing, chats outside the allowlist, retrieval crashing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from emulator import BotApiEmulator
+from telegram.ext import Application
+
+from bot import chrome
+from bot.logs import REDACTED
+
+pytest_plugins = ["conftest_bot"]
+# PTB's own RetryAfter.__init__ reads its deprecated int attribute when Telegram answers 429.
+pytestmark = pytest.mark.filterwarnings("ignore:Deprecated since version v22.2")
+
+QUESTION = "长葛市工商联举办了哪些培训？"
+ALICE, BOB, ADMIN, STRANGER = 101, 102, 900, 666
+ALLOWED_GROUP, OTHER_GROUP = -100_200, -100_300
+
+
+def replies_to(emulator: BotApiEmulator, chat_id: int) -> list[str]:
+    """Return what Telegram shows of the bot's accepted messages to one chat."""
+    return [c.response["result"]["text"] for c in emulator.sent_to(chat_id)]
+
+
+def say(emulator: BotApiEmulator, user_id: int, text: str) -> dict[str, Any]:
+    """Send a private message from a user."""
+    user = emulator.user(user_id)
+    return emulator.send_text(emulator.private_chat(user), user, text)
+
+
+async def test_bot_recovers_after_telegram_answers_500_for_a_while(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    emulator.fail_next(2, status=500)  # whatever comes next: polls, typing, replies
+    say(emulator, ALICE, QUESTION)
+    await emulator.wait_until(lambda: _count(emulator, 500) == 2)
+    say(emulator, BOB, QUESTION)
+    await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == BOB, timeout=20)
+    assert _count(emulator, 500) == 2
+
+
+def _count(emulator: BotApiEmulator, status: int) -> int:
+    return sum(1 for c in emulator.calls if c.status == status)
+
+
+async def test_bot_waits_out_429_and_answers(bot: Application, emulator: BotApiEmulator) -> None:
+    emulator.fail_next(1, status=429, retry_after=1, methods={"sendMessage"})
+    say(emulator, ALICE, QUESTION)
+    reply = await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
+    refused = emulator.calls_to("sendMessage", ok=False)
+    assert [(c.status, c.response["parameters"]["retry_after"]) for c in refused] == [(429, 1)]
+    assert reply.params["text"] == refused[0].params["text"]
+
+
+async def test_a_failed_reply_is_reported_and_later_questions_answered(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    emulator.fail_next(1, status=500, methods={"sendMessage"})
+    say(emulator, ALICE, QUESTION)
+    sorry = await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
+    assert sorry.response["result"]["text"] == chrome.SOMETHING_WRONG
+    say(emulator, ALICE, QUESTION)
+    await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) == 2)
+    assert replies_to(emulator, ALICE)[1].startswith("相关原文")
+
+
+async def test_chats_outside_the_allowlist_get_one_refusal_then_silence(
+    emulator: BotApiEmulator, start_bot: Any
+) -> None:
+    allowed = frozenset({ALICE, ALLOWED_GROUP})
+    async with start_bot(allowed_chat_ids=allowed, admin_user_ids=frozenset({ADMIN})):
+        for _ in range(3):
+            say(emulator, STRANGER, QUESTION)
+        emulator.inline_query(emulator.user(STRANGER), QUESTION)
+        group, stranger = emulator.group_chat(OTHER_GROUP), emulator.user(STRANGER)
+        emulator.send_text(group, stranger, f"/ask {QUESTION}")
+        emulator.send_text(group, stranger, f"/ask {QUESTION}")
+        say(emulator, ADMIN, QUESTION)  # admins pass everywhere
+        say(emulator, ALICE, QUESTION)
+        emulator.send_text(emulator.group_chat(ALLOWED_GROUP), stranger, f"/ask {QUESTION}")
+        for chat in (ADMIN, ALICE, ALLOWED_GROUP, STRANGER, OTHER_GROUP):
+            await emulator.wait_for("sendMessage", lambda c, chat=chat: int(c.params["chat_id"]) == chat)
+    assert replies_to(emulator, STRANGER) == [chrome.NOT_ALLOWED]
+    assert replies_to(emulator, OTHER_GROUP) == [chrome.NOT_ALLOWED]
+    assert emulator.calls_to("answerInlineQuery", ok=None) == []
+
+
+async def test_retrieval_crash_is_logged_without_token_and_reported(
+    emulator: BotApiEmulator, archive: Any, start_bot: Any, log_lines: list[str], bot_token: str
+) -> None:
+    broken = CrashingArchive(archive, f"index server at http://127.0.0.1/bot{bot_token}/ask is down")
+    async with start_bot(broken, admin_user_ids=frozenset({ADMIN})):
+        say(emulator, ADMIN, "/start")  # the admin has talked to the bot, so Telegram knows the chat
+        await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ADMIN)
+        say(emulator, ALICE, QUESTION)
+        await emulator.wait_until(lambda: len(emulator.sent_to(ADMIN)) == 2)
+        await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
+        say(emulator, BOB, "/about")  # and the bot goes on serving
+        await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == BOB)
+    assert replies_to(emulator, ALICE) == [chrome.SOMETHING_WRONG]
+    assert REDACTED in replies_to(emulator, ADMIN)[1] and bot_token not in replies_to(emulator, ADMIN)[1]
+    assert any("RuntimeError" in line and REDACTED in line for line in log_lines)
+
+
+async def test_token_never_appears_in_any_log_line(
+    emulator: BotApiEmulator, archive: Any, start_bot: Any, log_lines: list[str], bot_token: str
+) -> None:
+    broken = CrashingArchive(archive, f"boom {bot_token}")
+    async with start_bot(broken) as application:
+        emulator.fail_next(1, status=500, methods={"getUpdates"})
+        emulator.fail_next(1, status=400, methods={"sendChatAction"})
+        say(emulator, ALICE, QUESTION)
+        await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE, timeout=15)
+        assert application.bot.token == bot_token
+    assert len(log_lines) > 20, "DEBUG records are captured"
+    assert any("Set Bot API URL" in line for line in log_lines), "PTB logs the URL: the filter must redact it"
+    assert [line for line in log_lines if bot_token in line] == []
+    assert [line for line in log_lines if bot_token.split(":")[1] in line] == []
+
+
+class CrashingArchive:
+    """The archive, except that ask() raises with a message (a URL, say) that contains the token."""
+
+    def __init__(self, archive: Any, message: str) -> None:
+        self._archive, self._message = archive, message
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._archive, name)
+
+    def ask(self, question: str, top_k: int = 3, offset: int = 0) -> Any:
+        raise RuntimeError(self._message)

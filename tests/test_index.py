@@ -1,0 +1,65 @@
+"""The index on disk: built once, loaded without re-tokenizing, rebuilt when stale or damaged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval import Archive, Settings, bm25
+from retrieval.chunks import indexed_text
+from retrieval.storage import read_snapshot
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    shutil.copytree(Path(__file__).resolve().parent.parent / "seeds", tmp_path / "seeds")
+    return Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+
+
+def test_open_loads_the_saved_index_without_rebuilding(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = Archive.open(settings)
+    monkeypatch.setattr("retrieval.index.build_index", lambda *a, **k: pytest.fail("rebuilt a fresh index"))
+    again = Archive.open(settings)
+    assert again.stats.n_chunks == first.stats.n_chunks
+    assert again.ask("莲城智能体").hits[0].chunk == first.ask("莲城智能体").hits[0].chunk
+
+
+def test_open_rebuilds_when_a_page_changes(settings: Settings) -> None:
+    before = Archive.open(settings).stats.n_articles
+    page = settings.seeds_dir / "002_new.txt"
+    page.write_text(
+        "本报讯（记者 张三）许昌市工商联召开座谈会，研究部署莲花节工作。\n\n莲花节\n", encoding="utf-8"
+    )
+    after = Archive.open(settings)
+    assert after.stats.n_articles == before + 1
+    assert after.ask("莲花节").answered
+
+
+def test_open_rebuilds_a_damaged_index(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    Archive.open(settings)
+    snap = read_snapshot(settings.index_dir)
+    victim = snap.path / "chunks.jsonl"
+    victim.write_bytes(b"garbage" + victim.read_bytes()[7:])
+    archive = Archive.open(settings)
+    assert "rebuilding the index" in caplog.text
+    assert archive.ask("莲城智能体").answered
+
+
+def test_open_reports_a_broken_page_and_indexes_the_rest(settings: Settings) -> None:
+    (settings.seeds_dir / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    archive = Archive.open(settings)
+    assert [r.source for r in archive.refused] == ["broken.txt"]
+    assert "broken.txt" in archive.refused[0].reason
+    assert archive.stats.n_pages == 2
+
+
+def test_index_scores_equal_rank_bm25_on_the_seed_chunks(seed_archive: Archive) -> None:
+    index = seed_archive.index
+    corpus = [index.tokenizer.tokenize(indexed_text(c)) for c in index.chunks]
+    reference = bm25.reference_model("lucene", corpus, k1=1.2, b=0.75)
+    query = index.tokenizer.query("长葛市工商联举办了哪些培训")
+    assert index.bm25.scores(query) == pytest.approx(reference.get_scores(query), rel=1e-4, abs=1e-5)
