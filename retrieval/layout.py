@@ -123,9 +123,10 @@ def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]
             taken = first[: next(i for i, ln in enumerate(first) if ln not in taken)]
             groups.insert(0, first[len(taken) :])
         header.extend(taken)
+    footer: list[Line] = []
     while groups and all(FOLIO.match(ln.text) for ln in groups[-1]):
-        header.extend(groups.pop())
-    return header, groups
+        footer[:0] = groups.pop()  # keep the page's order
+    return header + footer, groups
 
 
 def _is_title_line(line: Line) -> bool:

@@ -93,9 +93,18 @@ def page_from(name: str, text: str, sidecar: dict[str, object]) -> Page:
         text=text,
         meta=meta,
         layout=layout,  # type: ignore[arg-type]
-        article_starts=tuple(int(n) for n in parser.get("article_starts", [])),
-        headline_lines=tuple(int(n) for n in parser.get("headline_lines", [])),
+        article_starts=_line_numbers(name, parser, "article_starts"),
+        headline_lines=_line_numbers(name, parser, "headline_lines"),
     )
+
+
+def _line_numbers(name: str, parser: dict[str, object], key: str) -> tuple[int, ...]:
+    """Read a list of line numbers from the sidecar's [parser] table; a malformed one is ignored."""
+    value = parser.get(key, [])
+    if isinstance(value, list) and all(isinstance(n, int) and not isinstance(n, bool) for n in value):
+        return tuple(value)
+    log.warning("%s: sidecar [parser] %s must be a list of line numbers; ignored", name, key)
+    return ()
 
 
 def read_page(path: Path) -> Page:

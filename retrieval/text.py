@@ -58,7 +58,7 @@ def is_letterspaced(line: str) -> bool:
     """Tell whether a justified line has spaces between most of its CJK characters (`商 会 组 织`)."""
     spaced = len(re.findall(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])", line))
     tight = len(re.findall(r"(?<=[\u4e00-\u9fff])(?=[\u4e00-\u9fff])", line))
-    return spaced >= 3 and spaced > tight
+    return spaced >= 2 and spaced > tight
 
 
 def squeeze_line(line: str, *, keep_word_spaces: bool = True) -> str:

@@ -37,11 +37,6 @@ def test_squeeze_line_deletes_spaces_between_cjk_and_digits_or_punctuation(raw: 
     assert squeeze_line(raw) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a short fully letter-spaced run (`20 多 场 次`: only 2 CJK gaps, all spaced) is not "
-    "detected as letter-spaced (is_letterspaced needs >= 3 gaps), so its layout spaces stay: `20多 场 次`",
-)
 def test_squeeze_line_deletes_spaces_of_short_letterspaced_run() -> None:
     assert squeeze_line("20 多 场 次") == "20多场次"
 
@@ -91,7 +86,10 @@ def test_to_halfwidth_keeps_chinese_punctuation() -> None:
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
-        (["党建工作集体述职会议，我心情非常激", "动。过去一年来"], "党建工作集体述职会议，我心情非常激动。过去一年来"),
+        (
+            ["党建工作集体述职会议，我心情非常激", "动。过去一年来"],
+            "党建工作集体述职会议，我心情非常激动。过去一年来",
+        ),
         (["MINSHENG", "JINGJI"], "MINSHENG JINGJI"),
         (["建成", "1000", "多平方米"], "建成1000多平方米"),
         (["China", "商会"], "China商会"),
@@ -105,7 +103,15 @@ def test_join_lines_adds_a_space_only_between_latin_words(lines: list[str], expe
 
 @pytest.mark.parametrize(
     "line",
-    ["了。", "…了。”", "好多了！”", "真是为群众办实事、办好事。”", "人民基本的生活需求……", "问题？", "签订协议；"],
+    [
+        "了。",
+        "…了。”",
+        "好多了！”",
+        "真是为群众办实事、办好事。”",
+        "人民基本的生活需求……",
+        "问题？",
+        "签订协议；",
+    ],
 )
 def test_ends_sentence_accepts_final_punctuation_and_closing_quotes(line: str) -> None:
     assert ends_sentence(line)

@@ -1,0 +1,157 @@
+"""Index terms for pages and questions (retrieval/tokens.py) and the corpus's own dictionary
+(retrieval/dictionary.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.dictionary import derive_terms, organisation_names, quoted_terms
+from retrieval.tokens import BIGRAM_MARK, Tokenizer, TokenizerConfig, is_term, stopwords, to_simplified
+
+QUESTION_WORDS = ["什么", "哪些", "多少", "怎么", "如何", "吗", "呢", "请问"]
+
+
+@pytest.fixture(scope="module")
+def tok() -> Tokenizer:
+    """The default tokenizer: search mode, bigrams, no HMM."""
+    return Tokenizer()
+
+
+@pytest.fixture(scope="module")
+def plain_tok() -> Tokenizer:
+    """jieba's precise mode without bigrams."""
+    return Tokenizer(config=TokenizerConfig(mode="cut", bigrams=False))
+
+
+def words(tokens: list[str]) -> list[str]:
+    return [t for t in tokens if not t.startswith(BIGRAM_MARK)]
+
+
+def test_to_simplified_converts_traditional() -> None:
+    assert to_simplified("萬人助企 長葛市工商聯") == "万人助企 长葛市工商联"
+    assert to_simplified("许昌市工商联") == "许昌市工商联"
+
+
+def test_tokenize_traditional_equals_simplified(tok: Tokenizer) -> None:
+    assert tok.tokenize("萬人助企") == tok.tokenize("万人助企")
+    assert tok.tokenize("長葛市工商聯開展萬人助企活動") == tok.tokenize("长葛市工商联开展万人助企活动")
+
+
+def test_question_terms_traditional_equals_simplified(tok: Tokenizer) -> None:
+    assert tok.question_terms("請問萬人助企是什麼？") == tok.question_terms("请问万人助企是什么？")
+
+
+def test_tokenize_drops_punctuation_and_stopwords(tok: Tokenizer) -> None:
+    tokens = tok.tokenize("市工商联的“万人助企”活动，和会员企业……（商会）！《葛商》？")
+    assert tokens  # there are content words
+    assert all(is_term(t) for t in words(tokens))
+    for gone in ["的", "和", "，", "“", "”", "……", "（", "）", "！", "《", "》", "？", " "]:
+        assert gone not in tokens
+    assert not set(words(tokens)) & stopwords()
+    assert {"工商联", "万人助企", "活动", "会员", "商会", "葛商"} <= set(tokens)
+
+
+def test_tokenize_lower_cases_and_halfwidths_latin(tok: Tokenizer) -> None:
+    assert words(tok.tokenize("Chamber ＯＦ Commerce")) == ["chamber", "of", "commerce"]
+
+
+def test_question_terms_drop_question_words(tok: Tokenizer) -> None:
+    question = (
+        "请问万人助企是什么？长葛有哪些商会？培训了多少企业家？怎么申请呢？如何参加？莲城智能体发布了吗"
+    )
+    terms = tok.question_terms(question)
+    assert not set(terms) & set(QUESTION_WORDS)
+    assert {"万人助企", "长葛", "商会", "企业家", "申请", "参加", "莲城智能体"} <= set(terms)
+    assert len(terms) == len(set(terms))  # distinct
+    assert not any(t.startswith(BIGRAM_MARK) for t in terms)
+
+
+def test_question_terms_keep_order_of_appearance(tok: Tokenizer) -> None:
+    terms = tok.question_terms("莲城智能体和万人助企是什么")
+    assert terms.index("莲城智能体") < terms.index("万人助企")
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "pieces"),
+    [
+        ("深入开展万人助企活动", "万人助企", {"万人助", "企", "助企"}),
+        ("稳步推进莲城智能体标准制定", "莲城智能体", {"莲城", "智能体", "莲"}),
+    ],
+)
+def test_tokenize_keeps_domain_terms_whole(
+    tok: Tokenizer, plain_tok: Tokenizer, text: str, term: str, pieces: set[str]
+) -> None:
+    for t in (tok, plain_tok):
+        tokens = t.tokenize(text)
+        assert term in tokens
+        assert not set(tokens) & pieces
+
+
+def test_tokenize_search_mode_finds_word_inside_compound(tok: Tokenizer, plain_tok: Tokenizer) -> None:
+    assert "商会" in tok.tokenize("商会会长")
+    assert "商会会长" in tok.tokenize("商会会长")
+    # Precise mode alone hides it: why search mode is the default.
+    assert "商会" not in plain_tok.tokenize("商会会长")
+
+
+def test_tokenize_adds_marked_bigrams_when_configured(tok: Tokenizer, plain_tok: Tokenizer) -> None:
+    assert tok.config.bigrams
+    tokens = tok.tokenize("长葛商会，万人助企")
+    bigrams = [t for t in tokens if t.startswith(BIGRAM_MARK)]
+    # Bigrams within each run of CJK characters, never across punctuation.
+    assert bigrams == [BIGRAM_MARK + g for g in ["长葛", "葛商", "商会", "万人", "人助", "助企"]]
+    assert not any(t.startswith(BIGRAM_MARK) for t in plain_tok.tokenize("长葛商会，万人助企"))
+
+
+def test_query_adds_bigrams_within_words_only(tok: Tokenizer) -> None:
+    query = tok.query("长葛商会")
+    bigrams = {t for t in query if t.startswith(BIGRAM_MARK)}
+    assert BIGRAM_MARK + "葛商" not in bigrams  # across two words
+    assert BIGRAM_MARK + "商会" in bigrams
+
+
+def test_query_expands_aliases(tok: Tokenizer) -> None:
+    query = tok.query("工商联")
+    assert "工商联" in query and "总商会" in query and "工商业联合会" in query
+    assert query.index("工商联") < query.index("总商会")
+    assert "莲城" in tok.query("许昌")
+    assert set(tok.alias_of("万人助企")) == {"万人助万企"}
+    assert tok.alias_of("莲城智能体") == ()
+
+
+def test_tokenizer_loads_extra_corpus_terms() -> None:
+    assert "银商联通工程" not in Tokenizer().tokenize("实施银商联通工程")
+    assert "银商联通工程" in Tokenizer(terms=["银商联通工程"]).tokenize("实施银商联通工程")
+
+
+def test_quoted_terms_finds_quotes_and_book_titles() -> None:
+    text = (
+        "深入开展“万人助企”活动，制定《民营企业家培训计划》，"
+        "推进“莲城智能体”建设，群众说“现在几分钟就能换证，真方便”。"
+    )
+    assert quoted_terms(text) == ["万人助企", "莲城智能体", "民营企业家培训计划"]
+
+
+def test_organisation_names_finds_recurring_chamber_not_measure_word() -> None:
+    texts = [
+        "市长等市级领导干部与17家商会组织建立了直接工作联系，许昌市洛阳商会积极参与。",
+        "全市17家商会参与活动，许昌市洛阳商会把主题党日活动搬到革命遗址。",
+        "向7家商会派出了党建指导员。",
+    ]
+    names = organisation_names(texts)
+    assert "许昌市洛阳商会" in names
+    assert not [n for n in names if "家商会" in n]
+    # A name must recur: one mention is no evidence.
+    assert "许昌市南阳商会" not in organisation_names(["许昌市南阳商会成立。", *texts])
+
+
+def test_derive_terms_collects_quoted_titles_and_organisations() -> None:
+    texts = [
+        "市工商联与建设银行联手打造“智慧工商联”平台，实施“银商联通工程”，17家商会参加。",
+        "许昌市青年创业促进会开办青创大讲堂，编印了《商会党建工作手册》。",
+        "许昌市青年创业促进会等17家商会上榜。",
+    ]
+    terms = derive_terms(texts)
+    assert {"智慧工商联", "银商联通工程", "商会党建工作手册", "许昌市青年创业促进会"} <= set(terms)
+    assert "家商会" not in terms and "17家商会" not in terms
+    assert terms == sorted(set(terms))
