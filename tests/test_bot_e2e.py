@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from emulator import BotApiEmulator, Call
@@ -13,6 +14,7 @@ from telegram.ext import Application
 from bot import chrome
 from bot.callbacks import MAX_CALLBACK_BYTES
 from bot.questions import MAX_QUESTION_CHARS
+from retrieval import Archive
 
 pytest_plugins = ["conftest_bot"]
 
@@ -21,7 +23,7 @@ GROUP_ID = -100_200
 ALICE, BOB = 101, 102
 
 
-def to_chat(chat_id: int) -> Any:
+def to_chat(chat_id: int) -> Callable[[Call], bool]:
     """Match calls addressed to one chat."""
     return lambda call: int(call.params["chat_id"]) == chat_id
 
@@ -72,7 +74,7 @@ async def test_unanswerable_question_says_so_and_suggests_articles(
 
 
 async def test_start_registers_commands_and_logs_corpus(
-    bot: Application, emulator: BotApiEmulator, log_lines: list[str], archive: Any
+    bot: Application, emulator: BotApiEmulator, log_lines: list[str], archive: Archive
 ) -> None:
     menus = {
         c.params.get("language_code", ""): c.params["commands"] for c in emulator.calls_to("setMyCommands")
@@ -84,7 +86,7 @@ async def test_start_registers_commands_and_logs_corpus(
 
 
 async def test_start_help_about_and_articles(
-    bot: Application, emulator: BotApiEmulator, archive: Any
+    bot: Application, emulator: BotApiEmulator, archive: Archive
 ) -> None:
     start = shown(await ask_privately(emulator, "/start"))
     assert f"{archive.stats.n_articles} 篇文章" in start
@@ -97,7 +99,7 @@ async def test_start_help_about_and_articles(
 
 
 async def test_article_command_opens_the_whole_article(
-    bot: Application, emulator: BotApiEmulator, archive: Any
+    bot: Application, emulator: BotApiEmulator, archive: Archive
 ) -> None:
     article = archive.articles[0]
     first = await ask_privately(emulator, "/a_1")
@@ -116,24 +118,31 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-async def test_more_edits_in_place_and_full_sends_the_article(
-    bot: Application, emulator: BotApiEmulator, archive: Any
-) -> None:
+async def test_more_edits_in_place_with_the_next_results(bot: Application, emulator: BotApiEmulator) -> None:
     reply = await ask_privately(emulator, QUESTION)
     message = reply.response["result"]
-    user = emulator.user(ALICE)
-    if "更多" in buttons(reply):
-        emulator.press_button(message, buttons(reply)["更多"], user)
-        edit = await emulator.wait_for("editMessageText")
-        assert int(edit.params["message_id"]) == message["message_id"]
-        assert shown(edit).startswith("相关原文 4–") or shown(edit).startswith("相关原文 4")
-        await emulator.wait_for("answerCallbackQuery")
-    full = next(data for label, data in buttons(reply).items() if label.startswith("全文"))
-    sent_before = len(emulator.sent_to(ALICE))
-    emulator.press_button(message, full, user)
-    await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) > sent_before)
-    headline = shown(emulator.sent_to(ALICE)[sent_before])
-    assert any(headline.startswith(a.headline[0]) for a in archive.articles if a.headline)
+    emulator.press_button(message, buttons(reply)["更多"], emulator.user(ALICE))
+    edit = await emulator.wait_for("editMessageText")
+    assert (int(edit.params["chat_id"]), int(edit.params["message_id"])) == (ALICE, message["message_id"])
+    assert shown(edit).startswith("相关原文 4–") and "\n\n4. " in shown(edit)
+    assert buttons(edit).get("更多", "").endswith(":6") or "更多" not in buttons(edit)
+    assert (await emulator.wait_for("answerCallbackQuery")).params.get("text") is None
+    assert len(emulator.sent_to(ALICE)) == 1, "edited in place, nothing new sent"
+
+
+async def test_full_sends_the_whole_article(
+    bot: Application, emulator: BotApiEmulator, archive: Archive
+) -> None:
+    reply = await ask_privately(emulator, QUESTION)
+    data = next(data for label, data in buttons(reply).items() if label.startswith("全文"))
+    article = archive.articles[int(data.split(":")[1]) - 1]
+    emulator.press_button(reply.response["result"], data, emulator.user(ALICE))
+    last = _squash(article.paragraphs[-1].text)[-20:]
+    await emulator.wait_until(lambda: last in _squash(_all_text(emulator, ALICE)))
+    parts = emulator.sent_to(ALICE)[1:]
+    assert shown(parts[0]).startswith(article.headline[0])
+    assert all(_squash(p.text) in _squash(_all_text(emulator, ALICE)) for p in article.paragraphs)
+    assert all(len(shown(part)) <= 4096 for part in parts)
 
 
 async def test_double_tap_on_more_is_harmless(bot: Application, emulator: BotApiEmulator) -> None:
@@ -267,7 +276,7 @@ async def test_english_question_gets_english_chrome(bot: Application, emulator: 
 
 
 async def test_one_slow_search_does_not_hold_up_other_users(
-    emulator: BotApiEmulator, archive: Any, start_bot: Any
+    emulator: BotApiEmulator, archive: Archive, start_bot: Any
 ) -> None:
     slow = SlowArchive(archive, "慢问题")
     async with start_bot(slow):
@@ -285,7 +294,7 @@ async def test_one_slow_search_does_not_hold_up_other_users(
 class SlowArchive:
     """The archive, except that one question blocks until the test releases it."""
 
-    def __init__(self, archive: Any, slow_question: str) -> None:
+    def __init__(self, archive: Archive, slow_question: str) -> None:
         self._archive, self._slow = archive, slow_question
         self.started, self.release = threading.Event(), threading.Event()
 
