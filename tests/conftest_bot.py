@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,21 +16,20 @@ from telegram.ext import Application
 
 from bot.app import build_application, serving
 from bot.settings import BotSettings
-from retrieval import Archive, Settings
+from retrieval import Archive
 
 # Shaped like a real token (id:35 characters) so any code that parses it is exercised.
 TOKEN = "7012345678:AAFakeTokenForTests_dontLOG-me-0123"
 BOT_USERNAME = "chamber_qa_bot"
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
 # --- the archive ---------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    """The real Archive over the repository's seeds/, its index built once per test session."""
-    return Archive.open(Settings(seeds_dir=SEEDS_DIR, index_dir=tmp_path_factory.mktemp("index")))
+def archive(seed_archive: Archive) -> Archive:
+    """The real Archive over the repository's seeds/, built once per session (tests/conftest.py)."""
+    return seed_archive
 
 
 # --- Telegram ----------------------------------------------------------------------------------
