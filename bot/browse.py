@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot import chrome
 from bot.chrome import Lang, words
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, escaped_pieces, pack
 
 if TYPE_CHECKING:
-    from retrieval import ArchiveStats, Article
+    from retrieval import Article
 
 MAX_TITLE_CHARS = 80
 MAX_META_CHARS = 500
 MAX_LISTED_VALUES = 6  # papers or dates named in /start before "…"
+
+
+class Stats(Protocol):
+    """What the bot reads of archive.stats."""
+
+    n_pages: int
+    n_articles: int
+    n_chunks: int
+    papers: tuple[str, ...]
+    dates: tuple[str, ...]
+    index_version: str
 
 
 def _listing(values: Sequence[str]) -> str:
@@ -24,7 +35,7 @@ def _listing(values: Sequence[str]) -> str:
     return shown + ("…" if len(values) > MAX_LISTED_VALUES else "")
 
 
-def coverage(stats: ArchiveStats) -> str:
+def coverage(stats: Stats) -> str:
     """Return plain lines saying what the archive holds (papers and dates only where known)."""
     lines = [chrome.COVERAGE.format(articles=stats.n_articles, pages=stats.n_pages)]
     if stats.papers:
@@ -34,7 +45,7 @@ def coverage(stats: ArchiveStats) -> str:
     return "\n".join(lines)
 
 
-def format_start(stats: ArchiveStats, examples: Sequence[str]) -> str:
+def format_start(stats: Stats, examples: Sequence[str]) -> str:
     """Return the /start message: what the archive holds and example questions to copy."""
     parts = [html.escape(chrome.START_INTRO), html.escape(coverage(stats))]
     if examples:
@@ -49,7 +60,7 @@ def format_help(username: str | None) -> str:
     return html.escape(chrome.HELP.format(username=username or "bot"))
 
 
-def format_about(stats: ArchiveStats) -> str:
+def format_about(stats: Stats) -> str:
     """Return the /about message: coverage and index version."""
     text = chrome.ABOUT.format(coverage=coverage(stats), chunks=stats.n_chunks, version=stats.index_version)
     return html.escape(clip(text, MAX_MESSAGE_CHARS))
