@@ -65,10 +65,6 @@ def cli(verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -187,8 +183,18 @@ def bot(seeds: Path, index_dir: Path) -> None:
         TELEGRAM_BOT_TOKEN=123:abc chamber-qa bot
     """
     from bot.app import run as run_bot  # PTB is imported only when the bot runs
+    from bot.settings import BotConfigError, BotSettings
 
-    run_bot(_settings(seeds, index_dir))
+    try:
+        bot_settings = BotSettings.from_env()
+    except BotConfigError as exc:
+        raise click.ClickException(f"{exc} See .env.example.") from exc
+    # A service logs its start, its errors and its reloads: INFO even without --verbose.
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    try:
+        run_bot(_settings(seeds, index_dir), bot_settings)
+    except RetrievalError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @cli.command(context_settings=CONTEXT)

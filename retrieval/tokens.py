@@ -9,6 +9,7 @@ sub-words and CJK character bigrams are added: the choice was measured on the qu
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -29,6 +30,8 @@ BIGRAM_MARK = "·"  # bigrams live in their own namespace, so they never double 
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _DOMAIN_FREQ = 50_000  # high enough that jieba keeps a domain term whole
+# jieba announces "Building prefix dict ..." on stderr at DEBUG: noise in a chat, a CLI pipe or a bot log.
+jieba.setLogLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

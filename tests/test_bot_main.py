@@ -6,6 +6,7 @@ import asyncio
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,13 +28,26 @@ def test_without_token_says_how_to_set_it(
     assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
 
 
-async def test_python_m_bot_serves_until_interrupted(
-    emulator: BotApiEmulator, bot_token: str, tmp_path: Path
+# The three ways to start the bot: `python -m bot`, `chamber-qa bot`, and the README's `chamber-qa run`.
+CLI = str(Path(sys.executable).with_name("chamber-qa"))
+STARTS = {"python -m bot": [sys.executable, "-m", "bot"], "bot": [CLI, "bot"], "run": [CLI, "run"]}
+
+
+def test_cli_bot_without_token_is_a_clear_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    done = subprocess.run([CLI, "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: TELEGRAM_BOT_TOKEN") and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("start", STARTS.values(), ids=STARTS.keys())
+async def test_bot_serves_until_interrupted(
+    start: list[str], emulator: BotApiEmulator, bot_token: str, tmp_path: Path
 ) -> None:
     shutil.copytree(SEEDS_DIR, tmp_path / "seeds")
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": bot_token, "TELEGRAM_BASE_URL": emulator.base_url}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+        *start, cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
     )
     try:
         await emulator.wait_for("deleteWebhook", timeout=60)  # polling starts next; the index is built first
