@@ -92,7 +92,7 @@ def format_hit(hit: Hit, number: int, lang: Lang, max_chars: int = MAX_PASSAGE_C
     text = hit.chunk.text
     if hit.answer_sentence and hit.answer_sentence not in text:  # show the evidence even so
         text = f"{hit.answer_sentence}\n{text}"
-    passage = mark(window(text, hit.answer_sentence, max_chars), hit.answer_sentence, hit.matched_terms)
+    passage = mark(window(text, hit.answer_sentence, max_chars), hit.answer_sentence, hit.highlights)
     return f"<b>{number}.</b> {passage}\n<i>{citation(hit.chunk, lang)}</i>"
 
 

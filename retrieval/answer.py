@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from retrieval.chunks import indexed_text, sentences
 from retrieval.index import Index
 from retrieval.models import Answer, Article, Chunk, Hit
+from retrieval.synonyms import synonyms
 from retrieval.tokens import is_common_word, prepare
 
 CANDIDATES = 50  # passages considered before dedup and coverage
@@ -23,6 +24,8 @@ NEAR_TITLES = 3
 # A one-character word (去, 叫, 拍 ...) says little about what a passage must hold.
 SINGLE_CHAR_WEIGHT = 0.3
 UNSEEN_COMMON_WEIGHT = 1.0
+SYNONYM_MATCH = 0.8  # a synonym is good evidence, a little less than the word itself
+MAX_SYNONYMS = 5
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,18 @@ class Concept:
     term: str
     weight: float
     aliases: tuple[str, ...]
+    synonyms: tuple[str, ...] = ()  # only for words the archive never uses: how it may say them instead
+
+    def found(self, text: str) -> str | None:
+        """Return the form in which a prepared text holds this word (itself, an alias, a synonym), if any."""
+        return next((w for w in (self.term, *self.aliases, *self.synonyms) if w in text), None)
 
     def match(self, text: str) -> float:
-        """Return how fully a prepared text contains this word: 1, a share of its bigrams, or 0."""
+        """Return how fully a prepared text contains this word: 1, a synonym, a share of its bigrams, or 0."""
         if self.term in text or any(a in text for a in self.aliases):
             return 1.0
+        if any(s in text for s in self.synonyms):
+            return SYNONYM_MATCH
         if len(self.term) < 3 or not self.term.isalpha():
             return 0.0
         grams = [self.term[i : i + 2] for i in range(len(self.term) - 1)]
@@ -78,14 +88,18 @@ def concepts(index: Index, question: str) -> list[Concept]:
         # A word inside a longer question word adds nothing new (search mode yields 许昌 and 许昌市).
         df = index.bm25.doc_freq(term)
         weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        related: tuple[str, ...] = ()
+        if df == 0 and is_common_word(term):
+            # A common word the archive never uses is how people paraphrase (老板 for 企业家); a name it
+            # never uses (郑州市, GDP) means the question is about something else. Expanding words the
+            # archive does use was measured too: it only added noise.
+            weight = UNSEEN_COMMON_WEIGHT
+            used = [s for s in synonyms(term) if index.bm25.doc_freq(s) > 0]
+            related = tuple(sorted(used, key=index.bm25.doc_freq)[:MAX_SYNONYMS])
         if len(term) == 1:
             weight *= SINGLE_CHAR_WEIGHT
-        elif df == 0 and is_common_word(term):
-            # A common word the archive never uses is how people paraphrase (老板 for 企业家); a name it
-            # never uses (郑州市, GDP) means the question is about something else.
-            weight = UNSEEN_COMMON_WEIGHT
         aliases = tuple(prepare(a) for a in index.tokenizer.alias_of(term))
-        out.append(Concept(term, weight, aliases))
+        out.append(Concept(term, weight, aliases, related))
     longer = [c.term for c in out]
     return [c for c in out if not any(c.term != o and c.term in o for o in longer)]
 
@@ -148,7 +162,7 @@ def answer(
 ) -> Answer:
     """Answer a question with up to top_k cited passages after `offset`, or refuse it."""
     cs = concepts(index, question)
-    query = index.tokenizer.query(question)
+    query = index.tokenizer.query(question) + [s for c in cs for s in c.synonyms]
     if not cs:
         return Answer(question, (), False, reason="no searchable words in the question")
     ids, scores = index.bm25.top_k(query, CANDIDATES + offset)
@@ -168,7 +182,9 @@ def answer(
     for rank, (i, score) in enumerate(_pick(ranked, index, offset + top_k)[offset:], start=offset + 1):
         chunk = index.chunks[i]
         text = prepare(indexed_text(chunk))
-        matched = tuple(c.term for c in cs if c.match(text) == 1.0)
-        unmatched = tuple(c.term for c in cs if c.term not in matched)
-        hits.append(Hit(rank, score, chunk, best_sentence(cs, chunk), matched, unmatched))
+        forms = {c.term: c.found(text) for c in cs}
+        matched = tuple(term for term, form in forms.items() if form)
+        unmatched = tuple(term for term, form in forms.items() if not form)
+        marks = tuple(dict.fromkeys(form for form in forms.values() if form))
+        hits.append(Hit(rank, score, chunk, best_sentence(cs, chunk), matched, unmatched, marks))
     return Answer(question, terms, True, tuple(hits), extra={"coverage": round(best, 3)})

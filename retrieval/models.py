@@ -109,8 +109,15 @@ class Hit:
     score: float
     chunk: Chunk
     answer_sentence: str
-    matched_terms: tuple[str, ...]
+    matched_terms: tuple[str, ...]  # the question's words this passage holds (as such, an alias or a synonym)
     unmatched_terms: tuple[str, ...]
+    # The passage's own words to highlight: 企业家 where the question said 老板. Defaults to matched_terms.
+    marks: tuple[str, ...] = ()
+
+    @property
+    def highlights(self) -> tuple[str, ...]:
+        """Return the words to mark in the passage."""
+        return self.marks or self.matched_terms
 
 
 @dataclass(frozen=True)

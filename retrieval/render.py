@@ -75,7 +75,7 @@ def answer_text(answer: Answer) -> str:
         return "\n".join(lines)
     blocks = []
     for hit in answer.hits:
-        evidence = mark_terms(hit.answer_sentence, hit.matched_terms)
+        evidence = mark_terms(hit.answer_sentence, hit.highlights)
         blocks.append(f"{hit.rank}. {evidence}\n   {hit.chunk.text}\n   —— {citation(hit.chunk)}")
     if answer.hits and answer.hits[0].unmatched_terms:
         blocks.append("未匹配的词：" + "、".join(answer.hits[0].unmatched_terms))

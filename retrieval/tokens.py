@@ -29,6 +29,7 @@ DATA_DIR = Path(__file__).parent / "data"  # hand-kept word lists, shipped as pa
 BIGRAM_MARK = "·"  # bigrams live in their own namespace, so they never double a jieba word's count
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_ASKING_PREFIX = re.compile(r"^(?:哪些|哪几|哪个|哪一|哪|几|多少|什么)(?=.)")
 _DOMAIN_FREQ = 50_000  # high enough that jieba keeps a domain term whole
 # jieba announces "Building prefix dict ..." on stderr at DEBUG: noise in a chat, a CLI pipe or a bot log.
 jieba.setLogLevel(logging.WARNING)
@@ -165,7 +166,9 @@ class Tokenizer:
     def question_terms(self, question: str) -> list[str]:
         """Return the distinct content words of a question, in order: no question words."""
         words = [w for w in self.tokenize(question) if not w.startswith(BIGRAM_MARK)]
-        words = [w for w in words if w not in question_words()]
+        # jieba keeps some asking phrases whole (哪些地方, 哪几天): keep only what is asked about.
+        words = [_ASKING_PREFIX.sub("", w) for w in words if w not in question_words()]
+        words = [w for w in words if is_term(w) and w not in question_words()]
         return list(dict.fromkeys(words))
 
     def query(self, question: str) -> list[str]:

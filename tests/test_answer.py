@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval import Archive
+from retrieval.answer import SINGLE_CHAR_WEIGHT, UNSEEN_COMMON_WEIGHT, concepts
 from retrieval.render import answer_text, mark_terms
 
 
@@ -96,3 +97,10 @@ def test_ask_any_question_gets_an_answer_or_a_refusal(seed_archive: Archive, que
     for hit in answer.hits:
         assert hit.answer_sentence in hit.chunk.text
     answer_text(answer)  # renders without error
+
+
+def test_unknown_one_character_words_weigh_little(seed_archive: Archive) -> None:
+    # 搞 and 们 never appear in the archive; they are how people talk, not what they ask about.
+    weights = {c.term: c.weight for c in concepts(seed_archive.index, "长葛的企业家们搞过哪些培训")}
+    assert weights["搞"] <= SINGLE_CHAR_WEIGHT * UNSEEN_COMMON_WEIGHT
+    assert weights["搞"] < weights["长葛"] < weights["培训"]

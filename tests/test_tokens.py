@@ -155,3 +155,10 @@ def test_derive_terms_collects_quoted_titles_and_organisations() -> None:
     assert {"智慧工商联", "银商联通工程", "商会党建工作手册", "许昌市青年创业促进会"} <= set(terms)
     assert "家商会" not in terms and "17家商会" not in terms
     assert terms == sorted(set(terms))
+
+
+def test_question_terms_keep_what_an_asking_phrase_asks_about() -> None:
+    tokenizer = Tokenizer()
+    assert "地方" in tokenizer.question_terms("长葛市工商联考察去过哪些地方")
+    assert not any(t.startswith(("哪", "几")) for t in tokenizer.question_terms("哪几个标准在征求意见"))
+    assert tokenizer.question_terms("有几家商会？") == ["商会"]  # 家 is the unit asked for, not a topic
