@@ -22,6 +22,9 @@ class Words:
     full: str
     no_more: str
     truncated: str  # {n} is the number of characters kept
+    matched: str  # {terms}: the question's words a passage holds
+    unmatched: str  # {terms}: those it does not
+    separator: str  # between listed words
 
 
 ZH = Words(
@@ -35,6 +38,9 @@ ZH = Words(
     full="全文",
     no_more="没有更多结果了。",
     truncated="（问题太长，只用了前 {n} 个字。）",
+    matched="匹配：{terms}",
+    unmatched="未匹配：{terms}",
+    separator="、",
 )
 
 EN = Words(
@@ -48,6 +54,9 @@ EN = Words(
     full="Full text",
     no_more="No more results.",
     truncated="(The question was long; only its first {n} characters were used.)",
+    matched="Matched: {terms}",
+    unmatched="not matched: {terms}",
+    separator=", ",
 )
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_PASSAGE_CHARS = 900  # a passage longer than this is shown around its evidence sentence
 MAX_CITATION_CHARS = 300
+MAX_TERMS_CHARS = 200
 MAX_ECHO_CHARS = 60  # how much of a question a "no answer" reply repeats
 MAX_NEAR_TITLES = 5
 MAX_TITLE_CHARS = 80
@@ -93,7 +94,18 @@ def format_hit(hit: Hit, number: int, lang: Lang, max_chars: int = MAX_PASSAGE_C
     if hit.answer_sentence and hit.answer_sentence not in text:  # show the evidence even so
         text = f"{hit.answer_sentence}\n{text}"
     passage = mark(window(text, hit.answer_sentence, max_chars), hit.answer_sentence, hit.highlights)
-    return f"<b>{number}.</b> {passage}\n<i>{citation(hit.chunk, lang)}</i>"
+    return f"<b>{number}.</b> {passage}\n<i>{citation(hit.chunk, lang)}</i>\n{term_line(hit, lang)}"
+
+
+def term_line(hit: Hit, lang: Lang) -> str:
+    """Return the escaped line saying which of the question's words the passage holds and which not."""
+    w = words(lang)
+    parts = [
+        template.format(terms=w.separator.join(terms))
+        for template, terms in ((w.matched, hit.matched_terms), (w.unmatched, hit.unmatched_terms))
+        if terms
+    ]
+    return html.escape(clip("; ".join(parts) if lang == "en" else "；".join(parts), MAX_TERMS_CHARS))
 
 
 def format_answer(answer: Answer, lang: Lang, offset: int = 0, note: str = "") -> str:
@@ -104,7 +116,7 @@ def format_answer(answer: Answer, lang: Lang, offset: int = 0, note: str = "") -
     header = html.escape(w.passages.format(first=offset + 1, last=offset + len(answer.hits)))
     blocks = [header, *([html.escape(note)] if note else [])]
     room = MAX_MESSAGE_CHARS - sum(visible_length(b) + 2 for b in blocks)
-    per_hit = room // len(answer.hits) - 2 - MAX_CITATION_CHARS - 10  # number, newline, separators
+    per_hit = room // len(answer.hits) - 2 - MAX_CITATION_CHARS - MAX_TERMS_CHARS - 10  # and separators
     size = min(MAX_PASSAGE_CHARS, per_hit)
     blocks += [format_hit(hit, offset + i, lang, size) for i, hit in enumerate(answer.hits, start=1)]
     return "\n\n".join(blocks)

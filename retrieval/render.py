@@ -76,10 +76,19 @@ def answer_text(answer: Answer) -> str:
     blocks = []
     for hit in answer.hits:
         evidence = mark_terms(hit.answer_sentence, hit.highlights)
-        blocks.append(f"{hit.rank}. {evidence}\n   {hit.chunk.text}\n   —— {citation(hit.chunk)}")
-    if answer.hits and answer.hits[0].unmatched_terms:
-        blocks.append("未匹配的词：" + "、".join(answer.hits[0].unmatched_terms))
+        lines = [f"{hit.rank}. {evidence}", hit.chunk.text, f"—— {citation(hit.chunk)}", term_line(hit)]
+        blocks.append("\n   ".join(line for line in lines if line))
     return "\n\n".join(blocks)
+
+
+def term_line(hit: Hit) -> str:
+    """Return which of the question's words a passage holds and which it does not."""
+    parts = [
+        f"{label}：{'、'.join(terms)}"
+        for label, terms in (("匹配", hit.matched_terms), ("未匹配", hit.unmatched_terms))
+        if terms
+    ]
+    return "；".join(parts)
 
 
 def article_json(article: Article) -> dict[str, object]:

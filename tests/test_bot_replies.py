@@ -232,3 +232,12 @@ def test_split_plain_pieces_fit_and_keep_the_text(text: str, limit: int) -> None
     pieces = split_plain(text, limit)
     assert all(0 < utf16_len(p) <= limit for p in pieces)
     assert "".join("".join(p.split()) for p in pieces) == "".join(text.split())
+
+
+def test_each_passage_says_which_question_words_it_matched_and_which_not() -> None:
+    partial = Hit(1, 9.5, chunk(), SENTENCE, ("工商联", "培训"), ("主席", "<现任>"))
+    zh = shown(replies.format_hit(partial, 1, "zh"))
+    assert zh.endswith("匹配：工商联、培训；未匹配：主席、<现任>")  # user words escaped, shown as typed
+    en = shown(replies.format_hit(partial, 1, "en"))
+    assert en.endswith("Matched: 工商联, 培训; not matched: 主席, <现任>")
+    assert "未匹配" not in shown(replies.format_hit(hit(), 1, "zh"))  # nothing to admit, nothing said
