@@ -46,10 +46,13 @@ def detect_layout(blocks: tuple[Block, ...]) -> Layout:
     return "headline-first" if starts_titled and not ends_titled else "headline-after"
 
 
-def _run_end(blocks: tuple[Block, ...], i: int) -> int:
-    """Return the index just past the run of title and byline blocks starting at i."""
-    j = i
-    while j < len(blocks) and blocks[j].kind in ("title", "byline"):
+def _run_end(blocks: tuple[Block, ...], i: int, starts: frozenset[int] = frozenset()) -> int:
+    """Return the index just past the run of title and byline blocks starting at i.
+
+    A block at a forced article start (`starts`) ends the run before it: it opens the next article.
+    """
+    j = i + 1
+    while j < len(blocks) and blocks[j].kind in ("title", "byline") and blocks[j].first_line not in starts:
         j += 1
     return j
 
@@ -61,6 +64,20 @@ def _is_headline(run: list[Block], after: Block | None, layout: Layout) -> bool:
     if after is None or after.kind == "credit":
         return layout == "headline-after"
     return after.is_dispatch
+
+
+def _caption_size(draft: _Draft) -> int:
+    """Return how many of the draft's last paragraphs caption the photo whose credit follows them.
+
+    Without a headline above them the paragraphs have no owner yet: a short run is the caption, a longer
+    one an article that lost its headline, captioned by its last paragraphs. Under a headline they are
+    that article's body, and the caption is only the paragraph right above the credit (the text printed
+    under the photo), unless taking it would leave the headline without a body.
+    """
+    if not draft.headline:
+        return min(len(draft.body), _MAX_CAPTION_PARAGRAPHS)
+    # A headline over a lone paragraph and a credit is a photo item with a title (图片新闻).
+    return 1 if len(draft.body) >= 2 else len(draft.body)
 
 
 def _paragraphs(draft: _Draft) -> tuple[Paragraph, ...]:
@@ -103,16 +120,26 @@ class _Assembler:
         self.draft.body.append((block, self.draft.section))
 
     def add_credit(self, block: Block) -> None:
-        caption = self.draft.body[-_MAX_CAPTION_PARAGRAPHS:] if not self.draft.headline else self.draft.body
-        if len(self.draft.body) > len(caption):
-            earlier = _Draft(body=self.draft.body[: -len(caption)], subheads=self.draft.subheads)
-            self.draft = earlier
+        if block.first_line in self.page.article_starts:
+            self.close()  # the override makes the credit an item of its own: a photo without a caption
+        n_caption = _caption_size(self.draft)
+        if len(self.draft.body) > n_caption:
+            # What stands before the caption is an article (headed above, or one that lost its headline):
+            # it keeps its headline, byline and subheads; the photo gets the caption and the credit.
+            article = self.draft
+            caption = article.body[len(article.body) - n_caption :]
+            article.body = article.body[: len(article.body) - n_caption]
             self.close()
-            self.draft = _Draft(body=caption)
+            # A caption stands under the photo, not under the article's subhead.
+            self.draft = _Draft(body=[(b, None) for b, _ in caption])
         self.draft.byline.append(block)
         self.close("photo")
 
     def add_run(self, run: list[Block], after: Block | None) -> None:
+        if run[0].first_line in self.page.article_starts:
+            self.close()  # the override starts an article at this run: it heads what follows
+            self._take_headline(run)
+            return
         forced = after is not None and after.first_line in self.page.article_starts
         if not (_is_headline(run, after, self.layout) or forced or not self.draft.body):
             self.draft.subheads.extend(run)
@@ -132,8 +159,8 @@ class _Assembler:
 
 def split_articles(page: Page) -> PageParse:
     """Parse a page into its header lines and articles; no character of the page is dropped."""
-    forced = frozenset(page.headline_lines)
-    layout_read = read_layout(page.text, forced)
+    starts = frozenset(page.article_starts)
+    layout_read = read_layout(page.text, frozenset(page.headline_lines), starts)
     blocks = layout_read.blocks
     layout: Layout = detect_layout(blocks) if page.layout == "auto" else page.layout
     asm = _Assembler(page, layout)
@@ -147,7 +174,7 @@ def split_articles(page: Page) -> PageParse:
             asm.add_credit(block)
             i += 1
         else:
-            j = _run_end(blocks, i)
+            j = _run_end(blocks, i, starts)
             asm.add_run(list(blocks[i:j]), blocks[j] if j < len(blocks) else None)
             i = j
     asm.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from retrieval.tokens import plain_words, stopwords, word_tag
 
@@ -28,12 +29,19 @@ ORG_SUFFIXES = (
     "委员会",
     "办公室",
 )
-_ORG = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:" + "|".join(ORG_SUFFIXES) + ")")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
-# Names do not start with a verb, preposition, adverb, adjective, conjunction, numeral, measure word or
-# pronoun (jieba's tags): `促进商会`, `关于促进工商联` are phrases, not names.
-_NOT_NAME_START = set("vpdacmqr")
-MIN_ORG_COUNT = 2  # an organisation name must recur to be trusted as a name
+# Names do not start with a verb, preposition, adverb, adjective, distinguishing word, conjunction,
+# numeral, measure word or pronoun (jieba's tags): `促进商会`, `关于促进工商联`, `所属商会` are phrases.
+_NOT_NAME_START = set("vpdabcmqr")
+# After its place a name may go on with a distinguishing word (许昌市民营企业家学院), never a verb.
+_NOT_AFTER_PLACE = _NOT_NAME_START - {"b"}
+# A count is no part of a name, wherever it stands: `全省首家商会`, `十七家商会`.
+_NOT_IN_NAME = set("mq")
+# A name may join two trades with a conjunction (许昌市消费品批发和零售业商会); papers print either one.
+_JOINERS = ("和", "与")
+# A full administrative place (许昌市, 襄城县, 魏都区): a name opening with one is a name at first mention.
+_PLACE_ENDS = tuple("省市县区")
+MIN_ORG_COUNT = 2  # a name without its place must recur to be trusted as a name
 _MIN_ORG_CHARS, _MAX_ORG_CHARS = 3, 14
 
 
@@ -42,41 +50,102 @@ def quoted_terms(text: str) -> list[str]:
     return QUOTED.findall(text) + BOOK_TITLE.findall(text)
 
 
-def _org_candidates(run: str) -> Iterable[str]:
+def _tag(word: str) -> str:
+    return word_tag(word) or "n"  # an unknown string is most likely a name part
+
+
+def _can_start_name(word: str) -> bool:
+    return len(word) >= 2 and word not in stopwords() and _tag(word)[0] not in _NOT_NAME_START
+
+
+def _org_suffix(name: str, last: str) -> str | None:
+    """Return the organisation suffix `name` ends with, given jieba's last word of it, if it has one.
+
+    The suffix must stand as its own word, end a longer name-like word (管理局, not 布局), or take the
+    whole last word with the end of the word before: jieba cuts 许昌市房地产商会 as 房地产商/会, so the
+    name's text is checked, not only its last word.
+    """
+    for suffix in ORG_SUFFIXES:
+        if name.endswith(suffix) and (suffix.endswith(last) or (len(last) >= 3 and last.endswith(suffix))):
+            return suffix
+    return None
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A word sequence ending with an organisation suffix, as printed and as counted."""
+
+    name: str
+    key: str  # the name with its joining conjunction unified: 批发与零售业 and 批发和零售业 are one name
+    words: tuple[str, ...]
+
+
+def _org_candidates(run: str) -> Iterable[_Candidate]:
     """Yield word sequences of a CJK run that end with an organisation suffix.
 
     A name starts where a general-dictionary word of two or more characters starts (`许昌市`,
-    `行业`), never inside a word or at a measure word (`17家商会` names no `家商会`), and holds no
-    function word (`组织的商会` is no name).
+    `行业`), never inside a word or at a verb, preposition or count (`17家商会` names no `家商会`). It
+    holds no function word (`组织的商会` is no name) but one conjunction joining two trades, with a
+    name-like word after it (消费品批发和零售业商会), and it ends at its first organisation: the words
+    after one relate it to another (`工商联所属商会`, `工商联和商会`).
     """
     words = plain_words(run)
     starts = [sum(map(len, words[:i])) for i in range(len(words) + 1)]
     for i, first in enumerate(words):
-        if len(first) < 2 or first in stopwords() or (word_tag(first) or "n")[0] in _NOT_NAME_START:
+        if not _can_start_name(first):
             continue
-        for j in range(i + 1, len(words) + 1):
-            name = run[starts[i] : starts[j]]
-            if len(name) > _MAX_ORG_CHARS or words[j - 1] in stopwords():
+        second = words[i + 1] if i + 1 < len(words) else ""
+        if _is_place(first) and _tag(second)[0] in _NOT_AFTER_PLACE and not _org_suffix(second, second):
+            continue  # a place then a verb is a clause (长葛市实行商会组织…), not a name
+        joiner: int | None = None
+        for k in range(i, len(words)):
+            name, last = run[starts[i] : starts[k + 1]], words[k]
+            if len(name) > _MAX_ORG_CHARS or (
+                k > i and _org_suffix(run[starts[i] : starts[k]], words[k - 1])
+            ):
                 break
-            last = words[j - 1]
-            # The suffix must stand as its own word or end a name-like word (管理局, not 布局).
-            ends_org = last in ORG_SUFFIXES or (len(last) >= 3 and last.endswith(ORG_SUFFIXES))
-            if len(name) >= _MIN_ORG_CHARS and ends_org:
-                yield name
+            if last in _JOINERS and joiner is None and k + 1 < len(words) and _can_start_name(words[k + 1]):
+                joiner = k
+                continue
+            suffix = _org_suffix(name, last)
+            after_joiner = "" if joiner is None else run[starts[joiner + 1] : starts[k + 1]]
+            if len(name) >= _MIN_ORG_CHARS and suffix and after_joiner != suffix:
+                key = name if joiner is None else run[starts[i] : starts[joiner]] + _JOINERS[0] + after_joiner
+                yield _Candidate(name, key, tuple(words[i : k + 1]))
+            # A suffix may end in a function word (房地产商/会) but a name goes on past none.
+            if last in stopwords() or _tag(last)[0] in _NOT_IN_NAME:
+                break
+
+
+def _is_place(word: str) -> bool:
+    """Tell whether a word is a full administrative place name (许昌市, 襄城县, 魏都区; not 城市)."""
+    return len(word) >= 3 and word.endswith(_PLACE_ENDS) and _tag(word) == "ns"
 
 
 def organisation_names(texts: Iterable[str]) -> list[str]:
-    """Return the longest recurring names ending in an organisation suffix (商会, 协会, 局 ...)."""
+    """Return the longest names ending in an organisation suffix (商会, 协会, 局 ...) that recur or are
+    named with their place, each in every spelling printed."""
     runs = [run for text in texts for run in _CJK_RUN.findall(text)]
-    counts = Counter(c for run in runs for c in set(_org_candidates(run)))
-    recurring = {c for c, n in counts.items() if n >= MIN_ORG_COUNT}
-    # Keep a name only when no longer recurring name ends with it and occurs as often: "昌市工商联"
+    counts: Counter[str] = Counter()
+    spellings: dict[str, set[str]] = {}
+    placed: set[str] = set()
+    for run in runs:
+        found = {c.key: c for c in _org_candidates(run)}
+        counts.update(found.keys())
+        for key, c in found.items():
+            spellings.setdefault(key, set()).add(c.name)
+            # A name printed with its full place (许昌市房地产商会) is one at first mention; a bare one
+            # (许昌商会, 市属商会) may be a phrase and must recur.
+            if _is_place(c.words[0]) and len(c.words) > 1:
+                placed.add(key)
+    trusted = {k for k, n in counts.items() if n >= MIN_ORG_COUNT} | placed
+    # Keep a name only when no longer trusted name ends with it and occurs as often: "昌市工商联"
     # is part of "许昌市工商联" wherever it appears, "市工商联" stands on its own too.
-    names = []
-    for name in recurring:
-        longer = [o for o in recurring if o != name and o.endswith(name)]
-        if not any(counts[o] >= counts[name] for o in longer):
-            names.append(name)
+    names: list[str] = []
+    for key in trusted:
+        longer = [o for o in trusted if o != key and o.endswith(key)]
+        if not any(counts[o] >= counts[key] for o in longer):
+            names.extend(spellings[key])
     return sorted(names)
 
 

@@ -147,8 +147,14 @@ def _line_kind(line: Line) -> BlockKind | None:
     return None
 
 
-def _split_group(group: list[Line], forced_titles: frozenset[int]) -> list[Block]:
-    """Cut one blank-delimited group into blocks: bylines, credits, title runs and body paragraphs."""
+def _split_group(
+    group: list[Line], forced_titles: frozenset[int], forced_starts: frozenset[int]
+) -> list[Block]:
+    """Cut one blank-delimited group into blocks: bylines, credits, title runs and body paragraphs.
+
+    A forced article start (a sidecar override) always begins a block, so that the articles stage,
+    which only sees blocks, can start the article there.
+    """
     blocks: list[Block] = []
     current: list[Line] = []
 
@@ -166,7 +172,7 @@ def _split_group(group: list[Line], forced_titles: frozenset[int]) -> list[Block
             flush("title" if all_title else "body")
             blocks.append(Block(special or "title", (ln,)))
             continue
-        if DISPATCH.match(ln.text):
+        if DISPATCH.match(ln.text) or ln.no in forced_starts:
             flush("title" if all_title else "body")
         current.append(ln)
         # A short line that ends a sentence ends its paragraph even without a blank line after it.
@@ -176,9 +182,11 @@ def _split_group(group: list[Line], forced_titles: frozenset[int]) -> list[Block
     return blocks
 
 
-def _joins(prev: Block, nxt: Block) -> bool:
+def _joins(prev: Block, nxt: Block, forced_starts: frozenset[int]) -> bool:
     """Tell whether a blank line between two blocks is a column break inside one paragraph."""
     if prev.kind != "body" or ends_sentence(prev.lines[-1].text) or nxt.is_dispatch:
+        return False
+    if nxt.first_line in forced_starts:  # the override says a new article starts here, mid-sentence or not
         return False
     if nxt.kind == "body":
         return True
@@ -188,13 +196,19 @@ def _joins(prev: Block, nxt: Block) -> bool:
     return nxt.kind == "title" and len(nxt.lines) == 1 and not last.is_short and not nxt.lines[0].is_short
 
 
-def read_layout(text: str, forced_titles: frozenset[int] = frozenset()) -> Layout:
-    """Read a page's text into header lines and blocks, joining paragraphs across column breaks."""
+def read_layout(
+    text: str, forced_titles: frozenset[int] = frozenset(), forced_starts: frozenset[int] = frozenset()
+) -> Layout:
+    """Read a page's text into header lines and blocks, joining paragraphs across column breaks.
+
+    `forced_titles` are line numbers to read as title lines, `forced_starts` line numbers that must
+    begin a block (an article starts there): both come from a page's sidecar overrides.
+    """
     header, groups = split_header(read_lines(text))
     blocks: list[Block] = []
     for group in groups:
-        for block in _split_group(group, forced_titles):
-            if blocks and _joins(blocks[-1], block):
+        for block in _split_group(group, forced_titles, forced_starts):
+            if blocks and _joins(blocks[-1], block, forced_starts):
                 blocks[-1] = Block("body", blocks[-1].lines + block.lines)
             else:
                 blocks.append(block)

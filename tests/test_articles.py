@@ -302,6 +302,38 @@ PAGE_I = "MINSHENG JINGJI\n经济\n\n" + wrap(
     ("第5版",),
 )
 
+# (j) headline-first page: a photo caption and its credit at the end of an article with a subhead.
+PAGE_J = wrap(
+    ("许昌市工商联召开座谈会", "本报记者 李四"),
+    "日前，许昌市工商联召开商会党建工作座谈会，市属各商会党组织负责人参加会议。",
+    ("以党建促会建",),
+    "会议要求，各商会要把党建工作摆在突出位置，以党建促会建，以会建促发展。",
+    "会议还对下一步工作作出了具体安排。",
+    "图为座谈会现场。",
+    ("张三 李四 摄",),
+    ("魏都区举办民营企业家培训班", "本报记者 王五"),
+    "近日，魏都区工商联举办民营企业家培训班，邀请专家围绕企业管理和政策法规进行授课。",
+)
+
+# (k) sidecar overrides: a forced start inside a block after an unfinished line, and one across a column
+# break (a blank line after an unfinished full-width line, which would otherwise join the two paragraphs).
+PAGE_STARTS_MID_SENTENCE = (
+    "许昌市房地产商会近日组织会员企业\n"
+    "开展安全生产大检查，重点检查了在\n"
+    "建项目的施工安全和消防设施情况，\n"
+    "许昌市洛阳商会日前走访慰问困难会\n"
+    "员家庭，为他们送去米面油等生活物\n"
+    "\n"
+    "资和慰问金。魏都区工商联举办民营\n"
+    "企业家培训班，邀请专家授课。\n"
+)
+# (l) two headline blocks printed as one run of title lines; the override cuts the run at the second one.
+PAGE_STARTS_IN_TITLE_RUN = wrap(
+    "许昌市房地产商会近日组织会员企业开展安全生产大检查，重点检查了在建项目的施工安全和消防设施。",
+    ("房地产商会", "开展安全生产大检查", "洛阳商会", "走访慰问困难会员"),
+    "许昌市洛阳商会日前走访慰问困难会员家庭，为他们送去米面油等生活物资和慰问金。",
+)
+
 CRAFTED = {
     "a": (PAGE_A, {}),
     "b": (PAGE_B, {}),
@@ -315,6 +347,9 @@ CRAFTED = {
     "h-layout": (PAGE_H_LAYOUT, {}),
     "h-layout-override": (PAGE_H_LAYOUT, {"layout": "headline-first"}),
     "i": (PAGE_I, {}),
+    "j": (PAGE_J, {}),
+    "starts-mid-sentence": (PAGE_STARTS_MID_SENTENCE, {"article_starts": (4, 7)}),
+    "starts-in-title-run": (PAGE_STARTS_IN_TITLE_RUN, {"article_starts": (7,)}),
 }
 
 
@@ -420,11 +455,6 @@ def test_split_articles_article_starts_override_forces_a_split() -> None:
     assert [p.first_line for p in second.paragraphs] == [9, 13]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: article_starts=(n,) is ignored when line n is not the first line of a layout block "
-    "(no blank line before it): read_layout never cuts a block at a forced article start",
-)
 def test_split_articles_article_starts_override_splits_inside_a_block() -> None:
     text = (
         "许昌市房地产商会近日组织会员企业\n"
@@ -442,6 +472,45 @@ def test_split_articles_article_starts_override_splits_inside_a_block() -> None:
         [(1, 3)],
         [(4, 6)],
     ]
+
+
+def test_split_articles_article_starts_override_cuts_mid_sentence_and_column_break() -> None:
+    assert len(parse(PAGE_STARTS_MID_SENTENCE).articles) == 1
+    result = parse(PAGE_STARTS_MID_SENTENCE, article_starts=(4, 7))
+    assert [[(p.first_line, p.last_line) for p in a.paragraphs] for a in result.articles] == [
+        [(1, 3)],
+        [(4, 5)],
+        [(7, 8)],
+    ]
+    assert [a.paragraphs[0].text[:7] for a in result.articles] == [
+        "许昌市房地产商",
+        "许昌市洛阳商会",
+        "资和慰问金。魏",
+    ]
+
+
+def test_split_articles_article_starts_override_cuts_a_title_run() -> None:
+    merged = parse(PAGE_STARTS_IN_TITLE_RUN)
+    assert merged.articles[0].headline == ("房地产商会", "开展安全生产大检查", "洛阳商会", "走访慰问困难会员")
+    line = PAGE_STARTS_IN_TITLE_RUN.splitlines().index("洛阳商会") + 1
+    first, second = parse(PAGE_STARTS_IN_TITLE_RUN, article_starts=(line,)).articles
+    assert first.headline == ("房地产商会", "开展安全生产大检查")
+    assert first.paragraphs[0].text.startswith("许昌市房地产商会")
+    assert second.headline == ("洛阳商会", "走访慰问困难会员")
+    assert [p.text[:7] for p in second.paragraphs] == ["许昌市洛阳商会"]
+
+
+def test_split_articles_article_starts_override_on_a_credit_makes_an_uncaptioned_photo() -> None:
+    text = wrap(
+        "本报讯（记者 张三）日前，许昌市工商联召开商会党建工作座谈会，市属各商会党组织负责人参加会议。",
+        ("张三 李四 摄",),
+    )
+    (caption,) = parse(text).articles  # a lone paragraph before a credit reads as its caption
+    assert caption.kind == "photo"
+    line = text.splitlines().index("张三 李四 摄") + 1
+    article, photo = parse(text, article_starts=(line,)).articles
+    assert (photo.kind, photo.byline, photo.paragraphs) == ("photo", "张三 李四 摄", ())
+    assert article.kind == "article" and article.paragraphs[0].text.startswith("本报讯")
 
 
 def test_split_articles_layout_override_beats_detection() -> None:
@@ -493,12 +562,6 @@ def test_split_articles_footer_folios_keep_source_order() -> None:
     assert_nothing_lost(page, result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: on a headline-first page a photo caption after an article's body swallows the whole "
-    "article (add_credit takes every paragraph when the draft has a headline): it becomes kind 'photo' "
-    "and the credit is appended to the reporter's byline",
-)
 def test_split_articles_photo_caption_after_headline_first_article() -> None:
     text = wrap(
         ("许昌市工商联召开座谈会", "本报记者 李四"),
@@ -515,3 +578,43 @@ def test_split_articles_photo_caption_after_headline_first_article() -> None:
     assert first.kind == "article"
     assert first.byline == "本报记者 李四"
     assert any(a.kind == "photo" and a.byline == "张三 李四 摄" for a in result.articles)
+
+
+def test_split_articles_caption_under_a_headline_is_only_the_paragraph_above_the_credit() -> None:
+    result = parse(PAGE_J)
+    assert result.layout == "headline-first"
+    assert [(a.kind, a.headline, a.byline) for a in result.articles] == [
+        ("article", ("许昌市工商联召开座谈会",), "本报记者 李四"),
+        ("photo", (), "张三 李四 摄"),
+        ("article", ("魏都区举办民营企业家培训班",), "本报记者 王五"),
+    ]
+    article, photo, _ = result.articles
+    assert [p.text[:4] for p in article.paragraphs] == ["日前，许", "会议要求", "会议还对"]
+    assert article.sections == ["以党建促会建"]
+    # The caption stands under the photo, not under the article's subhead.
+    assert [(p.text, p.section) for p in photo.paragraphs] == [("图为座谈会现场。", None)]
+
+
+def test_split_articles_titled_photo_under_a_headline_keeps_its_title() -> None:
+    # A headline over a lone paragraph and a credit is a photo item with a title (图片新闻).
+    text = wrap(
+        ("金秋时节稻谷香",),
+        "图为农民在田间收割水稻。",
+        ("张三 摄",),
+        ("魏都区举办民营企业家培训班", "本报记者 王五"),
+        "近日，魏都区工商联举办民营企业家培训班，邀请专家围绕企业管理和政策法规进行授课。",
+    )
+    result = parse(text)
+    assert [(a.kind, a.headline, a.byline) for a in result.articles] == [
+        ("photo", ("金秋时节稻谷香",), "张三 摄"),
+        ("article", ("魏都区举办民营企业家培训班",), "本报记者 王五"),
+    ]
+
+
+def test_split_articles_long_headless_run_before_a_credit_keeps_its_article() -> None:
+    # Without a headline, more paragraphs than a caption holds are an article that lost its headline.
+    paras = [f"第{n}段，许昌市工商联召开商会党建工作座谈会，市属各商会负责人参加会议。" for n in range(1, 6)]
+    result = parse(wrap(*paras, ("张三 摄",)))
+    article, photo = result.articles
+    assert article.kind == "article" and len(article.paragraphs) == 2
+    assert photo.kind == "photo" and [p.text[:3] for p in photo.paragraphs] == ["第3段", "第4段", "第5段"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.articles import split_articles
 from retrieval.errors import PageUnreadable
 from retrieval.models import PageMeta
 from retrieval.pages import fingerprint, read_page, read_pages
@@ -114,6 +115,25 @@ def test_read_page_sidecar_gives_meta_and_parser_overrides(tmp_path: Path) -> No
     assert page.layout == "headline-first"
     assert page.article_starts == (12, 40)
     assert page.headline_lines == (3,)
+
+
+def test_sidecar_article_start_inside_a_paragraph_splits_the_page(tmp_path: Path) -> None:
+    # The line to start at follows the line before it with no blank line: the override must still cut.
+    path = tmp_path / "p.txt"
+    path.write_text(
+        "许昌市房地产商会近日组织会员企业\n"
+        "开展安全生产大检查，重点检查了在\n"
+        "建项目的施工安全和消防设施情况。\n"
+        "许昌市洛阳商会日前走访慰问困难会\n"
+        "员家庭，为他们送去米面油等生活物\n"
+        "资和慰问金。\n",
+        encoding="utf-8",
+    )
+    assert len(split_articles(read_page(path)).articles) == 1
+    (tmp_path / "p.toml").write_text("[parser]\narticle_starts = [4]\n", encoding="utf-8")
+    first, second = split_articles(read_page(path)).articles
+    assert [(p.first_line, p.last_line) for p in first.paragraphs] == [(1, 3)]
+    assert [(p.first_line, p.last_line) for p in second.paragraphs] == [(4, 6)]
 
 
 def test_read_page_sidecar_with_toml_date_becomes_text(tmp_path: Path) -> None:

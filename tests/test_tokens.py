@@ -3,11 +3,24 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from retrieval.articles import split_articles
 from retrieval.dictionary import derive_terms, organisation_names, quoted_terms
-from retrieval.tokens import BIGRAM_MARK, Tokenizer, TokenizerConfig, is_term, stopwords, to_simplified
+from retrieval.pages import read_page
+from retrieval.tokens import (
+    BIGRAM_MARK,
+    Tokenizer,
+    TokenizerConfig,
+    is_term,
+    plain_words,
+    stopwords,
+    to_simplified,
+)
 
+SEED_FILES = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 QUESTION_WORDS = ["什么", "哪些", "多少", "怎么", "如何", "吗", "呢", "请问"]
 
 
@@ -141,8 +154,77 @@ def test_organisation_names_finds_recurring_chamber_not_measure_word() -> None:
     names = organisation_names(texts)
     assert "许昌市洛阳商会" in names
     assert not [n for n in names if "家商会" in n]
-    # A name must recur: one mention is no evidence.
-    assert "许昌市南阳商会" not in organisation_names(["许昌市南阳商会成立。", *texts])
+    # A bare name must recur: one mention is no evidence ...
+    assert "南阳商会" not in organisation_names(["据悉，南阳商会成立。", *texts])
+    # ... but a name printed with its full place is one at first mention.
+    assert "许昌市南阳商会" in organisation_names(["许昌市南阳商会成立。", *texts])
+
+
+def test_organisation_names_reads_the_suffix_across_a_jieba_word_boundary() -> None:
+    # jieba's general dictionary cuts 房地产商/会 (real-estate dealer / will): the name's text ends in 商会.
+    assert plain_words("许昌市房地产商会参加主题党日活动。")[:3] == ["许昌市", "房地产商", "会"]
+    assert organisation_names(["许昌市青年创业促进会、许昌市房地产商会参加主题党日活动。"]) == [
+        "许昌市房地产商会",
+        "许昌市青年创业促进会",
+    ]
+    recurring = ["房地产商会组织会员企业开展安全检查。", "据悉，房地产商会近日召开理事会。"]
+    assert organisation_names(recurring) == ["房地产商会"]
+    # The last word must still lie inside the suffix: 门店/布局 names no 局.
+    assert plain_words("优化门店布局。")[1:3] == ["门店", "布局"]
+    assert organisation_names(["优化门店布局。", "优化门店布局。"]) == []
+
+
+def test_organisation_names_keeps_two_trades_joined_by_a_conjunction() -> None:
+    texts = [
+        "许昌市消费品批发和零售业商会等商会主动承接政府职能转移。",
+        "许昌市消费品批发与零售业商会积极协调防疫物资。",
+    ]
+    assert organisation_names(texts) == ["许昌市消费品批发与零售业商会", "许昌市消费品批发和零售业商会"]
+    # Without the place the name recurs only when 和 and 与 count as one spelling; the tail is no name.
+    bare = ["据悉，消费品批发和零售业商会召开会员大会。", "消费品批发与零售业商会组织培训。"]
+    assert organisation_names(bare) == ["消费品批发与零售业商会", "消费品批发和零售业商会"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市工商联促进所属商会组织改革发展。",  # a verb phrase before the name
+        "市级领导干部与17家商会建立联系，领导干部与十七家商会座谈。",  # a preposition and a count
+        "建成全省县级首家商会基地。",  # a count inside
+        "推动企业和商会共同发展。",  # a conjunction joining a word and the bare suffix
+        "长葛市实行商会组织合署办公。",  # a verb after the place
+        "市工商联所属商会已站在新时代的起点。",  # one organisation related to another
+    ],
+    ids=[
+        "verb-phrase",
+        "preposition-and-count",
+        "count-inside",
+        "conjunction-and-suffix",
+        "place-verb",
+        "relation",
+    ],
+)
+def test_organisation_names_keeps_phrases_out(text: str) -> None:
+    names = organisation_names([text, text])  # recurring, so only the name rule can keep them out
+    assert not [n for n in names if n not in ("工商联", "市工商联")], names
+
+
+def test_organisation_names_on_the_seed_pages() -> None:
+    paragraphs = [
+        p.text for path in SEED_FILES for a in split_articles(read_page(path)).articles for p in a.paragraphs
+    ]
+    names = organisation_names(paragraphs)
+    assert {"许昌市房地产商会", "许昌市消费品批发和零售业商会", "许昌市消费品批发与零售业商会"} <= set(names)
+    assert {"许昌市工商联", "许昌市洛阳商会", "许昌市青年创业促进会", "长葛市工商联"} <= set(names)
+    assert not {"零售业商会", "所属商会", "工商联所属商会", "促进所属商会"} & set(names)
+    assert not [n for n in names if "家商会" in n]
+
+
+def test_derived_names_keep_whole_in_the_tokenizer() -> None:
+    texts = ["许昌市房地产商会参加主题党日活动。", "许昌市消费品批发和零售业商会主动承接政府职能转移。"]
+    tokenizer = Tokenizer(terms=derive_terms(texts), config=TokenizerConfig(mode="cut", bigrams=False))
+    assert "许昌市房地产商会" in tokenizer.tokenize(texts[0])
+    assert "许昌市消费品批发和零售业商会" in tokenizer.tokenize(texts[1])
 
 
 def test_derive_terms_collects_quoted_titles_and_organisations() -> None:
