@@ -8,11 +8,14 @@ rebuilt too, never trusted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass
+from functools import cache
 from pathlib import Path
 
+import jieba
 from tqdm import tqdm
 
 from retrieval import bm25
@@ -28,8 +31,14 @@ from retrieval.tokens import Tokenizer, TokenizerConfig
 
 log = logging.getLogger(__name__)
 
-# Bump when the parser, chunker or tokenizer would turn the same pages into a different index.
+# Bump when the index's file layout changes; code and word-list changes are caught by pipeline_fingerprint.
 INDEX_VERSION = 1
+# The modules and word lists that turn pages into index terms: when one changes, the same pages make a
+# different index, and a version number bumped by hand is too easy to forget.
+PIPELINE_MODULES = (
+    "text.py", "layout.py", "articles.py", "pages.py", "chunks.py", "tokens.py", "dictionary.py", "bm25.py",
+    "models.py", "index.py",
+)  # fmt: skip
 PROGRESS_MIN_CHUNKS = 5_000  # show a progress bar when tokenizing more chunks than this
 
 
@@ -95,13 +104,24 @@ def build_index(corpus: Corpus, settings: Settings) -> Index:
     return Index(postings, corpus.chunks, tuple(corpus.articles), tokenizer, manifest)
 
 
+@cache
+def pipeline_fingerprint() -> str:
+    """Return a hash of the code and word lists that shape an index, and of jieba's version."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(jieba.__version__.encode())
+    for path in [*(here / name for name in PIPELINE_MODULES), *sorted((here / "data").glob("*.txt"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def settings_key(settings: Settings) -> dict[str, object]:
-    """Return the settings an index depends on, as stored in its manifest."""
+    """Return what an index depends on besides the pages, as stored in its manifest."""
     return {
         "model": settings.model,
         "k1": settings.k1,
         "b": settings.b,
         "tokenizer": asdict(settings.tokenizer),
+        "pipeline": pipeline_fingerprint(),
     }
 
 
@@ -136,7 +156,7 @@ def load_index(root: Path, settings: Settings, seeds_fingerprint: str | None) ->
     snap = read_snapshot(root)
     manifest = snap.manifest
     if manifest.get("index_version") != INDEX_VERSION or manifest.get("settings") != settings_key(settings):
-        raise IndexDamaged(f"{snap.path.name}: built by another version or with other settings")
+        raise IndexDamaged(f"{snap.path.name}: built by other code or word lists, or with other settings")
     if seeds_fingerprint is not None and manifest.get("seeds_fingerprint") != seeds_fingerprint:
         raise IndexDamaged(f"{snap.path.name}: the pages have changed since it was built")
     try:

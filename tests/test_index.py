@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import Archive, Settings, bm25
+from retrieval import index as index_module
 from retrieval.chunks import indexed_text
 from retrieval.storage import read_snapshot
 
@@ -63,3 +64,23 @@ def test_index_scores_equal_rank_bm25_on_the_seed_chunks(seed_archive: Archive) 
     reference = bm25.reference_model("lucene", corpus, k1=1.2, b=0.75)
     query = index.tokenizer.query("长葛市工商联举办了哪些培训")
     assert index.bm25.scores(query) == pytest.approx(reference.get_scores(query), rel=1e-4, abs=1e-5)
+
+
+def test_open_rebuilds_when_the_parsing_code_or_word_lists_change(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Archive.open(settings)
+    monkeypatch.setattr("retrieval.index.pipeline_fingerprint", lambda: "another-dictionary")
+    rebuilt = []
+    real_build = index_module.build_index
+    monkeypatch.setattr(
+        "retrieval.index.build_index", lambda *a, **k: rebuilt.append(1) or real_build(*a, **k)
+    )
+    Archive.open(settings)
+    assert rebuilt == [1]
+
+
+def test_pipeline_fingerprint_covers_the_tokenizer_and_its_word_lists() -> None:
+    assert {"tokens.py", "dictionary.py", "articles.py"} <= set(index_module.PIPELINE_MODULES)
+    here = Path(index_module.__file__).parent
+    assert all((here / name).is_file() for name in index_module.PIPELINE_MODULES)
