@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -97,6 +98,8 @@ async def post_init(application: Application) -> None:
             )
         except TelegramError as error:  # the menu is a convenience; answering matters more
             logger.warning("Could not register the %s command menu: %s", lang, error)
+    # Load what the first English question would otherwise wait for, before anyone asks one.
+    await asyncio.to_thread(state.archive.warm)
     stats = state.archive.stats
     logger.info(
         "Serving %d articles (%d pages, %d chunks), index version %s, as @%s",

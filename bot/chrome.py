@@ -25,6 +25,8 @@ class Words:
     matched: str  # {terms}: the question's words a passage holds
     unmatched: str  # {terms}: those it does not
     separator: str  # between listed words
+    searched_for: str  # {terms}: the Chinese an English question was read as
+    near_terms: str  # {terms}: the archive's words close to the question's unknown ones
 
 
 ZH = Words(
@@ -41,6 +43,8 @@ ZH = Words(
     matched="匹配：{terms}",
     unmatched="未匹配：{terms}",
     separator="、",
+    searched_for="检索词：{terms}",
+    near_terms="档案里相近的词：{terms}",
 )
 
 EN = Words(
@@ -57,6 +61,8 @@ EN = Words(
     matched="Matched: {terms}",
     unmatched="not matched: {terms}",
     separator=", ",
+    searched_for="Searched for: {terms}",
+    near_terms="Did you mean: {terms}",
 )
 
 

@@ -31,6 +31,7 @@ MAX_CITATION_CHARS = 300
 MAX_TERMS_CHARS = 200
 MAX_ECHO_CHARS = 60  # how much of a question a "no answer" reply repeats
 MAX_NEAR_TITLES = 5
+MAX_NEAR_TERMS = 5
 MAX_TITLE_CHARS = 80
 MIN_MARKED_TERM_CHARS = 2  # single characters would underline half of every passage
 INLINE_TITLE_CHARS = 64
@@ -114,7 +115,7 @@ def format_answer(answer: Answer, lang: Lang, offset: int = 0, note: str = "") -
         return format_no_answer(answer, lang, note)
     w = words(lang)
     header = html.escape(w.passages.format(first=offset + 1, last=offset + len(answer.hits)))
-    blocks = [header, *([html.escape(note)] if note else [])]
+    blocks = [*searched_for(answer, lang), header, *([html.escape(note)] if note else [])]
     room = MAX_MESSAGE_CHARS - sum(visible_length(b) + 2 for b in blocks)
     per_hit = room // len(answer.hits) - 2 - MAX_CITATION_CHARS - MAX_TERMS_CHARS - 10  # and separators
     size = min(MAX_PASSAGE_CHARS, per_hit)
@@ -126,14 +127,27 @@ def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
     """Say plainly that the archive has no answer, and point to the closest headlines."""
     w = words(lang)
     lines = [html.escape(w.no_answer.format(question=clip(answer.question, MAX_ECHO_CHARS)))]
+    lines += searched_for(answer, lang)
     if note:
         lines.append(html.escape(note))
+    if answer.near_terms:
+        lines.append(
+            html.escape(w.near_terms.format(terms=w.separator.join(answer.near_terms[:MAX_NEAR_TERMS])))
+        )
     titles = [t for t in answer.near_titles if t][:MAX_NEAR_TITLES]
     if titles:
         lines.append("\n" + html.escape(w.closest))
         lines += [f"• 《{html.escape(clip(t, MAX_TITLE_CHARS))}》" for t in titles]
     lines.append("\n" + html.escape(w.see_articles))
     return "\n".join(lines)
+
+
+def searched_for(answer: Answer, lang: Lang) -> list[str]:
+    """Return the escaped "Searched for:" line of a question read from English, if it was."""
+    if not answer.searched_for:
+        return []
+    line = words(lang).searched_for.format(terms=answer.searched_for)
+    return [f"<i>{html.escape(clip(line, MAX_CITATION_CHARS))}</i>"]
 
 
 def answer_keyboard(

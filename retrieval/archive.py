@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from functools import cached_property
+
+import numpy as np
 
 from retrieval.answer import answer
 from retrieval.config import Settings
+from retrieval.english import EnglishReader
 from retrieval.index import Index, open_index
 from retrieval.models import Answer, Article
+from retrieval.near_miss import near_misses
 from retrieval.pages import Refusal
+from retrieval.tokens import prepare
 
 log = logging.getLogger(__name__)
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+MAX_NEAR_TERMS = 5
 
 
 def is_english(text: str) -> bool:
@@ -43,6 +50,22 @@ class Archive:
         self.index = index
         self.settings = settings
         self._by_id = {a.id: a for a in index.articles}
+        self._reader: EnglishReader | None = None
+        self._reader_lock = threading.Lock()
+
+    @property
+    def english(self) -> EnglishReader:
+        """Return the reader of English questions, built from this archive's words on first use."""
+        with self._reader_lock:
+            if self._reader is None:
+                bm25 = self.index.bm25
+                counts = dict(zip(bm25.vocab, np.diff(bm25.indptr).tolist(), strict=True))
+                self._reader = EnglishReader(counts, preload=False)
+            return self._reader
+
+    def warm(self) -> None:
+        """Load now what the first English question would otherwise wait for (a server calls this)."""
+        self.english.read("chamber of commerce training")
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False) -> Archive:
@@ -55,7 +78,24 @@ class Archive:
         """Answer a question with cited passages, or refuse it with the closest headlines."""
         question = question[: self.settings.max_question_chars]
         k = self.settings.top_k if top_k is None else top_k
-        return answer(self.index, question, top_k=k, offset=offset, min_coverage=self.settings.min_coverage)
+        searched, searched_for = question, ""
+        if is_english(question):
+            reading = self.english.read(question)
+            searched, searched_for = reading.query(), reading.searched_for()
+        found = answer(self.index, searched, top_k=k, offset=offset, min_coverage=self.settings.min_coverage)
+        found = replace(found, question=question, searched_for=searched_for)
+        if found.answered:
+            return found
+        return replace(found, near_terms=self.near_terms(found.query_terms, prepare(searched)))
+
+    def near_terms(self, terms: tuple[str, ...], question: str = "") -> tuple[str, ...]:
+        """Return the archive's words nearest to the question's words it does not hold (商汇 -> 商会)."""
+        unknown = [t for t in _rejoin(terms, question) if self.index.bm25.doc_freq(t) == 0]
+        if not unknown:
+            return ()
+        lexicon = self.english.lexicon
+        near = (m.term for t in unknown for m in near_misses(lexicon, t) if m.term not in terms)
+        return tuple(dict.fromkeys(near))[:MAX_NEAR_TERMS]
 
     @property
     def articles(self) -> list[Article]:
@@ -89,6 +129,21 @@ class Archive:
         titled = [a for a in self.index.articles if a.kind == "article" and a.headline]
         picks = titled[:: max(1, len(titled) // n)][:n]
         return [f"{_main_title(a)}是怎么回事？" for a in picks]
+
+
+def _rejoin(terms: tuple[str, ...], question: str) -> list[str]:
+    """Return the terms with runs of single characters joined back where the question has them together.
+
+    jieba cuts a word it does not know into characters (商汇 -> 商 汇); a typo is found again only whole.
+    """
+    out: list[str] = []
+    for term in terms:
+        if out and len(term) == 1 and len(out[-1]) <= 2 and out[-1][-1:] + term in question:
+            joined = out[-1] + term
+            out[-1:] = [joined] if len(out[-1]) == 1 else [out[-1], joined]
+        else:
+            out.append(term)
+    return out
 
 
 def _main_title(article: Article) -> str:

@@ -39,6 +39,8 @@ PIPELINE_MODULES = (
     "text.py", "layout.py", "articles.py", "pages.py", "chunks.py", "tokens.py", "dictionary.py", "bm25.py",
     "models.py", "index.py",
 )  # fmt: skip
+# Word lists read when pages are indexed (synonyms.txt, glossary.txt ... are read only for questions).
+PIPELINE_DATA = ("terms.txt", "stopwords.txt")
 PROGRESS_MIN_CHUNKS = 5_000  # show a progress bar when tokenizing more chunks than this
 
 
@@ -109,7 +111,7 @@ def pipeline_fingerprint() -> str:
     """Return a hash of the code and word lists that shape an index, and of jieba's version."""
     here = Path(__file__).parent
     digest = hashlib.sha256(jieba.__version__.encode())
-    for path in [*(here / name for name in PIPELINE_MODULES), *sorted((here / "data").glob("*.txt"))]:
+    for path in [*(here / name for name in PIPELINE_MODULES), *(here / "data" / n for n in PIPELINE_DATA)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -132,3 +132,7 @@ class Answer:
     near_titles: tuple[str, ...] = ()
     reason: str = ""
     extra: dict[str, object] = field(default_factory=dict)
+    # For an English question: the Chinese terms it was read as ("长葛 工商联 培训").
+    searched_for: str = ""
+    # When not answered: the archive's words nearest to question words it does not know (商汇 -> 商会).
+    near_terms: tuple[str, ...] = ()

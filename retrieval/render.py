@@ -2,7 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+from retrieval.archive import is_english
 from retrieval.models import Answer, Article, Chunk, Hit
+
+Lang = Literal["zh", "en"]
+# The renderer's own words; the passages stay as printed, in Chinese.
+LABELS: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "photo": "（图片说明）",
+        "paragraph": "第{n}段",
+        "searched_for": "检索词：",
+        "not_found": "档案中没有找到答案。",
+        "near_terms": "档案里相近的词：",
+        "near_titles": "最接近的文章：",
+        "see_articles": "可用 `chamber-qa articles` 查看全部文章。",
+        "matched": "匹配：",
+        "unmatched": "未匹配：",
+        "sep": "、",
+        "sep2": "；",
+    },
+    "en": {
+        "photo": "(photo caption)",
+        "paragraph": "para. {n}",
+        "searched_for": "Searched for: ",
+        "not_found": "The archive has no passage that answers this.",
+        "near_terms": "Close words in the archive: ",
+        "near_titles": "Closest articles: ",
+        "see_articles": "Run `chamber-qa articles` to see every article.",
+        "matched": "Matched: ",
+        "unmatched": "not matched: ",
+        "sep": ", ",
+        "sep2": "; ",
+    },
+}
 
 
 def mark_terms(sentence: str, terms: tuple[str, ...], left: str = "【", right: str = "】") -> str:
@@ -22,14 +56,15 @@ def mark_terms(sentence: str, terms: tuple[str, ...], left: str = "【", right: 
     return "".join([*out, sentence[last:]])
 
 
-def citation(chunk: Chunk) -> str:
+def citation(chunk: Chunk, lang: Lang = "zh") -> str:
     """Return the citation line: 《headline》 · section · paper, date, page · paragraph N · file."""
+    words = LABELS[lang]
     where = ", ".join(p for p in (chunk.paper, chunk.date, chunk.page) if p)
     parts = [
-        f"《{chunk.title}》" if chunk.title else "（图片说明）",
+        f"《{chunk.title}》" if chunk.title else words["photo"],
         chunk.section,
         where,
-        f"第{chunk.paragraph}段",
+        words["paragraph"].format(n=chunk.paragraph),
         chunk.source,
     ]
     return " · ".join(p for p in parts if p)
@@ -60,35 +95,49 @@ def answer_json(answer: Answer) -> dict[str, object]:
         "answered": answer.answered,
         "results": [hit_json(h) for h in answer.hits],
     }
+    if answer.searched_for:
+        out["searched_for"] = answer.searched_for
     if not answer.answered:
         out["near_titles"] = list(answer.near_titles)
+        out["near_terms"] = list(answer.near_terms)
     return out
 
 
 def answer_text(answer: Answer) -> str:
     """Return a readable answer: each passage with its marked evidence sentence and citation."""
+    lang: Lang = "en" if is_english(answer.question) else "zh"
+    words = LABELS[lang]
+    head = [words["searched_for"] + answer.searched_for] if answer.searched_for else []
     if not answer.answered:
-        lines = ["档案中没有找到答案。"]
+        lines = [*head, words["not_found"]]
+        if answer.near_terms:
+            lines.append(words["near_terms"] + words["sep"].join(answer.near_terms))
         if answer.near_titles:
-            lines.append("最接近的文章：" + "；".join(f"《{t}》" for t in answer.near_titles))
-        lines.append("可用 `chamber-qa articles` 查看全部文章。")
+            lines.append(words["near_titles"] + words["sep"].join(f"《{t}》" for t in answer.near_titles))
+        lines.append(words["see_articles"])
         return "\n".join(lines)
-    blocks = []
+    blocks = ["\n".join(head)] if head else []
     for hit in answer.hits:
         evidence = mark_terms(hit.answer_sentence, hit.highlights)
-        lines = [f"{hit.rank}. {evidence}", hit.chunk.text, f"—— {citation(hit.chunk)}", term_line(hit)]
+        lines = [
+            f"{hit.rank}. {evidence}",
+            hit.chunk.text,
+            f"—— {citation(hit.chunk, lang)}",
+            term_line(hit, lang),
+        ]
         blocks.append("\n   ".join(line for line in lines if line))
     return "\n\n".join(blocks)
 
 
-def term_line(hit: Hit) -> str:
+def term_line(hit: Hit, lang: Lang = "zh") -> str:
     """Return which of the question's words a passage holds and which it does not."""
+    words = LABELS[lang]
     parts = [
-        f"{label}：{'、'.join(terms)}"
-        for label, terms in (("匹配", hit.matched_terms), ("未匹配", hit.unmatched_terms))
+        words[label] + words["sep"].join(terms)
+        for label, terms in (("matched", hit.matched_terms), ("unmatched", hit.unmatched_terms))
         if terms
     ]
-    return "；".join(parts)
+    return words["sep2"].join(parts)
 
 
 def article_json(article: Article) -> dict[str, object]:

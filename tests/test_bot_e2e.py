@@ -272,7 +272,21 @@ async def test_edits_in_groups_are_ignored(bot: Application, emulator: BotApiEmu
 
 async def test_english_question_gets_english_chrome(bot: Application, emulator: BotApiEmulator) -> None:
     text = shown(await ask_privately(emulator, "What training did the Changge chamber of commerce hold?"))
-    assert text.startswith("Passages") or "has no passage" in text
+    assert text.startswith("Searched for: 培训 长葛 商会\n\nPassages 1–3:")
+    assert "长葛市工商联" in text and "· para. " in text and "Matched: 培训, 长葛, 商会" in text
+
+
+async def test_english_question_the_archive_cannot_answer(bot: Application, emulator: BotApiEmulator) -> None:
+    text = shown(await ask_privately(emulator, "What was the GDP of Zhengzhou last year?"))
+    assert text.startswith("The archive has no passage that answers")
+    assert "Searched for: 去年 郑州" in text and "/articles" in text
+
+
+async def test_a_misspelt_word_gets_the_archive_word_it_resembles(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    text = shown(await ask_privately(emulator, "工商连"))
+    assert text.startswith("档案里没有找到") and "档案里相近的词：工商联" in text
 
 
 async def test_one_slow_search_does_not_hold_up_other_users(

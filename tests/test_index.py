@@ -84,3 +84,4 @@ def test_pipeline_fingerprint_covers_the_tokenizer_and_its_word_lists() -> None:
     assert {"tokens.py", "dictionary.py", "articles.py"} <= set(index_module.PIPELINE_MODULES)
     here = Path(index_module.__file__).parent
     assert all((here / name).is_file() for name in index_module.PIPELINE_MODULES)
+    assert all((here / "data" / name).is_file() for name in index_module.PIPELINE_DATA)
