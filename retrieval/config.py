@@ -22,8 +22,8 @@ class Settings:
     model: ModelName = field(
         default="lucene", metadata={"help": "BM25 variant: okapi, l, plus or lucene (see README)"}
     )
-    k1: float = field(default=1.2, metadata={"help": "BM25 term-frequency saturation"})
-    b: float = field(default=0.75, metadata={"help": "BM25 length normalisation"})
+    k1: float = field(default=0.5, metadata={"help": "BM25 term-frequency saturation"})
+    b: float = field(default=0.5, metadata={"help": "BM25 length normalisation"})
     tokenizer: TokenizerConfig = field(
         default_factory=TokenizerConfig, metadata={"help": "jieba mode, bigrams, HMM"}
     )

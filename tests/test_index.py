@@ -61,7 +61,8 @@ def test_open_reports_a_broken_page_and_indexes_the_rest(settings: Settings) -> 
 def test_index_scores_equal_rank_bm25_on_the_seed_chunks(seed_archive: Archive) -> None:
     index = seed_archive.index
     corpus = [index.tokenizer.tokenize(indexed_text(c)) for c in index.chunks]
-    reference = bm25.reference_model("lucene", corpus, k1=1.2, b=0.75)
+    s = seed_archive.settings
+    reference = bm25.reference_model(s.model, corpus, k1=s.k1, b=s.b)
     query = index.tokenizer.query("长葛市工商联举办了哪些培训")
     assert index.bm25.scores(query) == pytest.approx(reference.get_scores(query), rel=1e-4, abs=1e-5)
 
