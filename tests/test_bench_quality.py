@@ -1,0 +1,183 @@
+"""The public-benchmark quality script (benchmarks/quality.py): metrics, ranking, split and main path.
+
+A tiny in-code benchmark stands in for ../shared/bench, so the test needs no data outside the repository.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from retrieval import bm25
+from retrieval.chunks import indexed_text
+from retrieval.models import Chunk
+from retrieval.tokens import TokenizerConfig
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "quality.py"
+
+
+def _load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_quality", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+quality = _load()
+
+PASSAGES = [
+    {
+        "id": "P1#0",
+        "parent": "P1",
+        "title": "许昌市工商联",
+        "text": "许昌市工商联成立于1953年，是全市民营企业的联合组织。",
+    },
+    {
+        "id": "P1#1",
+        "parent": "P1",
+        "title": "许昌市工商联",
+        "text": "工商联下设十七家县级商会，会员企业超过三千家。",
+    },
+    {
+        "id": "P2#0",
+        "parent": "P2",
+        "title": "莲城智能体",
+        "text": "莲城智能体是一个面向企业的政务服务平台，2024年上线。",
+    },
+    {"id": "P3#0", "parent": "P3", "title": "鄢陵花木", "text": "鄢陵县以花木种植闻名，被称为中国花木之乡。"},
+    {
+        "id": "P4#0",
+        "parent": "P4",
+        "title": "長葛市",
+        "text": "長葛市的蜂產品產業歷史悠久，蜂業協會負責行業自律。",
+    },
+]
+QUERIES = [
+    ("q1", "许昌市工商联成立于哪一年？", ["P1#0"]),
+    ("q2", "工商联下面有多少家县级商会？", ["P1#1"]),
+    ("q3", "莲城智能体是什么平台？", ["P2#0"]),
+    ("q4", "哪个县被称为花木之乡？", ["P3#0"]),
+    ("q5", "长葛市的蜂产品产业由谁负责自律？", ["P4#0"]),
+    ("q6", "莲城智能体什么时候上线？", ["P2#0"]),
+    ("q7", "鄢陵县种植什么闻名？", ["P3#0"]),
+    ("q8", "会员企业有多少家？", ["P1#1"]),
+]
+
+
+def test_summarize_on_a_hand_computed_example() -> None:
+    m = quality.summarize([1, 3, None, 12, 2])
+    assert m.questions == 5
+    assert m.recall_at_1 == pytest.approx(1 / 5)
+    assert m.recall_at_5 == pytest.approx(3 / 5)  # ranks 1, 3 and 2
+    assert m.mrr_at_10 == pytest.approx((1 + 1 / 3 + 1 / 2) / 5)  # rank 12 is past the MRR depth
+    assert quality.summarize([]) == quality.Metrics(0, 0.0, 0.0, 0.0)
+
+
+def test_first_relevant_rank() -> None:
+    assert quality.first_relevant_rank(["a", "b", "c"], ["c", "b"]) == 2
+    assert quality.first_relevant_rank(["a", "b"], ["z"]) is None
+
+
+def test_halves_are_stable_and_both_used() -> None:
+    ids = [f"Q{i}" for i in range(200)]
+    halves = [quality.half_of(i) for i in ids]
+    assert halves == [quality.half_of(i) for i in ids]
+    assert 70 < halves.count("tune") < 130
+    # The first byte of SHA-256, not hash(): the same on every run and machine (0xba and 0xfd here).
+    assert (quality.half_of("DEV_0_QUERY_3"), quality.half_of("DEV_0_QUERY_0")) == ("tune", "test")
+    # Neighbouring ids are not bunched into one half (crc32's low bit would put 0-3 together).
+    assert len({quality.half_of(f"DEV_0_QUERY_{k}") for k in range(4)}) == 2
+
+
+@pytest.mark.parametrize("model", bm25.MODELS)
+def test_gold_ranks_equal_the_ranking_of_top_k(model: str) -> None:
+    corpus = [["a", "b"], ["a", "c", "c"], ["d"], ["a", "b"], ["e", "f", "a"], ["b", "b", "c"]]
+    queries = [["a", "b"], ["c"], ["d", "a"], ["z"], ["b", "b", "e"], ["f"]]
+    gold = [[3], [1, 5], [0], [2], [4], [2]]  # 0 and 3 tie; golds 2 (q4) and 2 (q6) share no term
+    index = bm25.build(corpus, model=model)
+    expected = []
+    for query, wanted in zip(queries, gold, strict=True):
+        ids, _ = index.top_k(query, index.n_docs)
+        expected.append(quality.first_relevant_rank([str(i) for i in ids], [str(g) for g in wanted]))
+    assert quality.gold_ranks(index, queries, gold) == expected
+    assert expected[3] is None and expected[5] is None
+
+
+def test_product_text_is_what_the_index_sees_of_a_chunk() -> None:
+    chunk = Chunk(0, "a1", "许昌市工商联", None, 1, "p.txt", "工商联下设十七家县级商会。")
+    passage = quality.Passage("P1#1", "许昌市工商联", "工商联下设十七家县级商会。", "P1")
+    assert quality.product_text(passage) == indexed_text(chunk)
+
+
+def _write_bench(root: Path) -> None:
+    folder = root / "cmrc2018"
+    folder.mkdir(parents=True)
+    (folder / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({**p, "split": "dev"}, ensure_ascii=False) for p in PASSAGES), encoding="utf-8"
+    )
+    queries = [{"id": i, "query": q, "gold": g, "answers": [], "split": "dev"} for i, q, g in QUERIES]
+    (folder / "queries.jsonl").write_text(
+        "\n".join(json.dumps(q, ensure_ascii=False) for q in queries), encoding="utf-8"
+    )
+
+
+def test_main_runs_end_to_end_on_a_tiny_benchmark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_bench(tmp_path)
+    # A small grid: the test checks the plumbing, not the choice.
+    monkeypatch.setattr(quality, "TOKENIZERS", (TokenizerConfig(),))
+    monkeypatch.setattr(quality, "MODELS", ("lucene", "okapi"))
+    monkeypatch.setattr(quality, "K1S", (0.5, 1.2))
+    monkeypatch.setattr(quality, "BS", (0.75,))
+    # derive_terms is retrieval's (tested in test_tokens.py) and loads jieba's tag table: a second or more.
+    seen: list[list[str]] = []
+    monkeypatch.setattr(quality, "derive_terms", lambda texts: seen.append(list(texts)) or ["县级商会"])
+    assert {quality.half_of(i) for i, _, _ in QUERIES} == {"tune", "test"}
+
+    argv = ["--sets", "cmrc2018", "--bench-dir", str(tmp_path), "--limit", "7", "--json"]
+    assert quality.main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    result = out["sets"]["cmrc2018"]
+    assert result["passages"] == len(PASSAGES)
+    assert set(result["test"]) == {quality.BASELINE, quality.DEFAULTS, quality.PER_SET, quality.SHARED}
+    test_half = sum(quality.half_of(i) == "test" for i, _, _ in QUERIES[:7])
+    for metrics in result["test"].values():
+        assert metrics["questions"] == test_half
+        assert 0 <= metrics["recall_at_1"] <= metrics["recall_at_5"] <= 1
+    # Every question of this corpus names its passage's distinctive words: the product finds them all.
+    assert result["test"][quality.DEFAULTS]["recall_at_1"] == 1.0
+    # The dictionary is derived from whole paragraphs (chunks joined back), as build_index reads them.
+    assert seen == [[PASSAGES[0]["text"] + PASSAGES[1]["text"], *(p["text"] for p in PASSAGES[2:])]]
+
+
+def test_domain_terms_are_derived_terms_then_headlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(quality, "derive_terms", lambda texts: ["县级商会"])
+    bench = quality.BenchSet(
+        "x", tuple(quality.Passage(p["id"], p["title"], p["text"]) for p in PASSAGES), ()
+    )
+    assert quality.domain_terms(bench) == ["县级商会", "许昌市工商联", "莲城智能体", "鄢陵花木", "長葛市"]
+
+
+def test_report_is_a_markdown_table_per_half() -> None:
+    m = quality.Metrics(10, 0.5, 0.8, 0.625)
+    setting = quality.default_setting()
+    row = quality.SetResult(
+        "drcd", 2000, setting, {"test": {quality.DEFAULTS: m}, "tune": {quality.DEFAULTS: m}}
+    )
+    report = quality.report([row], setting, 12.3)
+    assert "| drcd | 2,000 | chamber-qa defaults | 10 | 0.500 | 0.800 | 0.625 |" in report
+    assert report.index("Test half") < report.index("Tune half")
+    assert quality.machine() in report and "wall time 12 s" in report
+
+
+def test_main_names_a_missing_benchmark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert quality.main(["--sets", "drcd", "--bench-dir", str(tmp_path)]) == 2
+    assert f"no benchmark drcd in {tmp_path}" in capsys.readouterr().err
