@@ -43,10 +43,9 @@ class Concept:
 
     def match(self, text: str) -> float:
         """Return how fully a prepared text contains this word: 1, a synonym, a share of its bigrams, or 0."""
-        if self.term in text or any(a in text for a in self.aliases):
-            return 1.0
-        if any(s in text for s in self.synonyms):
-            return SYNONYM_MATCH
+        form = self.found(text)
+        if form is not None:
+            return SYNONYM_MATCH if form in self.synonyms and form not in self.aliases else 1.0
         if len(self.term) < 3 or not self.term.isalpha():
             return 0.0
         grams = [self.term[i : i + 2] for i in range(len(self.term) - 1)]
