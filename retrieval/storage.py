@@ -165,6 +165,18 @@ def _read_current(root: Path) -> tuple[str, str]:
     return lines[0], lines[1]
 
 
+def current_snapshot_id(root: Path) -> str | None:
+    """Return the id of the snapshot CURRENT names, or None when there is none or CURRENT is unreadable.
+
+    Cheap (one small file read), so a server may poll it to notice that another process published a new
+    index; ``read_snapshot`` still verifies whatever it then opens.
+    """
+    try:
+        return _read_current(Path(root))[0]
+    except IndexDamaged:
+        return None
+
+
 def _point_current(root: Path, snapshot_id: str, manifest_sha256: str) -> None:
     """Publish a snapshot: write CURRENT beside itself, then atomically replace it."""
     tmp = root / f"{_TMP_PREFIX}{CURRENT}-{secrets.token_hex(4)}"

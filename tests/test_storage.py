@@ -317,3 +317,13 @@ def test_bad_names_and_reserved_keys_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         read_snapshot(tmp_path, verify="sha")  # type: ignore[arg-type]
     assert not (tmp_path / "CURRENT").exists()
+
+
+def test_current_snapshot_id_follows_publication(tmp_path: Path) -> None:
+    assert storage.current_snapshot_id(tmp_path) is None  # nothing written yet
+    first = write(tmp_path, 1)
+    assert storage.current_snapshot_id(tmp_path) == first.name
+    second = write(tmp_path, 2)
+    assert storage.current_snapshot_id(tmp_path) == second.name
+    (tmp_path / "CURRENT").write_text("garbage")
+    assert storage.current_snapshot_id(tmp_path) is None
