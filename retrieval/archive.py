@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -13,10 +14,12 @@ import numpy as np
 from retrieval.answer import answer
 from retrieval.config import Settings
 from retrieval.english import EnglishReader
+from retrieval.errors import IndexDamaged
 from retrieval.index import Index, open_index
 from retrieval.models import Answer, Article
 from retrieval.near_miss import near_misses
 from retrieval.pages import Refusal
+from retrieval.storage import verify_snapshot
 from retrieval.tokens import prepare
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,6 @@ class Archive:
     def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
         self.settings = settings
-        self._by_id = {a.id: a for a in index.articles}
         self._reader: EnglishReader | None = None
         self._reader_lock = threading.Lock()
 
@@ -68,11 +70,31 @@ class Archive:
         self.english.read("chamber of commerce training")
 
     @classmethod
-    def open(cls, settings: Settings | None = None, *, rebuild: bool = False) -> Archive:
-        """Load the index for the settings' pages, building it first when missing, stale or damaged."""
+    def open(cls, settings: Settings | None = None, *, rebuild: bool = False, quick: bool = False) -> Archive:
+        """Load the index for the settings' pages, refreshing it first when missing, stale or damaged.
+
+        ``quick`` skips the checksums of the index files (a large archive opens in well under a second);
+        a server then calls ``check`` in the background.
+        """
         settings = settings or Settings()
-        index, _ = open_index(settings, rebuild=rebuild)
-        return cls(index, settings)
+        return cls(open_index(settings, rebuild=rebuild, verify="size" if quick else True), settings)
+
+    def check(self) -> bool:
+        """Checksum every index file of this archive; on damage, log it, rebuild the index and say False.
+
+        The rebuilt index is published as a new snapshot, which a server notices and loads; this archive
+        object keeps serving what it has until then.
+        """
+        snapshot = self.index.snapshot
+        if snapshot is None:
+            return True
+        try:
+            verify_snapshot(snapshot)
+        except IndexDamaged as exc:
+            log.error("the index on disk is damaged, rebuilding it: %s", exc)
+            open_index(self.settings, rebuild=True)
+            return False
+        return True
 
     def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
         """Answer a question with cited passages, or refuse it with the closest headlines."""
@@ -98,35 +120,41 @@ class Archive:
         return tuple(dict.fromkeys(near))[:MAX_NEAR_TERMS]
 
     @property
-    def articles(self) -> list[Article]:
-        """Return every article and photo caption, in page order."""
-        return list(self.index.articles)
+    def articles(self) -> Sequence[Article]:
+        """Return every article and photo caption, in page order (read from disk as they are used)."""
+        return self.index.articles
 
     def article(self, article_id: str) -> Article | None:
         """Return one article by id, or None."""
-        return self._by_id.get(article_id)
+        return self.index.article(article_id)
 
     @property
     def refused(self) -> list[Refusal]:
         """Return the page files that could not be indexed, and why."""
-        return [Refusal(**r) for r in self.index.manifest.get("refused", [])]  # type: ignore[union-attr]
+        return [Refusal(**r) for r in self.index.manifest.get("refused", [])]
+
+    @property
+    def duplicates(self) -> list[Refusal]:
+        """Return the page files not indexed because another file has the same text."""
+        return [Refusal(**r) for r in self.index.manifest.get("duplicates", [])]
 
     @cached_property
     def stats(self) -> ArchiveStats:
         """Return what the archive holds."""
         m = self.index.manifest
         return ArchiveStats(
-            n_pages=int(m["n_pages"]),  # type: ignore[arg-type]
-            n_articles=len(self.index.articles),
-            n_chunks=len(self.index.chunks),
-            papers=tuple(sorted({a.meta.paper for a in self.index.articles if a.meta.paper})),
-            dates=tuple(sorted({a.meta.date for a in self.index.articles if a.meta.date})),
+            n_pages=int(m["n_pages"]),
+            n_articles=int(m["n_articles"]),
+            n_chunks=int(m["n_chunks"]),
+            papers=tuple(m.get("papers", ())),
+            dates=tuple(m.get("dates", ())),
             index_version=f"{m['index_version']}/{m.get('snapshot_id', '?')}",
         )
 
     def example_questions(self, n: int = 3) -> list[str]:
-        """Return n questions this archive answers, made from its own headlines."""
-        titled = [a for a in self.index.articles if a.kind == "article" and a.headline]
+        """Return n questions this archive answers, made from its own headlines (among the first 200)."""
+        first = self.index.articles[:200]
+        titled = [a for a in first if a.kind == "article" and a.headline]
         picks = titled[:: max(1, len(titled) // n)][:n]
         return [f"{_main_title(a)}是怎么回事？" for a in picks]
 

@@ -42,12 +42,17 @@ _DEFAULT_EPSILON: dict[str, float] = {"okapi": 0.25}
 
 # Names and dtypes of the arrays that make an index; float64 for the per-term values because there are
 # few of them and they are added to every score (Plus), where float32 error would not cancel.
+# tf and doc_len are the raw counts the weights come from: an archive that grows re-weighs them instead
+# of re-tokenizing its pages. term_max bounds what a term can add to any score (for pruned top-k).
 ARRAY_DTYPES: dict[str, np.dtype[Any]] = {
     "indptr": np.dtype(np.int64),
     "indices": np.dtype(np.int32),
     "data": np.dtype(np.float32),
+    "tf": np.dtype(np.int32),
+    "doc_len": np.dtype(np.int32),
     "term_idf": np.dtype(np.float64),
     "term_const": np.dtype(np.float64),
+    "term_max": np.dtype(np.float32),
 }
 
 
@@ -153,8 +158,11 @@ class SparseBM25:
     indptr: npt.NDArray[np.int64]  # term t's postings are [indptr[t], indptr[t+1])
     indices: npt.NDArray[np.int32]  # doc ids, ascending within a term
     data: npt.NDArray[np.float32]  # idf(t) * tf-part(t, d), i.e. everything but term_const
+    tf: npt.NDArray[np.int32]  # term frequency of each posting
+    doc_len: npt.NDArray[np.int32]  # tokens per document
     term_idf: FloatArray  # per term, after rank-bm25's flooring (Okapi)
     term_const: FloatArray  # per term, added to every document's score (BM25Plus: idf * delta)
+    term_max: npt.NDArray[np.float32]  # per term, the largest of its postings' data
     vocab: Sequence[str]  # terms in id order
     params: BM25Params
     _term_ids: dict[str, int] = field(init=False, repr=False)
@@ -174,6 +182,11 @@ class SparseBM25:
         """Number of documents containing ``term`` (0 when unknown)."""
         tid = self._term_ids.get(term)
         return 0 if tid is None else int(self.indptr[tid + 1] - self.indptr[tid])
+
+    def docs_with(self, term: str) -> npt.NDArray[np.int32]:
+        """Return the ascending ids of the documents holding ``term`` (empty when unknown)."""
+        tid = self._term_ids.get(term)
+        return self.indices[:0] if tid is None else self.indices[self.indptr[tid] : self.indptr[tid + 1]]
 
     def idf(self, term: str) -> float:
         """idf of ``term`` as rank-bm25 uses it (after Okapi's epsilon floor); 0.0 when unknown."""
@@ -265,15 +278,12 @@ class SparseBM25:
         missing = sorted(set(ARRAY_DTYPES) - set(arrays))
         if missing:
             raise IndexDamaged(f"BM25 arrays missing: {', '.join(missing)}")
-        return cls(
-            indptr=arrays["indptr"],
-            indices=arrays["indices"],
-            data=arrays["data"],
-            term_idf=arrays["term_idf"],
-            term_const=arrays["term_const"],
-            vocab=list(vocab),
-            params=params,
-        )
+        return cls(**{name: arrays[name] for name in ARRAY_DTYPES}, vocab=list(vocab), params=params)
+
+    @property
+    def counts(self) -> Counts:
+        """The raw counts behind the weights (shares the arrays)."""
+        return Counts(self.indptr, self.indices, self.tf, self.doc_len, list(self.vocab))
 
 
 def _check_arrays(arrays: Mapping[str, np.ndarray], n_terms: int, n_docs: int) -> None:
@@ -292,9 +302,12 @@ def _check_arrays(arrays: Mapping[str, np.ndarray], n_terms: int, n_docs: int) -
         problems.append(f"indptr has {len(indptr)} entries for {n_terms} terms")
     elif indptr[0] != 0 or indptr[-1] != n_postings or np.any(np.diff(indptr) < 0):
         problems.append("indptr is not a monotone 0..len(indices) offset array")
-    if len(arrays["data"]) != n_postings:
-        problems.append(f"data has {len(arrays['data'])} entries, indices {n_postings}")
-    for name in ("term_idf", "term_const"):
+    for name in ("data", "tf"):
+        if len(arrays[name]) != n_postings:
+            problems.append(f"{name} has {len(arrays[name])} entries, indices {n_postings}")
+    if len(arrays["doc_len"]) != n_docs:
+        problems.append(f"doc_len has {len(arrays['doc_len'])} entries for {n_docs} documents")
+    for name in ("term_idf", "term_const", "term_max"):
         if len(arrays[name]) != n_terms:
             problems.append(f"{name} has {len(arrays[name])} entries for {n_terms} terms")
     if problems:
@@ -316,6 +329,167 @@ def _idf(model: ModelName, n_docs: int, df: FloatArray, epsilon: float | None) -
     return np.log((n_docs + 1) / df)
 
 
+@dataclass(frozen=True, eq=False)
+class Counts:
+    """Model-free postings: which documents hold which terms, how often, and how long each document is.
+
+    The BM25 weights are a function of these counts and corpus-wide statistics (N, df, avgdl); keeping
+    the counts lets an archive add or drop documents and re-weigh, instead of re-tokenizing everything.
+    """
+
+    indptr: npt.NDArray[np.int64]
+    indices: npt.NDArray[np.int32]
+    tf: npt.NDArray[np.int32]
+    doc_len: npt.NDArray[np.int32]
+    vocab: list[str]
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_len)
+
+
+def encode(corpus_tokens: Iterable[Sequence[str]]) -> tuple[list[str], IdArray, IdArray]:
+    """Number the terms of tokenized documents in first-seen order: (vocab, term id per token, doc lengths).
+
+    The one unavoidable Python step per token is this dict lookup; the rest of indexing is numpy.
+    """
+    first_seen: dict[str, int] = {}
+    ids: list[int] = []
+    lengths: list[int] = []
+    for doc in corpus_tokens:
+        ids.extend(first_seen.setdefault(tok, len(first_seen)) for tok in doc)
+        lengths.append(len(doc))
+    return list(first_seen), np.asarray(ids, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
+
+
+def count(vocab: list[str], term_of_token: IdArray, doc_len: IdArray) -> Counts:
+    """Group a flat term-id stream (documents one after another) into term-major postings with tf."""
+    n_docs, n_tokens = len(doc_len), int(doc_len.sum())
+    if n_docs >= 2**31:
+        raise ValueError(f"{n_docs} documents exceed the int32 doc ids of the index")
+    # One int64 key per token, term-major; sorting it in place groups (term, doc) pairs and counting run
+    # lengths gives tf, with one array of the corpus's size alive rather than several (np.unique copies).
+    keys = term_of_token.astype(np.int64, copy=True)
+    keys *= max(n_docs, 1)
+    keys += np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
+    keys.sort()
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) if n_tokens else np.empty(0, int)
+    tf = np.diff(np.append(starts, n_tokens)).astype(np.int32)
+    pair = keys[starts]
+    del keys
+    term = pair // max(n_docs, 1)
+    docs = (pair - term * max(n_docs, 1)).astype(np.int32)
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(term, minlength=len(vocab)), out=indptr[1:])
+    return Counts(indptr, docs, tf, doc_len.astype(np.int32), vocab)
+
+
+def merge(old: Counts, keep: npt.NDArray[np.bool_], new: Counts) -> Counts:
+    """Keep the old documents where ``keep`` is true (renumbered in order), append the new ones after them.
+
+    Terms no document holds any more are dropped; the new documents' terms join the vocabulary. Costs a
+    few passes over the postings, with no Python loop over them: this is what makes adding a page to a
+    large archive take seconds.
+    """
+    term_ids = {t: i for i, t in enumerate(old.vocab)}
+    extra = [t for t in new.vocab if t not in term_ids]
+    term_ids.update((t, len(old.vocab) + i) for i, t in enumerate(extra))
+    vocab = [*old.vocab, *extra]
+    n_terms = len(vocab)
+
+    old_df = np.diff(old.indptr)
+    kept = keep[old.indices]
+    doc_map = (np.cumsum(keep) - 1).astype(np.int32)
+    n_kept = int(keep.sum())
+    kept_df = np.bincount(np.repeat(np.arange(len(old.vocab)), old_df)[kept], minlength=n_terms)
+
+    new_term = np.asarray([term_ids[t] for t in new.vocab], dtype=np.int64)[
+        np.repeat(np.arange(len(new.vocab)), np.diff(new.indptr))
+    ]
+    order = np.argsort(new_term, kind="stable")  # term-major; docs stay ascending within a term
+    new_term = new_term[order]
+    # Each new posting goes after the kept postings of its term (new documents come after kept ones).
+    at = np.cumsum(kept_df)[new_term]  # np.insert puts values sharing a position in their given order
+    indices = np.insert(doc_map[old.indices[kept]], at, (new.indices[order] + n_kept).astype(np.int32))
+    tf = np.insert(old.tf[kept], at, new.tf[order])
+    df = kept_df + np.bincount(new_term, minlength=n_terms)
+    live = df > 0
+    indptr = np.zeros(int(live.sum()) + 1, dtype=np.int64)
+    np.cumsum(df[live], out=indptr[1:])
+    doc_len = np.concatenate([old.doc_len[keep], new.doc_len]).astype(np.int32)
+    return Counts(
+        indptr,
+        indices.astype(np.int32),
+        tf.astype(np.int32),
+        doc_len,
+        [t for t, ok in zip(vocab, live, strict=True) if ok],
+    )
+
+
+def weigh(
+    counts: Counts,
+    model: str = "lucene",
+    k1: float = 1.5,
+    b: float = 0.75,
+    delta: float | None = None,
+    epsilon: float | None = None,
+) -> SparseBM25:
+    """Turn counts into BM25 weights, exactly as rank-bm25's model of that name scores."""
+    name, delta, epsilon = _resolve(model, k1, b, delta, epsilon)
+    n_docs = counts.n_docs
+    if n_docs == 0:
+        raise CorpusEmpty("cannot build a BM25 index over an empty corpus (0 documents)")
+    doc_len = counts.doc_len.astype(np.int64)
+    n_tokens = int(doc_len.sum())
+    if n_tokens == 0:
+        raise CorpusEmpty(f"cannot build a BM25 index: none of the {n_docs} documents has a token")
+    df_int = np.diff(counts.indptr)
+    df = df_int.astype(np.float64)
+    idf = _idf(name, n_docs, df, epsilon)
+
+    avgdl = n_tokens / n_docs
+    # The per-document length norm, the same float64 expression rank-bm25 evaluates.
+    norm = (1 - b + b * doc_len / avgdl)[counts.indices]
+    idf_p = np.repeat(idf, df_int)
+    tf = counts.tf.astype(np.float64)
+    if name == "l":
+        ctd = tf / norm
+        d = cast(float, delta)
+        weight = idf_p * tf * (k1 + 1) * (ctd + d) / (k1 + ctd + d)
+    elif name == "plus":
+        weight = idf_p * ((tf * (k1 + 1)) / (k1 * norm + tf))
+    else:
+        weight = idf_p * (tf * (k1 + 1) / (tf + k1 * norm))
+    del norm, idf_p, tf
+    data = weight.astype(np.float32)
+    del weight
+    term_const = idf * cast(float, delta) if name == "plus" else np.zeros(len(df), dtype=np.float64)
+    params = BM25Params(
+        model=name, k1=float(k1), b=float(b), delta=delta, epsilon=epsilon, n_docs=n_docs, avgdl=avgdl
+    )
+    return SparseBM25(
+        indptr=counts.indptr,
+        indices=counts.indices,
+        data=data,
+        tf=counts.tf,
+        doc_len=counts.doc_len,
+        term_idf=idf,
+        term_const=term_const,
+        term_max=term_maxima(counts.indptr, data),
+        vocab=counts.vocab,
+        params=params,
+    )
+
+
+def term_maxima(indptr: npt.NDArray[np.int64], data: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Return each term's largest posting value (0 for a term without postings)."""
+    out = np.zeros(len(indptr) - 1, dtype=np.float32)
+    nonempty = np.flatnonzero(np.diff(indptr) > 0)
+    if len(nonempty):
+        out[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
+    return out
+
+
 def build(
     corpus_tokens: Sequence[Sequence[str]],
     model: str = "lucene",
@@ -329,77 +503,13 @@ def build(
     ``delta`` applies to "l" (default 0.5) and "plus" (default 1), ``epsilon`` to "okapi" (default 0.25);
     passing one to a model that ignores it is an error rather than a silent no-op.
     """
-    name, delta, epsilon = _resolve(model, k1, b, delta, epsilon)
-    n_docs = len(corpus_tokens)
-    if n_docs == 0:
+    _resolve(model, k1, b, delta, epsilon)
+    if len(corpus_tokens) == 0:
         raise CorpusEmpty("cannot build a BM25 index over an empty corpus (0 documents)")
-    if n_docs >= 2**31:
-        raise ValueError(f"{n_docs} documents exceed the int32 doc ids of the index")
-    doc_len = np.fromiter(map(len, corpus_tokens), dtype=np.int64, count=n_docs)
-    n_tokens = int(doc_len.sum())
-    if n_tokens == 0:
-        raise CorpusEmpty(f"cannot build a BM25 index: none of the {n_docs} documents has a token")
-
-    # The one unavoidable Python step per token: a dict lookup giving first-seen term ids.
-    first_seen: dict[str, int] = {}
-    term_of_token = np.fromiter(
-        (first_seen.setdefault(tok, len(first_seen)) for doc in corpus_tokens for tok in doc),
-        dtype=np.int64,
-        count=n_tokens,
-    )
-    # Renumber terms in sorted order: the vocabulary then does not depend on document order, and a later
-    # storage format can look terms up by binary search instead of a dict.
-    terms = list(first_seen)
-    del first_seen
-    order = sorted(range(len(terms)), key=terms.__getitem__)
-    vocab = [terms[i] for i in order]
-    renumber = np.empty(len(terms), dtype=np.int64)
-    renumber[np.asarray(order, dtype=np.int64)] = np.arange(len(terms), dtype=np.int64)
-    n_terms = len(vocab)
-
-    # One int64 key per token, term-major; sorting it in place groups (term, doc) pairs and counting run
-    # lengths gives tf, with one array of the corpus's size alive rather than several (np.unique copies).
-    keys = renumber[term_of_token]
-    del term_of_token
-    keys *= n_docs
-    keys += np.repeat(np.arange(n_docs, dtype=np.int64), doc_len)
-    keys.sort()
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    tf = np.diff(np.append(starts, n_tokens)).astype(np.float64)
-    pair = keys[starts]
-    del keys
-    term = pair // n_docs
-    docs = (pair - term * n_docs).astype(np.int32)
-    del pair
-
-    indptr = np.zeros(n_terms + 1, dtype=np.int64)
-    np.cumsum(np.bincount(term, minlength=n_terms), out=indptr[1:])
-    df = np.diff(indptr).astype(np.float64)
-    idf = _idf(name, n_docs, df, epsilon)
-
-    avgdl = n_tokens / n_docs
-    # The per-document length norm, the same float64 expression rank-bm25 evaluates.
-    norm = (1 - b + b * doc_len / avgdl)[docs]
-    idf_p = idf[term]
-    if name == "l":
-        ctd = tf / norm
-        d = cast(float, delta)
-        weight = idf_p * tf * (k1 + 1) * (ctd + d) / (k1 + ctd + d)
-    elif name == "plus":
-        weight = idf_p * ((tf * (k1 + 1)) / (k1 * norm + tf))
-    else:
-        weight = idf_p * (tf * (k1 + 1) / (tf + k1 * norm))
-    term_const = idf * cast(float, delta) if name == "plus" else np.zeros(n_terms, dtype=np.float64)
-
-    params = BM25Params(
-        model=name, k1=float(k1), b=float(b), delta=delta, epsilon=epsilon, n_docs=n_docs, avgdl=avgdl
-    )
-    return SparseBM25(
-        indptr=indptr,
-        indices=docs,
-        data=weight.astype(np.float32),
-        term_idf=idf,
-        term_const=term_const,
-        vocab=vocab,
-        params=params,
-    )
+    vocab, term_of_token, doc_len = encode(corpus_tokens)
+    # Renumber terms in sorted order: the vocabulary then does not depend on document order.
+    order = sorted(range(len(vocab)), key=vocab.__getitem__)
+    renumber = np.empty(len(vocab), dtype=np.int64)
+    renumber[np.asarray(order, dtype=np.int64)] = np.arange(len(vocab), dtype=np.int64)
+    counts = count([vocab[i] for i in order], renumber[term_of_token], doc_len)
+    return weigh(counts, model, k1, b, delta, epsilon)

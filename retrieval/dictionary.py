@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from retrieval.tokens import plain_words, stopwords, word_tag
 
@@ -122,35 +122,93 @@ def _is_place(word: str) -> bool:
     return len(word) >= 3 and word.endswith(_PLACE_ENDS) and _tag(word) == "ns"
 
 
+@dataclass
+class TermEvidence:
+    """What a set of texts says about the domain terms: counts that add up across pages.
+
+    Deriving terms needs corpus-wide counts (a bare name must recur), but an archive grows a page at a
+    time: each page's evidence is kept beside it, and the corpus's is the sum, so adding or removing a
+    page updates the dictionary without reading the other pages again.
+    """
+
+    quoted: Counter[str] = field(default_factory=Counter)  # quoted terms and 《titles》
+    names: Counter[str] = field(default_factory=Counter)  # runs naming an organisation, by unified key
+    spellings: Counter[str] = field(default_factory=Counter)  # "key\tname as printed"
+    placed: Counter[str] = field(default_factory=Counter)  # keys printed with their full place
+    headlines: Counter[str] = field(default_factory=Counter)  # headline lines, each a term as printed
+
+    def __iadd__(self, other: TermEvidence) -> TermEvidence:
+        for name in _EVIDENCE_FIELDS:
+            getattr(self, name).update(getattr(other, name))
+        return self
+
+    def __isub__(self, other: TermEvidence) -> TermEvidence:
+        for name in _EVIDENCE_FIELDS:
+            mine = getattr(self, name)
+            mine.subtract(getattr(other, name))
+            for key in [k for k, n in mine.items() if n <= 0]:
+                del mine[key]
+        return self
+
+    def to_json(self) -> dict[str, dict[str, int]]:
+        return {name: dict(getattr(self, name)) for name in _EVIDENCE_FIELDS}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, dict[str, int]]) -> TermEvidence:
+        return cls(**{name: Counter(raw.get(name, {})) for name in _EVIDENCE_FIELDS})
+
+
+_EVIDENCE_FIELDS = ("quoted", "names", "spellings", "placed", "headlines")
+
+
+def term_evidence(texts: Iterable[str], headlines: Iterable[str] = ()) -> TermEvidence:
+    """Collect the evidence for domain terms in some texts (one page's paragraphs and headline lines)."""
+    evidence = TermEvidence(headlines=Counter(headlines))
+    for text in texts:
+        evidence.quoted.update(quoted_terms(text))
+        for run in _CJK_RUN.findall(text):
+            found = {c.key: c for c in _org_candidates(run)}
+            evidence.names.update(found.keys())
+            for key, c in found.items():
+                evidence.spellings[f"{key}\t{c.name}"] += 1
+                # A name printed with its full place (许昌市房地产商会) is one at first mention; a bare
+                # one (许昌商会, 市属商会) may be a phrase and must recur.
+                if _is_place(c.words[0]) and len(c.words) > 1:
+                    evidence.placed[key] += 1
+    return evidence
+
+
+def _names_from(evidence: TermEvidence) -> list[str]:
+    """Return the trusted organisation names of some evidence, each in every spelling printed."""
+    counts = evidence.names
+    trusted = {k for k, n in counts.items() if n >= MIN_ORG_COUNT} | set(evidence.placed)
+    # Keep a name only when no longer trusted name ends with it and occurs as often: "昌市工商联" is part
+    # of "许昌市工商联" wherever it appears, "市工商联" stands on its own too. Names are short, so looking
+    # up each name's own suffixes keeps this linear in the number of names.
+    shadowed = {
+        key[i:]
+        for key in trusted
+        for i in range(1, len(key))
+        if key[i:] in trusted and counts[key] >= counts[key[i:]]
+    }
+    spellings: dict[str, list[str]] = {}
+    for pair in evidence.spellings:
+        key, name = pair.split("\t", 1)
+        spellings.setdefault(key, []).append(name)
+    return sorted(name for key in trusted - shadowed for name in spellings.get(key, ()))
+
+
 def organisation_names(texts: Iterable[str]) -> list[str]:
     """Return the longest names ending in an organisation suffix (商会, 协会, 局 ...) that recur or are
     named with their place, each in every spelling printed."""
-    runs = [run for text in texts for run in _CJK_RUN.findall(text)]
-    counts: Counter[str] = Counter()
-    spellings: dict[str, set[str]] = {}
-    placed: set[str] = set()
-    for run in runs:
-        found = {c.key: c for c in _org_candidates(run)}
-        counts.update(found.keys())
-        for key, c in found.items():
-            spellings.setdefault(key, set()).add(c.name)
-            # A name printed with its full place (许昌市房地产商会) is one at first mention; a bare one
-            # (许昌商会, 市属商会) may be a phrase and must recur.
-            if _is_place(c.words[0]) and len(c.words) > 1:
-                placed.add(key)
-    trusted = {k for k, n in counts.items() if n >= MIN_ORG_COUNT} | placed
-    # Keep a name only when no longer trusted name ends with it and occurs as often: "昌市工商联"
-    # is part of "许昌市工商联" wherever it appears, "市工商联" stands on its own too.
-    names: list[str] = []
-    for key in trusted:
-        longer = [o for o in trusted if o != key and o.endswith(key)]
-        if not any(counts[o] >= counts[key] for o in longer):
-            names.extend(spellings[key])
-    return sorted(names)
+    return _names_from(term_evidence(texts))
+
+
+def terms_from(evidence: TermEvidence) -> list[str]:
+    """Return the domain terms some evidence supports: quoted terms, titles and organisation names."""
+    return sorted(set(evidence.quoted) | set(evidence.headlines) | set(_names_from(evidence)))
 
 
 def derive_terms(texts: Iterable[str]) -> list[str]:
     """Return the corpus's own domain terms: quoted terms, titles and organisation names."""
-    texts = list(texts)
-    quoted = [t for text in texts for t in quoted_terms(text)]
-    return sorted(set(quoted) | set(organisation_names(texts)))
+    return terms_from(term_evidence(texts))

@@ -11,99 +11,92 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import Any
 
 import jieba
-from tqdm import tqdm
 
-from retrieval import bm25
-from retrieval.articles import split_articles
-from retrieval.chunks import chunk_articles, indexed_text
+from retrieval import bm25, ingest
 from retrieval.config import Settings
-from retrieval.dictionary import derive_terms
-from retrieval.errors import CorpusEmpty, IndexDamaged
-from retrieval.models import Article, Chunk, Page, PageMeta, PageParse, Paragraph
-from retrieval.pages import Refusal, fingerprint, read_pages
-from retrieval.storage import read_snapshot, write_snapshot
+from retrieval.dictionary import TermEvidence
+from retrieval.errors import IndexDamaged
+from retrieval.ingest import PageEntry
+from retrieval.models import Article, Chunk
+from retrieval.records import Records
+from retrieval.storage import Snapshot, Verify, read_snapshot, write_snapshot
 from retrieval.tokens import Tokenizer, TokenizerConfig
 
 log = logging.getLogger(__name__)
 
 # Bump when the index's file layout changes; code and word-list changes are caught by pipeline_fingerprint.
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 # The modules and word lists that turn pages into index terms: when one changes, the same pages make a
 # different index, and a version number bumped by hand is too easy to forget.
 PIPELINE_MODULES = (
     "text.py", "layout.py", "articles.py", "pages.py", "chunks.py", "tokens.py", "dictionary.py", "bm25.py",
-    "models.py", "index.py",
+    "models.py", "index.py", "ingest.py", "records.py",
 )  # fmt: skip
 # Word lists read when pages are indexed (synonyms.txt, glossary.txt ... are read only for questions).
 PIPELINE_DATA = ("terms.txt", "stopwords.txt")
-PROGRESS_MIN_CHUNKS = 5_000  # show a progress bar when tokenizing more chunks than this
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """The parsed archive: pages turned into articles and chunks, plus the files refused."""
-
-    parses: tuple[PageParse, ...]
-    chunks: tuple[Chunk, ...]
-    refused: tuple[Refusal, ...] = ()
-
-    @property
-    def articles(self) -> list[Article]:
-        """Return every article and photo caption in page order."""
-        return [a for p in self.parses for a in p.articles]
+RECORD_ARRAYS = ("chunk_blob", "chunk_offsets", "article_blob", "article_offsets")
 
 
 @dataclass(frozen=True)
 class Index:
-    """A searchable archive in memory."""
+    """A searchable archive: BM25 postings, the chunks and articles they point to, and the page table.
+
+    Chunks and articles are decoded on demand from memory-mapped records, so opening a large archive
+    costs little time and memory.
+    """
 
     bm25: bm25.SparseBM25
-    chunks: tuple[Chunk, ...]
-    articles: tuple[Article, ...]
+    chunks: Sequence[Chunk]
+    articles: Sequence[Article]
     tokenizer: Tokenizer
-    manifest: dict[str, object]
+    manifest: dict[str, Any]
+    pages: tuple[PageEntry, ...]
+    snapshot: Snapshot | None = None
+
+    def article(self, article_id: str) -> Article | None:
+        """Return an article by id ("<page stem>#<n>"), reading only its page's articles."""
+        stem = article_id.rsplit("#", 1)[0]
+        start = 0
+        for page in self.pages:
+            if page.status != "indexed":
+                break
+            if PurePath(page.source).stem == stem:
+                found = (self.articles[i] for i in range(start, start + page.n_articles))
+                return next((a for a in found if a.id == article_id), None)
+            start += page.n_articles
+        return None
+
+    def previous(self) -> ingest.Previous:
+        """Return what a refresh reuses of this index (reads the term evidence it kept per page)."""
+        if self.snapshot is None:
+            raise ValueError("only an index loaded from disk can be refreshed")
+        try:
+            evidence = [
+                TermEvidence.from_json(json.loads(ln)) for ln in _lines(self.snapshot, "evidence.jsonl")
+            ]
+            total = TermEvidence.from_json(json.loads(self.snapshot.read_text("evidence_total.json")))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise IndexDamaged(f"{self.snapshot.path.name}: unreadable term evidence ({exc})") from exc
+        return ingest.Previous(
+            list(self.pages),
+            self.bm25,
+            self.tokenizer,
+            self.chunks,
+            self.articles,
+            evidence,
+            total,  # type: ignore[arg-type]
+        )
 
 
-def parse_corpus(pages: list[Page], refused: list[Refusal] = ()) -> Corpus:  # type: ignore[assignment]
-    """Parse pages into articles and chunks; a page the parser cannot read is refused by name."""
-    parses, refusals = [], list(refused)
-    for page in pages:
-        parse = split_articles(page)
-        if not any(a.paragraphs for a in parse.articles):
-            log.warning("skipped %s: no article text found on the page", page.source)
-            refusals.append(Refusal(page.source, f"{page.source}: no article text found on the page"))
-            continue
-        parses.append(parse)
-    articles = [a for p in parses for a in p.articles]
-    return Corpus(tuple(parses), tuple(chunk_articles(articles)), tuple(refusals))
-
-
-def build_index(corpus: Corpus, settings: Settings) -> Index:
-    """Tokenize the chunks with the corpus's own dictionary and build the BM25 postings."""
-    if not corpus.chunks:
-        raise CorpusEmpty("no page yielded any text to index: check the pages folder and the warnings above")
-    terms = derive_terms(p.text for a in corpus.articles for p in a.paragraphs)
-    terms += [t for a in corpus.articles for t in a.headline]
-    tokenizer = Tokenizer(terms, settings.tokenizer)
-    progress = tqdm(
-        corpus.chunks, desc="tokenizing", unit="chunk", disable=len(corpus.chunks) < PROGRESS_MIN_CHUNKS
-    )
-    tokens = [tokenizer.tokenize(indexed_text(c)) for c in progress]
-    postings = bm25.build(tokens, model=settings.model, k1=settings.k1, b=settings.b)
-    manifest = {
-        "index_version": INDEX_VERSION,
-        "settings": settings_key(settings),
-        "n_pages": len(corpus.parses),
-        "n_articles": len(corpus.articles),
-        "n_chunks": len(corpus.chunks),
-        "refused": [asdict(r) for r in corpus.refused],
-    }
-    return Index(postings, corpus.chunks, tuple(corpus.articles), tokenizer, manifest)
+def _lines(snapshot: Snapshot, name: str) -> list[str]:
+    return [ln for ln in snapshot.read_text(name).split("\n") if ln]
 
 
 @cache
@@ -127,65 +120,90 @@ def settings_key(settings: Settings) -> dict[str, object]:
     }
 
 
-def save_index(index: Index, root: Path, seeds_fingerprint: str) -> Path:
-    """Write an index as a new snapshot under root and make it current, atomically."""
+def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
+    """Write a built archive as a new snapshot under root and make it current, atomically."""
+    indexed = built.indexed
     documents = {
-        "vocab.json": json.dumps(index.bm25.vocab, ensure_ascii=False),
-        "params.json": json.dumps(index.bm25.params.to_json()),
-        "terms.json": json.dumps(list(index.tokenizer.terms), ensure_ascii=False),
-        "chunks.jsonl": "\n".join(json.dumps(asdict(c), ensure_ascii=False) for c in index.chunks),
-        "articles.jsonl": "\n".join(json.dumps(asdict(a), ensure_ascii=False) for a in index.articles),
+        "vocab.json": json.dumps(built.bm25.vocab, ensure_ascii=False),
+        "params.json": json.dumps(built.bm25.params.to_json()),
+        "terms.json": json.dumps(list(built.tokenizer.terms), ensure_ascii=False),
+        "pages.json": json.dumps([p.to_json() for p in built.pages], ensure_ascii=False),
+        "evidence.jsonl": "\n".join(json.dumps(e.to_json(), ensure_ascii=False) for e in built.evidence),
+        "evidence_total.json": json.dumps(built.total.to_json(), ensure_ascii=False),
     }
-    manifest = {**index.manifest, "seeds_fingerprint": seeds_fingerprint}
-    return write_snapshot(root, index.bm25.to_arrays(), documents, manifest)
+    arrays = {
+        **built.bm25.to_arrays(),
+        "chunk_blob": built.chunks[0],
+        "chunk_offsets": built.chunks[1],
+        "article_blob": built.articles[0],
+        "article_offsets": built.articles[1],
+    }
+    manifest = {
+        "index_version": INDEX_VERSION,
+        "settings": settings_key(settings),
+        "n_pages": len(indexed),
+        "n_articles": sum(p.n_articles for p in indexed),
+        "n_chunks": sum(p.n_chunks for p in indexed),
+        "papers": sorted({p.paper for p in indexed if p.paper}),
+        "dates": sorted({p.date for p in indexed if p.date}),
+        "refused": [{"source": p.source, "reason": p.reason} for p in built.pages if p.status == "refused"],
+        "duplicates": [
+            {"source": p.source, "reason": p.reason} for p in built.pages if p.status == "duplicate"
+        ],
+    }
+    return write_snapshot(root, arrays, documents, manifest)
 
 
-def _article(raw: dict) -> Article:
-    return Article(
-        **{
-            **raw,
-            "headline": tuple(raw["headline"]),
-            "paragraphs": tuple(Paragraph(**p) for p in raw["paragraphs"]),
-            "meta": PageMeta(**raw["meta"]),
-            "subheads": tuple(tuple(s) for s in raw["subheads"]),
-            "headline_span": tuple(raw["headline_span"]),
-        }
-    )
-
-
-def load_index(root: Path, settings: Settings, seeds_fingerprint: str | None) -> Index:
+def load_index(root: Path, settings: Settings, verify: Verify = True) -> Index:
     """Load the current snapshot; raise IndexDamaged when it is damaged or stale for these settings."""
-    snap = read_snapshot(root)
+    snap = read_snapshot(root, verify=verify)
     manifest = snap.manifest
     if manifest.get("index_version") != INDEX_VERSION or manifest.get("settings") != settings_key(settings):
         raise IndexDamaged(f"{snap.path.name}: built by other code or word lists, or with other settings")
-    if seeds_fingerprint is not None and manifest.get("seeds_fingerprint") != seeds_fingerprint:
-        raise IndexDamaged(f"{snap.path.name}: the pages have changed since it was built")
     try:
         vocab = json.loads(snap.read_text("vocab.json"))
         params = json.loads(snap.read_text("params.json"))
         terms = json.loads(snap.read_text("terms.json"))
-        chunks = tuple(Chunk(**json.loads(ln)) for ln in snap.read_text("chunks.jsonl").splitlines())
-        articles = tuple(_article(json.loads(ln)) for ln in snap.read_text("articles.jsonl").splitlines())
+        pages = tuple(PageEntry.from_json(p) for p in json.loads(snap.read_text("pages.json")))
+        a = snap.arrays
+        chunks = Records(a["chunk_blob"], a["chunk_offsets"], ingest.chunk_from)
+        articles = Records(a["article_blob"], a["article_offsets"], ingest.article_from)
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexDamaged(f"{snap.path.name}: unreadable records ({exc})") from exc
     postings = bm25.SparseBM25.from_arrays(snap.arrays, vocab, params)
-    tokenizer = Tokenizer(terms, TokenizerConfig(**manifest["settings"]["tokenizer"]))  # type: ignore[index]
-    return Index(postings, chunks, articles, tokenizer, manifest)
+    if len(chunks) != postings.n_docs or len(chunks) != sum(
+        p.n_chunks for p in pages if p.status == "indexed"
+    ):
+        raise IndexDamaged(f"{snap.path.name}: {len(chunks)} chunks for {postings.n_docs} documents")
+    tokenizer = Tokenizer(terms, TokenizerConfig(**manifest["settings"]["tokenizer"]))
+    manifest = {**manifest, "snapshot_id": snap.snapshot_id}
+    return Index(postings, chunks, articles, tokenizer, manifest, pages, snap)
 
 
-def open_index(settings: Settings, *, rebuild: bool = False) -> tuple[Index, Corpus | None]:
-    """Load the index for the settings' pages, building it when missing, stale or damaged."""
-    seeds = fingerprint(settings.seeds_dir)
-    if not rebuild:
+def scoring(settings: Settings) -> dict[str, Any]:
+    return {"model": settings.model, "k1": settings.k1, "b": settings.b}
+
+
+def open_index(settings: Settings, *, rebuild: bool = False, verify: Verify = True) -> Index:
+    """Load the index of the settings' pages; refresh it when pages changed, rebuild it when unusable.
+
+    A refresh reuses the current index (see ingest); ``rebuild`` or an index from other code or settings
+    starts from nothing. ``verify="size"`` skips the checksums for a fast start (see Archive.check).
+    """
+    index: Index | None = None
+    try:
+        index = load_index(settings.index_dir, settings, verify)
+    except IndexDamaged as exc:
+        if (settings.index_dir / "CURRENT").exists():
+            log.warning("rebuilding the index: %s", exc)
+    if index is not None and not rebuild and ingest.is_current(index.pages, settings.seeds_dir):
+        return index
+    previous = None
+    if index is not None and not rebuild:
         try:
-            return load_index(settings.index_dir, settings, seeds), None
+            previous = index.previous()
         except IndexDamaged as exc:
-            if (settings.index_dir / "CURRENT").exists():
-                log.warning("rebuilding the index: %s", exc)
-    pages, refused = read_pages(settings.seeds_dir)
-    corpus = parse_corpus(pages, refused)
-    index = build_index(corpus, settings)
-    path = save_index(index, settings.index_dir, seeds)
-    index.manifest["snapshot_id"] = path.name
-    return index, corpus
+            log.warning("rebuilding the index: %s", exc)
+    built = ingest.refresh(settings.seeds_dir, settings.tokenizer, scoring(settings), previous)
+    save_index(built, settings.index_dir, settings)
+    return load_index(settings.index_dir, settings, verify="size")

@@ -28,6 +28,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -279,6 +280,37 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _verify_file(file: Path, entry: dict[str, Any], *, checksum: bool) -> None:
+    """Check a snapshot file's size (and sha256) against its manifest entry; raise IndexDamaged."""
+    try:
+        size = file.stat().st_size
+    except FileNotFoundError as exc:
+        raise IndexDamaged(f"{file}: missing (listed in {MANIFEST})") from exc
+    except OSError as exc:
+        raise IndexDamaged(f"{file}: cannot stat ({exc})") from exc
+    if size != entry["size"]:
+        raise IndexDamaged(f"{file}: size {size} bytes, manifest says {entry['size']}")
+    if checksum:
+        try:
+            digest = _sha256_file(file)
+        except OSError as exc:
+            raise IndexDamaged(f"{file}: unreadable ({exc})") from exc
+        if digest != entry["sha256"]:
+            raise IndexDamaged(f"{file}: sha256 mismatch, the file is corrupt")
+
+
+def verify_snapshot(snapshot: Snapshot) -> None:
+    """Checksum every file of an opened snapshot (on all cores: hashlib releases the GIL); raise IndexDamaged.
+
+    For a snapshot opened with ``verify="size"``: a server starts at once and checks in the background.
+    """
+    files = snapshot.manifest["files"]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        jobs = [pool.submit(_verify_file, snapshot.path / n, e, checksum=True) for n, e in files.items()]
+        for job in jobs:
+            job.result()
+
+
 def _parse_manifest(path: Path, body: bytes, snapshot_id: str) -> dict[str, Any]:
     try:
         manifest = json.loads(body.decode("utf-8"))
@@ -339,21 +371,7 @@ def read_snapshot(root: Path, *, verify: Verify = True, mmap: bool = True) -> Sn
     for name, entry in manifest["files"].items():
         file = path / name
         if verify is not False:
-            try:
-                size = file.stat().st_size
-            except FileNotFoundError as exc:
-                raise IndexDamaged(f"{file}: missing (listed in {MANIFEST})") from exc
-            except OSError as exc:
-                raise IndexDamaged(f"{file}: cannot stat ({exc})") from exc
-            if size != entry["size"]:
-                raise IndexDamaged(f"{file}: size {size} bytes, manifest says {entry['size']}")
-            if verify is True:
-                try:
-                    digest = _sha256_file(file)
-                except OSError as exc:
-                    raise IndexDamaged(f"{file}: unreadable ({exc})") from exc
-                if digest != entry["sha256"]:
-                    raise IndexDamaged(f"{file}: sha256 mismatch, the file is corrupt")
+            _verify_file(file, entry, checksum=verify is True)
         if entry["kind"] == "document":
             documents.append(name)
             continue

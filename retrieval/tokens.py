@@ -28,7 +28,7 @@ Mode = Literal["cut", "search"]
 DATA_DIR = Path(__file__).parent / "data"  # hand-kept word lists, shipped as package data
 BIGRAM_MARK = "·"  # bigrams live in their own namespace, so they never double a jieba word's count
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _ASKING_PREFIX = re.compile(r"^(?:哪些|哪几|哪个|哪一|哪|几|多少|什么)(?=.)")
 _DOMAIN_FREQ = 50_000  # high enough that jieba keeps a domain term whole
 # jieba announces "Building prefix dict ..." on stderr at DEBUG: noise in a chat, a CLI pipe or a bot log.
@@ -143,8 +143,14 @@ class Tokenizer:
             if self._jieba is None:
                 seg = jieba.Tokenizer()
                 seg.initialize()
+                total = seg.total
                 for term in self.terms:
                     seg.add_word(prepare(term), freq=_DOMAIN_FREQ)
+                # add_word grows jieba's total count, which scales every word's probability: left so, a
+                # term derived from one page would change how all other pages are cut. Restored, a text's
+                # cut depends only on the dictionary words it contains, so an archive can keep the tokens
+                # of its pages when another page adds terms (retrieval.ingest relies on this).
+                seg.total = total
                 self._jieba = seg
         return self._jieba
 
@@ -159,7 +165,7 @@ class Tokenizer:
         prepared = prepare(text)
         terms = [w for w in self._words(prepared) if is_term(w.strip()) for w in [w.strip()]]
         if self.config.bigrams:
-            for run in _CJK_RUN.findall(prepared):
+            for run in CJK_RUN.findall(prepared):
                 terms.extend(BIGRAM_MARK + run[i : i + 2] for i in range(len(run) - 1))
         return terms
 

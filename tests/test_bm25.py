@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from retrieval.bm25 import MODELS, BM25Lucene, SparseBM25, build, reference_model
+from retrieval.bm25 import MODELS, BM25Lucene, SparseBM25, build, count, encode, merge, reference_model, weigh
 from retrieval.errors import CorpusEmpty, IndexDamaged, RetrievalError
 
 RTOL, ATOL = 1e-4, 1e-5
@@ -307,3 +307,34 @@ def test_from_arrays_refuses_inconsistent_arrays() -> None:
         SparseBM25.from_arrays({**arrays, "indptr": arrays["indptr"][::-1].copy()}, vocab, params)
     with pytest.raises(IndexDamaged, match="parameters"):
         SparseBM25.from_arrays(arrays, vocab, {**params, "model": "bm42"})
+
+
+def counts_of(corpus: list[list[str]]):  # type: ignore[no-untyped-def]
+    return count(*encode(corpus))
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("seed", range(8))
+def test_merged_counts_weigh_exactly_like_a_fresh_build(model: str, seed: int) -> None:
+    """Dropping documents and appending new ones (an archive's add/remove) equals building from scratch."""
+    old, terms = zipf_corpus(seed)
+    new, _ = zipf_corpus(seed + 100)
+    rng = np.random.default_rng(seed)
+    keep = rng.random(len(old)) < 0.7
+    keep[0] = True  # at least one document with a token survives
+    merged = weigh(merge(counts_of(old), keep, counts_of(new)), model)
+    fresh = build([d for d, k in zip(old, keep, strict=True) if k] + new, model)
+    assert sorted(merged.vocab) == fresh.vocab  # terms only the dropped documents held are gone
+    for query in queries_for(terms, seed):
+        np.testing.assert_array_equal(merged.scores(query), fresh.scores(query))
+        for k in (1, 5, 1000):
+            for got, want in zip(merged.top_k(query, k), fresh.top_k(query, k), strict=True):
+                np.testing.assert_array_equal(got, want)
+
+
+def test_merge_with_nothing_kept_or_nothing_new() -> None:
+    old = [["a", "b"], ["b", "c"], ["c"]]
+    nothing_new = merge(counts_of(old), np.array([True, False, True]), counts_of([]))
+    np.testing.assert_array_equal(weigh(nothing_new).scores(["c"]), build([["a", "b"], ["c"]]).scores(["c"]))
+    only_new = merge(counts_of(old), np.zeros(3, dtype=bool), counts_of([["d", "a"]]))
+    assert sorted(only_new.vocab) == ["a", "d"] and only_new.n_docs == 1

@@ -1,0 +1,416 @@
+"""Ingest stage: a folder of pages -> an index, built whole or refreshed from the previous index.
+
+An archive grows a page at a time, and re-reading a million chunks for each new page would take many
+minutes. So the index keeps, per page, what its content hash, parse and tokens gave (the page table,
+the term evidence, the chunk records and the BM25 counts), and a refresh does only what changed:
+
+1. Scan the folder: a page whose file and sidecar have the size and mtime the table recorded is kept as
+   it is; any other file is read, hashed, parsed and chunked. A page with the same text as another
+   (same hash under a second name) is indexed once and reported as a duplicate.
+2. Re-derive the domain dictionary from the summed term evidence (kept pages' plus new pages').
+3. A kept page must be tokenized again only if a dictionary term that came or went occurs in it: jieba
+   cuts a text by the dictionary words it contains (see tokens.Tokenizer), so the others keep their
+   tokens. The previous index's character-bigram postings find the few pages that hold such a term.
+4. Tokenize the new and affected pages (on all cores when there are many), merge their counts with the
+   kept ones, and re-weigh BM25 over the whole archive; the weights equal a from-scratch build's.
+
+Publishing the result is index.save_index's job (atomic); nothing here writes to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from tqdm import tqdm
+
+from retrieval import bm25, records
+from retrieval.articles import split_articles
+from retrieval.chunks import chunk_articles, indexed_text
+from retrieval.dictionary import TermEvidence, term_evidence, terms_from
+from retrieval.errors import CorpusEmpty, PageUnreadable
+from retrieval.models import Article, Chunk, PageMeta, Paragraph
+from retrieval.pages import decode, page_files, page_from, read_sidecar
+from retrieval.tokens import BIGRAM_MARK, CJK_RUN, Tokenizer, TokenizerConfig, prepare
+
+log = logging.getLogger(__name__)
+
+PROGRESS_MIN_CHUNKS = 5_000  # show a progress bar when tokenizing more chunks than this
+PARALLEL_MIN_CHUNKS = 20_000  # below this, starting worker processes costs more than it saves
+BATCH_CHUNKS = 2_000  # chunks per task sent to a tokenizing worker
+
+Status = Literal["indexed", "refused", "duplicate"]
+Stat = tuple[int, int, int, int]  # page size, page mtime_ns, sidecar size, sidecar mtime_ns (-1: none)
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One file of the pages folder as the index knows it."""
+
+    source: str
+    stat: Stat
+    status: Status
+    sha256: str = ""  # of the page's bytes and its sidecar's
+    reason: str = ""  # why a page was refused, or which page it duplicates
+    paper: str | None = None
+    date: str | None = None
+    n_articles: int = 0
+    n_chunks: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> PageEntry:
+        return cls(**{**raw, "stat": tuple(raw["stat"])})
+
+
+@dataclass
+class PageData:
+    """What one indexed page contributes: its entry, articles, chunks and term evidence."""
+
+    entry: PageEntry
+    articles: list[dict[str, Any]]  # as stored (asdict of Article)
+    chunks: list[dict[str, Any]]  # as stored (asdict of Chunk without its archive-wide id)
+    evidence: TermEvidence
+
+
+@dataclass
+class Built:
+    """A complete archive in memory, ready to be saved: index.save_index writes exactly this."""
+
+    pages: list[PageEntry]  # every file of the folder: indexed ones first, in doc order, then the rest
+    bm25: bm25.SparseBM25
+    tokenizer: Tokenizer
+    chunks: tuple[records.Blob, records.Offsets]
+    articles: tuple[records.Blob, records.Offsets]
+    evidence: list[TermEvidence]  # per indexed page, in page order
+    total: TermEvidence = field(default_factory=TermEvidence)
+
+    @property
+    def indexed(self) -> list[PageEntry]:
+        return [p for p in self.pages if p.status == "indexed"]
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The parts of the current index a refresh reuses."""
+
+    pages: list[PageEntry]
+    bm25: bm25.SparseBM25
+    tokenizer: Tokenizer
+    chunks: records.Records[Chunk]
+    articles: records.Records[Article]
+    evidence: list[TermEvidence]
+    total: TermEvidence
+
+
+def stat_of(path: Path) -> Stat:
+    """Return what tells that a page or its sidecar changed, without reading it."""
+    page = path.stat()
+    sidecar = path.with_suffix(".toml")
+    try:
+        side = sidecar.stat()
+        return (page.st_size, page.st_mtime_ns, side.st_size, side.st_mtime_ns)
+    except FileNotFoundError:
+        return (page.st_size, page.st_mtime_ns, -1, -1)
+
+
+def scan(folder: Path) -> dict[str, Stat]:
+    """Return each page file of the folder with its stat, in name order."""
+    found = {}
+    for path in page_files(folder):
+        try:
+            found[path.name] = stat_of(path)
+        except OSError:  # deleted between listing and stat: not a page any more
+            continue
+    return found
+
+
+def is_current(pages: Sequence[PageEntry], folder: Path) -> bool:
+    """Tell whether the index's page table still describes the folder (names, sizes, mtimes)."""
+    return {p.source: p.stat for p in pages} == scan(folder)
+
+
+def chunk_record(chunk: Chunk) -> dict[str, Any]:
+    """A chunk as stored: its id is its position in the archive, given when it is read."""
+    raw = asdict(chunk)
+    del raw["id"]
+    return raw
+
+
+def chunk_from(raw: dict[str, Any], position: int) -> Chunk:
+    return Chunk(id=position, **raw)
+
+
+def article_from(raw: dict[str, Any], _: int = 0) -> Article:
+    return Article(
+        **{
+            **raw,
+            "headline": tuple(raw["headline"]),
+            "paragraphs": tuple(Paragraph(**p) for p in raw["paragraphs"]),
+            "meta": PageMeta(**raw["meta"]),
+            "subheads": tuple(tuple(s) for s in raw["subheads"]),
+            "headline_span": tuple(raw["headline_span"]),
+        }
+    )
+
+
+def read_page_data(path: Path, stat: Stat) -> PageData:
+    """Read, hash, parse and chunk one page file; a page that cannot be read is an entry 'refused'."""
+    try:
+        data = path.read_bytes()
+        sidecar = path.with_suffix(".toml")
+        side = sidecar.read_bytes() if sidecar.exists() else b""
+    except OSError as exc:
+        return _refused(path.name, stat, f"{path.name}: cannot be read ({exc.strerror})")
+    sha = hashlib.sha256(data + b"\0" + side).hexdigest()
+    try:
+        page = page_from(path.name, decode(data, path.name), read_sidecar(path))
+    except PageUnreadable as exc:
+        return _refused(path.name, stat, str(exc), sha)
+    parse = split_articles(page)
+    if not any(a.paragraphs for a in parse.articles):
+        return _refused(path.name, stat, f"{path.name}: no article text found on the page", sha)
+    chunks = chunk_articles(parse.articles)
+    evidence = term_evidence(
+        (p.text for a in parse.articles for p in a.paragraphs),
+        (t for a in parse.articles for t in a.headline),
+    )
+    entry = PageEntry(
+        source=path.name,
+        stat=stat,
+        status="indexed",
+        sha256=sha,
+        paper=page.meta.paper,
+        date=page.meta.date,
+        n_articles=len(parse.articles),
+        n_chunks=len(chunks),
+    )
+    return PageData(entry, [asdict(a) for a in parse.articles], [chunk_record(c) for c in chunks], evidence)
+
+
+def _refused(name: str, stat: Stat, reason: str, sha: str = "") -> PageData:
+    log.warning("skipped %s", reason)
+    return PageData(PageEntry(name, stat, "refused", sha, reason), [], [], TermEvidence())
+
+
+def refresh(
+    folder: Path,
+    config: TokenizerConfig,
+    scoring: dict[str, Any],
+    previous: Previous | None = None,
+) -> Built:
+    """Index the pages of a folder, reusing what ``previous`` (built with the same settings) holds.
+
+    ``scoring`` holds bm25.weigh's model, k1 and b. Without ``previous`` every page is read.
+    """
+    found = scan(folder)
+    prev_pages = previous.pages if previous else []
+    prev_indexed = [p for p in prev_pages if p.status == "indexed"]
+    kept = [i for i, p in enumerate(prev_indexed) if found.get(p.source) == p.stat]
+    kept_names = {prev_indexed[i].source for i in kept}
+    fresh_names = [name for name in found if name not in kept_names]
+    progress = tqdm(fresh_names, desc="reading pages", unit="page", disable=len(fresh_names) < 200)
+    fresh = [read_page_data(folder / name, found[name]) for name in progress]
+
+    # A page with the text of one already indexed is a duplicate: indexed once, reported.
+    first_of = {prev_indexed[i].sha256: prev_indexed[i].source for i in kept}
+    added: list[PageData] = []
+    others: list[PageEntry] = []
+    for data in fresh:
+        entry = data.entry
+        if entry.status == "indexed" and entry.sha256 in first_of:
+            log.warning("skipped %s: same text as %s", entry.source, first_of[entry.sha256])
+            others.append(replace(entry, status="duplicate", reason=f"same text as {first_of[entry.sha256]}"))
+        elif entry.status == "indexed":
+            first_of[entry.sha256] = entry.source
+            added.append(data)
+        else:
+            others.append(entry)
+
+    total = TermEvidence()
+    if previous is not None:
+        total += previous.total
+        for i in sorted(set(range(len(prev_indexed))) - set(kept)):
+            total -= previous.evidence[i]
+    for data in added:
+        total += data.evidence
+    tokenizer = Tokenizer(terms_from(total), config)
+    if not kept and not added:
+        raise CorpusEmpty(
+            f"no page in {folder} yielded any text to index: check the pages and the warnings above"
+        )
+
+    affected = _affected(previous, kept, tokenizer) if previous is not None and kept else set()
+    unchanged = [i for i in kept if i not in affected]
+    retokenized = [i for i in kept if i in affected]
+    if retokenized:
+        log.info("%d kept pages hold dictionary terms that changed: tokenizing them again", len(retokenized))
+
+    # Document order: unchanged pages as before, then re-tokenized ones, then new ones.
+    starts = _starts(prev_indexed, "n_chunks")
+    texts = [
+        indexed_text(previous.chunks[c])  # type: ignore[union-attr]
+        for i in retokenized
+        for c in range(starts[i], starts[i + 1])
+    ]
+    texts += [indexed_text(chunk_from(c, 0)) for data in added for c in data.chunks]
+    new_counts = bm25.count(*tokenize_all(texts, tokenizer))
+    if previous is not None:
+        keep = np.zeros(previous.bm25.n_docs, dtype=bool)
+        for i in unchanged:
+            keep[starts[i] : starts[i + 1]] = True
+        counts = bm25.merge(previous.bm25.counts, keep, new_counts)
+    else:
+        counts = new_counts
+    weighted = bm25.weigh(counts, **scoring)
+
+    order = [*unchanged, *retokenized]
+    a_starts = _starts(prev_indexed, "n_articles")
+    chunk_pieces = [previous.chunks.slice(starts[i], starts[i + 1]) for i in order] if previous else []
+    article_pieces = (
+        [previous.articles.slice(a_starts[i], a_starts[i + 1]) for i in order] if previous else []
+    )
+    chunk_pieces += [records.encode(c for data in added for c in data.chunks)]
+    article_pieces += [records.encode(a for data in added for a in data.articles)]
+    pages = [prev_indexed[i] for i in order] + [d.entry for d in added]
+    evidence = [previous.evidence[i] for i in order] if previous else []  # type: ignore[union-attr]
+    return Built(
+        pages=pages + sorted(others, key=lambda e: e.source),
+        bm25=weighted,
+        tokenizer=tokenizer,
+        chunks=records.concat(_coalesce(chunk_pieces)),
+        articles=records.concat(_coalesce(article_pieces)),
+        evidence=evidence + [d.evidence for d in added],
+        total=total,
+    )
+
+
+def _starts(pages: Sequence[PageEntry], field_name: str) -> list[int]:
+    """Return where each page's items start in the archive's order, plus the end."""
+    out = [0]
+    for page in pages:
+        out.append(out[-1] + getattr(page, field_name))
+    return out
+
+
+def _coalesce(
+    pieces: list[tuple[records.Blob, records.Offsets]],
+) -> list[tuple[records.Blob, records.Offsets]]:
+    """Join pieces that are neighbouring slices of the same blob into one slice."""
+    out: list[tuple[records.Blob, records.Offsets]] = []
+    for blob, offsets in pieces:
+        if out and out[-1][0] is blob and len(out[-1][1]) and out[-1][1][-1] == offsets[0]:
+            out[-1] = (blob, np.concatenate([out[-1][1], offsets[1:]]))
+        else:
+            out.append((blob, offsets))
+    return out
+
+
+def _affected(previous: Previous, kept: list[int], tokenizer: Tokenizer) -> set[int]:
+    """Return the kept pages (positions in the previous page table) that hold a term that came or went."""
+    old = {prepare(t) for t in previous.tokenizer.terms}
+    new = {prepare(t) for t in tokenizer.terms}
+    changed = sorted(t for t in old ^ new if t)
+    if not changed:
+        return set()
+    prev_indexed = [p for p in previous.pages if p.status == "indexed"]
+    starts = np.asarray(_starts(prev_indexed, "n_chunks"))
+    kept_set = set(kept)
+    hit: set[int] = set()
+    for term in changed:
+        for doc in _docs_maybe_holding(previous.bm25, term, previous.tokenizer.config):
+            page = int(np.searchsorted(starts, doc, side="right")) - 1
+            if (
+                page in kept_set
+                and page not in hit
+                and term in prepare(indexed_text(previous.chunks[int(doc)]))
+            ):
+                hit.add(page)
+    return hit
+
+
+def _docs_maybe_holding(index: bm25.SparseBM25, term: str, config: TokenizerConfig) -> Iterable[int]:
+    """Return documents that may contain ``term``: those holding all its CJK bigrams, else all of them."""
+    grams = [run[i : i + 2] for run in CJK_RUN.findall(term) for i in range(len(run) - 1)]
+    if not (config.bigrams and grams):
+        log.info("no bigram to find %r by: checking every chunk", term)
+        return range(index.n_docs)
+    docs: np.ndarray | None = None
+    for gram in dict.fromkeys(grams):
+        these = index.docs_with(BIGRAM_MARK + gram)
+        if not len(these):
+            return ()
+        docs = these if docs is None else np.intersect1d(docs, these, assume_unique=True)
+    return docs.tolist() if docs is not None else ()
+
+
+# ---- tokenizing: in this process for a few pages, on every core for many.
+
+_worker_tokenizer: Tokenizer | None = None
+
+
+def _init_worker(terms: tuple[str, ...], config: TokenizerConfig) -> None:
+    global _worker_tokenizer
+    _worker_tokenizer = Tokenizer(terms, config)
+
+
+def _tokenize_batch(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    assert _worker_tokenizer is not None
+    vocab, ids, lens = bm25.encode(_worker_tokenizer.tokenize(t) for t in texts)
+    # Send int32 ids and a small vocabulary back, not millions of strings.
+    return vocab, ids.astype(np.int32), lens
+
+
+def tokenize_all(texts: list[str], tokenizer: Tokenizer) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Tokenize texts into bm25.count's input (vocab, term id per token, tokens per text)."""
+    bar = tqdm(total=len(texts), desc="tokenizing", unit="chunk", disable=len(texts) < PROGRESS_MIN_CHUNKS)
+    workers = min(os.cpu_count() or 1, 8)
+    if len(texts) < PARALLEL_MIN_CHUNKS or workers < 2:
+        batches = []
+        for lo in range(0, len(texts), BATCH_CHUNKS):
+            batch = texts[lo : lo + BATCH_CHUNKS]
+            batches.append(bm25.encode(tokenizer.tokenize(t) for t in batch))
+            bar.update(len(batch))
+    else:
+        # spawn, not fork: the bot may refresh from a thread, and forking a threaded process can deadlock.
+        context = multiprocessing.get_context("spawn")
+        chunks = [texts[lo : lo + BATCH_CHUNKS] for lo in range(0, len(texts), BATCH_CHUNKS)]
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(tokenizer.terms, tokenizer.config),
+        ) as pool:
+            batches = []
+            for result in pool.map(_tokenize_batch, chunks):
+                batches.append(result)
+                bar.update(len(result[2]))
+    bar.close()
+    return _join_batches(batches)
+
+
+def _join_batches(
+    batches: list[tuple[list[str], np.ndarray, np.ndarray]],
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Renumber each batch's first-seen term ids into one vocabulary."""
+    ids_of: dict[str, int] = {}
+    parts, lens = [], []
+    for vocab, ids, lengths in batches:
+        mapping = np.fromiter(
+            (ids_of.setdefault(t, len(ids_of)) for t in vocab), dtype=np.int64, count=len(vocab)
+        )
+        parts.append(mapping[ids] if len(ids) else np.empty(0, dtype=np.int64))
+        lens.append(lengths)
+    flat = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    doc_len = np.concatenate(lens).astype(np.int64) if lens else np.empty(0, dtype=np.int64)
+    return list(ids_of), flat, doc_len
