@@ -1,0 +1,184 @@
+"""An archive that grows or shrinks a page at a time must equal one built from scratch, and do less work."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import Archive, Settings, ingest
+from retrieval.chunks import indexed_text
+from retrieval.errors import IndexDamaged
+from retrieval.records import Records, concat, encode
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+QUERIES = ["党建引领", "营商环境", "长葛市工商联培训", "莲城智能体", "青瓷产业商会", "万人助企 银行", "商会 党建"]
+
+NEW_PAGE = (
+    "本报讯（记者 张三）近日，许昌市青瓷产业商会召开会员大会。会议强调，要坚持“党建引领”，"
+    "服务会员企业发展，推动青瓷产业做大做强。\n\n"
+    "与会会员表示，将积极参与“万人助万企”活动，为许昌经济发展贡献力量。\n\n"
+    "许昌市青瓷产业商会\n召开会员大会\n本报记者 张三\n"
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    return Settings(seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "index")
+
+
+def scores_by_passage(archive: Archive) -> dict[str, dict[tuple[str, int, str], float]]:
+    """Every chunk's score for every query, keyed by what the chunk is rather than where it sits."""
+    index = archive.index
+    keys = [(c.article_id, c.paragraph, c.text) for c in index.chunks]
+    out = {}
+    for q in QUERIES:
+        scores = index.bm25.scores(index.tokenizer.query(q))
+        out[q] = dict(zip(keys, scores.tolist(), strict=True))
+    return out
+
+
+def assert_same_as_fresh_build(archive: Archive, tmp_path: Path) -> None:
+    fresh = Archive.open(Settings(seeds_dir=archive.settings.seeds_dir, index_dir=tmp_path / "fresh"))
+    assert archive.index.tokenizer.terms == fresh.index.tokenizer.terms
+    assert sorted(archive.index.bm25.vocab) == sorted(fresh.index.bm25.vocab)
+    assert scores_by_passage(archive) == scores_by_passage(fresh)  # exact floats, not approx
+    assert archive.stats.n_articles == fresh.stats.n_articles
+    assert sorted(a.id for a in archive.articles) == sorted(a.id for a in fresh.articles)
+
+
+def count_tokenized(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    seen: list[int] = []
+    real = ingest.tokenize_all
+    monkeypatch.setattr(
+        ingest, "tokenize_all", lambda texts, tok: seen.append(len(texts)) or real(texts, tok)
+    )
+    return seen
+
+
+def test_adding_a_page_tokenizes_only_what_it_must_and_equals_a_fresh_build(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = Archive.open(settings)
+    (settings.seeds_dir / "002_new.txt").write_text(NEW_PAGE, encoding="utf-8")
+    seen = count_tokenized(monkeypatch)
+    after = Archive.open(settings)
+    # The new page brings a term (党建引领) that a seed page prints too: that page is
+    # tokenized again, the other is kept as it was.
+    seed_chunks = [c for c in after.index.chunks if c.source.startswith("00") and c.source != "002_new.txt"]
+    assert 2 <= seen[0] < len(seed_chunks)
+    assert after.ask("青瓷产业商会会员大会").hits[0].chunk.source == "002_new.txt"
+    assert after.stats.n_pages == before.stats.n_pages + 1
+    monkeypatch.undo()
+    assert_same_as_fresh_build(after, tmp_path)
+
+
+def test_removing_a_page_equals_a_fresh_build(settings: Settings, tmp_path: Path) -> None:
+    (settings.seeds_dir / "002_new.txt").write_text(NEW_PAGE, encoding="utf-8")
+    Archive.open(settings)
+    (settings.seeds_dir / "001_73203bc2ffbfe497.txt").unlink()
+    after = Archive.open(settings)
+    assert {c.source for c in after.index.chunks} == {"000_ceb8d8b2816fae3d.txt", "002_new.txt"}
+    assert_same_as_fresh_build(after, tmp_path)
+
+
+def test_an_unchanged_folder_is_not_read_again(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    Archive.open(settings)
+    monkeypatch.setattr(ingest, "refresh", lambda *a, **k: pytest.fail("refreshed an up-to-date index"))
+    Archive.open(settings)
+
+
+def test_a_duplicate_page_is_indexed_once_and_reported(settings: Settings) -> None:
+    before = Archive.open(settings)
+    shutil.copy(settings.seeds_dir / "000_ceb8d8b2816fae3d.txt", settings.seeds_dir / "zz_copy.txt")
+    after = Archive.open(settings)
+    assert after.stats.n_chunks == before.stats.n_chunks
+    assert [(d.source, d.reason) for d in after.duplicates] == [
+        ("zz_copy.txt", "same text as 000_ceb8d8b2816fae3d.txt")
+    ]
+    # When the original goes, the copy takes its place.
+    (settings.seeds_dir / "000_ceb8d8b2816fae3d.txt").unlink()
+    again = Archive.open(settings)
+    assert again.stats.n_chunks == before.stats.n_chunks and not again.duplicates
+    assert {c.source for c in again.index.chunks} >= {"zz_copy.txt"}
+
+
+def test_duplicates_within_one_batch_of_new_pages(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (seeds / name).write_text(NEW_PAGE, encoding="utf-8")
+    archive = Archive.open(Settings(seeds_dir=seeds, index_dir=tmp_path / "index"))
+    assert [d.source for d in archive.duplicates] == ["b.txt"]
+    assert {c.source for c in archive.index.chunks} == {"a.txt"}
+
+
+def test_a_changed_sidecar_refreshes_the_page(settings: Settings) -> None:
+    Archive.open(settings)
+    sidecar = settings.seeds_dir / "000_ceb8d8b2816fae3d.toml"
+    sidecar.write_text('paper = "许昌日报"\ndate = "2024-01-02"\n', encoding="utf-8")
+    archive = Archive.open(settings)
+    assert "许昌日报" in archive.stats.papers
+    assert any(c.paper == "许昌日报" for c in archive.index.chunks)
+
+
+def test_a_broken_page_added_later_is_reported_and_the_rest_kept(settings: Settings) -> None:
+    before = Archive.open(settings)
+    (settings.seeds_dir / "bad.txt").write_bytes(b"\x00\x01binary")
+    after = Archive.open(settings)
+    assert [r.source for r in after.refused] == ["bad.txt"]
+    assert after.stats.n_chunks == before.stats.n_chunks
+
+
+def test_quick_open_then_check_catches_damage_and_rebuilds(settings: Settings) -> None:
+    Archive.open(settings)
+    archive = Archive.open(settings, quick=True)
+    assert archive.check()
+    victim = archive.index.snapshot.path / "data.npy"  # type: ignore[union-attr]
+    data = bytearray(victim.read_bytes())
+    data[-3] ^= 0xFF  # same size: only a checksum can tell
+    victim.write_bytes(bytes(data))
+    damaged = Archive.open(settings, quick=True)  # a quick open trusts the sizes ...
+    assert not damaged.check()  # ... and the check catches it and publishes a rebuilt index
+    rebuilt = Archive.open(settings)
+    assert rebuilt.stats.index_version != damaged.stats.index_version
+    assert rebuilt.ask("莲城智能体").answered
+
+
+def test_article_lookup_by_id(settings: Settings) -> None:
+    archive = Archive.open(settings)
+    for article in list(archive.articles)[::5]:
+        assert archive.article(article.id) == article
+    assert archive.article("nope#1") is None
+
+
+def test_records_are_decoded_on_demand_and_damage_is_named() -> None:
+    items = [{"n": i, "text": "商会" * i} for i in range(5)]
+    blob, offsets = encode(items)
+    store = Records(blob, offsets, lambda raw, i: (i, raw["text"]))
+    assert store[3] == (3, "商会商会商会") and store[-1][0] == 4 and len(store) == 5
+    joined = Records(*concat([store.slice(3, 5), encode([{"n": 9, "text": "x"}]), store.slice(0, 1)]), lambda raw, i: raw)
+    assert [r["n"] for r in joined] == [3, 4, 9, 0]
+    broken = blob.copy()
+    broken[offsets[2]] = ord("!")
+    with pytest.raises(IndexDamaged, match="record 2"):
+        Records(broken, offsets, lambda raw, i: raw)[2]
+    with pytest.raises(IndexDamaged, match="offsets"):
+        Records(blob, offsets[:-1], lambda raw, i: raw)
+
+
+def test_tokenizing_on_several_processes_gives_the_same_counts(
+    seed_archive: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive_texts = [indexed_text(c) for c in seed_archive.index.chunks]
+    tokenizer = seed_archive.index.tokenizer
+    serial = ingest.tokenize_all(archive_texts, tokenizer)
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_CHUNKS", 1)
+    monkeypatch.setattr(ingest, "BATCH_CHUNKS", 7)
+    parallel = ingest.tokenize_all(archive_texts, tokenizer)
+    assert serial[0] == parallel[0]
+    np.testing.assert_array_equal(serial[1], parallel[1])
+    np.testing.assert_array_equal(serial[2], parallel[2])
