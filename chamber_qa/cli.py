@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ import click
 from retrieval import Archive, Settings
 from retrieval.errors import RetrievalError
 from retrieval.evaluate import evaluate, read_questions
+from retrieval.folder import FolderChange, add_pages, remove_pages
 from retrieval.render import answer_json, answer_text, article_json
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -117,9 +119,60 @@ def index(rebuild: bool, seeds: Path, index_dir: Path) -> None:
     Example:
         chamber-qa index --rebuild
     """
-    stats = _open(seeds, index_dir, rebuild=rebuild).stats
-    counts = f"{stats.n_pages} pages, {stats.n_articles} articles, {stats.n_chunks} chunks"
-    click.echo(f"index {stats.index_version}: {counts}")
+    started = time.perf_counter()
+    _report([], _open(seeds, index_dir, rebuild=rebuild), started)
+
+
+def _report(changes: list[FolderChange], archive: Archive, started: float) -> None:
+    for change in changes:
+        click.echo(f"{change.change}: {change.name}")
+    for duplicate in archive.duplicates:
+        click.echo(f"warning: not indexed twice: {duplicate.source}, {duplicate.reason}", err=True)
+    stats = archive.stats
+    click.echo(
+        f"index {stats.index_version}: {stats.n_pages} pages, {stats.n_articles} articles, "
+        f"{stats.n_chunks} chunks ({time.perf_counter() - started:.1f} s)"
+    )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
+@corpus_options
+def add(pages: tuple[Path, ...], seeds: Path, index_dir: Path) -> None:
+    """Add page files (*.txt, with their .toml sidecars) to the archive and update the index.
+
+    The pages are copied into the pages folder; a page of the same name is replaced. Only the new pages
+    are tokenized, and the new index replaces the old one atomically: a running bot keeps answering
+    and picks it up (see /reload). Same text under another name is indexed once.
+
+    \b
+    Example:
+        chamber-qa add ~/incoming/2024-05-01_*.txt
+    """
+    started = time.perf_counter()
+    try:
+        changes = add_pages(list(pages), seeds)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _report(changes, _open(seeds, index_dir), started)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("pages", nargs=-1, required=True)
+@corpus_options
+def remove(pages: tuple[str, ...], seeds: Path, index_dir: Path) -> None:
+    """Remove pages (by file name) from the archive and update the index.
+
+    \b
+    Example:
+        chamber-qa remove 001_73203bc2ffbfe497.txt
+    """
+    started = time.perf_counter()
+    try:
+        changes = remove_pages(list(pages), seeds)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _report(changes, _open(seeds, index_dir), started)
 
 
 @cli.command(context_settings=CONTEXT)
