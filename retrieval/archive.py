@@ -13,14 +13,15 @@ import numpy as np
 
 from retrieval.answer import answer
 from retrieval.config import Settings
-from retrieval.english import EnglishReader
+from retrieval.english import EnglishReader, dictionary
 from retrieval.errors import IndexDamaged
 from retrieval.index import Index, open_index
 from retrieval.models import Answer, Article
 from retrieval.near_miss import near_misses
 from retrieval.pages import Refusal
 from retrieval.storage import verify_snapshot
-from retrieval.tokens import prepare
+from retrieval.synonyms import synonyms
+from retrieval.tokens import prepare, word_tag
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,12 @@ class Archive:
             return self._reader
 
     def warm(self) -> None:
-        """Load now what the first English question would otherwise wait for (a server calls this)."""
+        """Load now what the first question would otherwise wait for: jieba's dictionaries, the reader
+        of English questions, the index pages of common terms (a server calls this at start)."""
+        self.ask("许昌市工商联商会培训")
+        word_tag("商会")  # jieba's part-of-speech table, read when a question has an everyday word
+        dictionary()  # CC-CEDICT reversed, read when an English word is not in the glossary
+        synonyms("地方")  # the Cilin thesaurus, read when a question word is not in the archive
         self.english.read("chamber of commerce training")
 
     @classmethod
