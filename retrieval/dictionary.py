@@ -7,6 +7,7 @@ would cut them into pieces or, with its HMM, invent splits; loading them as word
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ ORG_SUFFIXES = (
     "办公室",
 )
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_ORG_SUFFIX = re.compile("|".join(ORG_SUFFIXES))
 # Names do not start with a verb, preposition, adverb, adjective, distinguishing word, conjunction,
 # numeral, measure word or pronoun (jieba's tags): `促进商会`, `关于促进工商联`, `所属商会` are phrases.
 _NOT_NAME_START = set("vpdabcmqr")
@@ -90,7 +92,7 @@ def _org_candidates(run: str) -> Iterable[_Candidate]:
     after one relate it to another (`工商联所属商会`, `工商联和商会`).
     """
     words = plain_words(run)
-    starts = [sum(map(len, words[:i])) for i in range(len(words) + 1)]
+    starts = [0, *itertools.accumulate(map(len, words))]
     for i, first in enumerate(words):
         if not _can_start_name(first):
             continue
@@ -167,6 +169,8 @@ def term_evidence(texts: Iterable[str], headlines: Iterable[str] = ()) -> TermEv
     for text in texts:
         evidence.quoted.update(quoted_terms(text))
         for run in _CJK_RUN.findall(text):
+            if not _ORG_SUFFIX.search(run):
+                continue  # no name can end in this run: spare jieba the work (most runs)
             found = {c.key: c for c in _org_candidates(run)}
             evidence.names.update(found.keys())
             for key, c in found.items():

@@ -23,11 +23,11 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from tqdm import tqdm
@@ -42,9 +42,12 @@ from retrieval.pages import decode, page_files, page_from, read_sidecar
 from retrieval.tokens import BIGRAM_MARK, CJK_RUN, Tokenizer, TokenizerConfig, prepare
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 PROGRESS_MIN_CHUNKS = 5_000  # show a progress bar when tokenizing more chunks than this
 PARALLEL_MIN_CHUNKS = 20_000  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_PAGES = 500  # the same for reading and parsing pages
 BATCH_CHUNKS = 2_000  # chunks per task sent to a tokenizing worker
 
 Status = Literal["indexed", "refused", "duplicate"]
@@ -198,6 +201,10 @@ def read_page_data(path: Path, stat: Stat) -> PageData:
     return PageData(entry, [asdict(a) for a in parse.articles], [chunk_record(c) for c in chunks], evidence)
 
 
+def _read_named(item: tuple[Path, Stat]) -> PageData:
+    return read_page_data(*item)
+
+
 def _refused(name: str, stat: Stat, reason: str, sha: str = "") -> PageData:
     log.warning("skipped %s", reason)
     return PageData(PageEntry(name, stat, "refused", sha, reason), [], [], TermEvidence())
@@ -219,8 +226,14 @@ def refresh(
     kept = [i for i, p in enumerate(prev_indexed) if found.get(p.source) == p.stat]
     kept_names = {prev_indexed[i].source for i in kept}
     fresh_names = [name for name in found if name not in kept_names]
-    progress = tqdm(fresh_names, desc="reading pages", unit="page", disable=len(fresh_names) < 200)
-    fresh = [read_page_data(folder / name, found[name]) for name in progress]
+    fresh = parallel_map(
+        _read_named,
+        [(folder / name, found[name]) for name in fresh_names],
+        parallel=len(fresh_names) >= PARALLEL_MIN_PAGES,
+        progress=tqdm(
+            total=len(fresh_names), desc="reading pages", unit="page", disable=len(fresh_names) < 200
+        ),
+    )
 
     # A page with the text of one already indexed is a duplicate: indexed once, reported.
     first_of = {prev_indexed[i].sha256: prev_indexed[i].source for i in kept}
@@ -359,9 +372,9 @@ def _docs_maybe_holding(index: bm25.SparseBM25, term: str, config: TokenizerConf
 _worker_tokenizer: Tokenizer | None = None
 
 
-def _init_worker(terms: tuple[str, ...], config: TokenizerConfig) -> None:
+def _init_worker(terms: tuple[str, ...], config: TokenizerConfig, ready: Tokenizer | None = None) -> None:
     global _worker_tokenizer
-    _worker_tokenizer = Tokenizer(terms, config)
+    _worker_tokenizer = ready or Tokenizer(terms, config)
 
 
 def _tokenize_batch(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -373,30 +386,51 @@ def _tokenize_batch(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray
 
 def tokenize_all(texts: list[str], tokenizer: Tokenizer) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Tokenize texts into bm25.count's input (vocab, term id per token, tokens per text)."""
-    bar = tqdm(total=len(texts), desc="tokenizing", unit="chunk", disable=len(texts) < PROGRESS_MIN_CHUNKS)
+    batches = [texts[lo : lo + BATCH_CHUNKS] for lo in range(0, len(texts), BATCH_CHUNKS)]
+    if len(texts) < PARALLEL_MIN_CHUNKS:
+        _init_worker(tokenizer.terms, tokenizer.config, tokenizer)
+    results = parallel_map(
+        _tokenize_batch,
+        batches,
+        parallel=len(texts) >= PARALLEL_MIN_CHUNKS,
+        progress=tqdm(
+            total=len(texts), desc="tokenizing", unit="chunk", disable=len(texts) < PROGRESS_MIN_CHUNKS
+        ),
+        size=len,
+        initializer=_init_worker,
+        initargs=(tokenizer.terms, tokenizer.config),
+    )
+    return _join_batches(results)
+
+
+def parallel_map(
+    fn: Callable[[T], R],
+    items: list[T],
+    *,
+    parallel: bool,
+    progress: tqdm,
+    size: Callable[[T], int] = lambda _: 1,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> list[R]:
+    """Map fn over items in order, on every core when ``parallel``, advancing the progress bar."""
+    out: list[R] = []
     workers = min(os.cpu_count() or 1, 8)
-    if len(texts) < PARALLEL_MIN_CHUNKS or workers < 2:
-        batches = []
-        for lo in range(0, len(texts), BATCH_CHUNKS):
-            batch = texts[lo : lo + BATCH_CHUNKS]
-            batches.append(bm25.encode(tokenizer.tokenize(t) for t in batch))
-            bar.update(len(batch))
+    if not parallel or workers < 2 or len(items) < 2:
+        for item in items:
+            out.append(fn(item))
+            progress.update(size(item))
     else:
         # spawn, not fork: the bot may refresh from a thread, and forking a threaded process can deadlock.
         context = multiprocessing.get_context("spawn")
-        chunks = [texts[lo : lo + BATCH_CHUNKS] for lo in range(0, len(texts), BATCH_CHUNKS)]
         with ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(tokenizer.terms, tokenizer.config),
+            workers, mp_context=context, initializer=initializer, initargs=initargs
         ) as pool:
-            batches = []
-            for result in pool.map(_tokenize_batch, chunks):
-                batches.append(result)
-                bar.update(len(result[2]))
-    bar.close()
-    return _join_batches(batches)
+            for item, result in zip(items, pool.map(fn, items), strict=True):
+                out.append(result)
+                progress.update(size(item))
+    progress.close()
+    return out
 
 
 def _join_batches(

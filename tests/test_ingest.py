@@ -182,3 +182,12 @@ def test_tokenizing_on_several_processes_gives_the_same_counts(
     assert serial[0] == parallel[0]
     np.testing.assert_array_equal(serial[1], parallel[1])
     np.testing.assert_array_equal(serial[2], parallel[2])
+
+
+def test_reading_pages_on_several_processes_gives_the_same_archive(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_PAGES", 1)
+    archive = Archive.open(settings)
+    monkeypatch.undo()
+    assert_same_as_fresh_build(archive, tmp_path)
