@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
+from retrieval import topk
 from retrieval.errors import CorpusEmpty, IndexDamaged
 
 ModelName = Literal["okapi", "l", "plus", "lucene"]
@@ -222,44 +223,10 @@ class SparseBM25:
 
         Documents without any query term are not hits, although ``scores`` gives them a value (BM25Plus's
         constant, or 0, which can exceed an Okapi hit's score when a floored idf is negative). The returned
-        scores are bit-identical to ``scores(query)[ids]``.
+        scores are bit-identical to ``scores(query)[ids]``; most documents are never scored (topk.py).
         """
         terms = self._query_terms(query_tokens)
-        if k <= 0 or not terms:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        parts = [self._postings(tid, times) for tid, times in terms]
-        n_postings = sum(len(docs) for docs, _ in parts)
-        if len(parts) == 1:
-            cand = parts[0][0].astype(np.int64)
-            acc = parts[0][1]
-        elif n_postings * 16 >= self.n_docs:
-            # Common terms: a dense pass over all documents is cheaper than sorting the postings.
-            dense = np.zeros(self.n_docs, dtype=np.float64)
-            hit = np.zeros(self.n_docs, dtype=bool)
-            for docs, weights in parts:
-                dense[docs] += weights
-                hit[docs] = True
-            cand = np.flatnonzero(hit)
-            acc = dense[cand]
-        else:
-            all_docs = np.concatenate([p[0] for p in parts])
-            cand, inverse = np.unique(all_docs, return_inverse=True)
-            cand = cand.astype(np.int64)
-            # bincount sums each document's contributions in query-term order, as scores() does.
-            acc = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]), minlength=len(cand))
-        scores = acc + self._const(terms)
-        if k < len(cand):
-            kth = np.argpartition(-scores, k - 1)[:k]
-            threshold = scores[kth].min()
-            # argpartition picks arbitrary members of a tie at the threshold; take the lowest doc ids
-            # (cand is ascending) so results do not depend on numpy's partition algorithm.
-            above = np.flatnonzero(scores > threshold)
-            tied = np.flatnonzero(scores == threshold)[: k - len(above)]
-            sel = np.concatenate([above, tied])
-        else:
-            sel = np.arange(len(cand))
-        order = sel[np.lexsort((cand[sel], -scores[sel]))]
-        return cand[order], scores[order]
+        return topk.top_k(self.indptr, self.indices, self.data, self.term_max, terms, self._const(terms), k)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The arrays to persist (names and dtypes as in ``ARRAY_DTYPES``); vocab and params go beside."""
@@ -475,19 +442,10 @@ def weigh(
         doc_len=counts.doc_len,
         term_idf=idf,
         term_const=term_const,
-        term_max=term_maxima(counts.indptr, data),
+        term_max=topk.term_maxima(counts.indptr, data),
         vocab=counts.vocab,
         params=params,
     )
-
-
-def term_maxima(indptr: npt.NDArray[np.int64], data: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Return each term's largest posting value (0 for a term without postings)."""
-    out = np.zeros(len(indptr) - 1, dtype=np.float32)
-    nonempty = np.flatnonzero(np.diff(indptr) > 0)
-    if len(nonempty):
-        out[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
-    return out
 
 
 def build(

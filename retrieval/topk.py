@@ -6,17 +6,24 @@ Lucene's idf each of them can add only a few tenths to a score while the top doc
 ``top_k`` here proves that most documents cannot reach the top k and never scores them:
 
 1. Terms are ranked by their upper bound ``term_max[t] * multiplicity`` (rare terms bound high).
-2. *Threshold*: the postings of the highest-bound terms (a small budget of them) give candidate documents;
-   the best few of those by partial score are scored exactly, and the k-th best exact score ``theta`` is
-   a lower bound of the true k-th best score.
+2. *Threshold*: the union of the postings of the highest-bound terms, within a small postings budget,
+   gives candidate documents and their partial scores; the best few hundred by partial score are
+   completed with the other terms' weights (pruning as below), and the k-th best of them, ``theta``, is
+   a lower bound of the true k-th best score. When that threshold still leaves far more postings to read
+   (step 3) than the budget, another round with a larger budget usually finds a better one.
 3. *Essential terms*: the lowest-bound terms whose bounds together (plus ``const``) stay below ``theta``
-   are non-essential: a document containing only those cannot reach the top k. Every other term is
-   essential and the union of the essential postings is the candidate set, with a partial score each.
-4. *Pruning*: a candidate's partial score plus the bounds of the non-essential terms is an upper bound of
+   are non-essential: a document containing only those cannot reach the top k. The union of the
+   essential terms' postings is the candidate set, with each candidate's partial score.
+4. *Pruning*: a candidate's partial score plus the bounds of the terms not yet added is an upper bound of
    its score; candidates whose bound stays below ``theta`` are dropped, then the non-essential terms are
-   looked up (``np.searchsorted`` in their ascending doc ids) for the survivors one term at a time,
-   tightening the bounds and dropping more.
+   looked up for the survivors one term at a time (highest bound first, ``np.searchsorted`` in the
+   term's ascending doc ids), tightening the bounds, raising ``theta`` to the k-th best partial score
+   and dropping more.
 5. The few survivors are scored exactly and ranked; every document that could be in the top k survived.
+
+At a million documents this reads under a tenth of the postings the exhaustive method reads (the 200
+questions of ``benchmarks/scale.py``, whose top 5 drop from 3.3 to under 1 ms at the median), and the
+pruned path never allocates a vector of ``n_docs`` entries.
 
 Exactness: the final scores are computed the way ``SparseBM25.scores`` computes them, each term's float64
 contribution (``float64(data) * multiplicity``) added in query-term order starting from 0.0, then
@@ -25,10 +32,11 @@ term. Pruning decisions compare floating-point bounds, so each comparison carrie
 rounding error of a sum of the query's terms (see ``_slack``): a document is dropped only when it is
 certainly below ``theta``, and ``theta`` is only ever raised to values certainly reached by k documents.
 
-The pruning needs every weight of a query term to be >= 0. That holds whenever the term's ``term_max`` is
->= 0 for all models of ``retrieval.bm25``: a weight is ``idf(t) * tf-part`` with a positive tf-part, so
-one term's weights share the sign of its idf. A query term with a negative (BM25Okapi's floored idf) or
-non-finite bound makes the query take the exhaustive path, as do queries too small to gain from pruning.
+The pruning needs every weight of a query term to be >= 0. For all models of ``retrieval.bm25`` that
+holds whenever the term's ``term_max`` is >= 0: a weight is ``idf(t) * tf-part`` with a positive
+tf-part, so one term's weights share the sign of its idf. A query term with a negative (BM25Okapi's
+floored idf) or non-finite bound makes the query take the exhaustive path, as do queries too small to
+gain from pruning.
 
 Nothing is cached or shared between calls, so concurrent queries from several threads are safe; the
 arrays may be read-only memory maps.
@@ -44,15 +52,24 @@ import numpy.typing as npt
 IdArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-# Below this many postings in all the query's terms the exhaustive method costs a few tens of
-# microseconds, less than the bookkeeping of pruning.
-EXHAUSTIVE_POSTINGS = 4096
+# When the exhaustive method would take less than about 0.3 ms (in the units of _exhaustive_cost), finding
+# a threshold alone would cost as much: pruning is not tried.
+EXHAUSTIVE_COST = 40_000
 # The threshold pass reads the highest-bound terms while their postings add up to at most this many
 # (always at least one term, and enough for k documents): cheap, and these rare terms hold the best
 # documents, so the threshold they give is usually close to the final k-th score.
-SEED_POSTINGS = 8192
-# Beyond this many survivors of the pruning, looking each one up in a common term's postings costs more
-# than reading the term's postings: the term is then merged in as an essential term would be.
+SEED_POSTINGS = 16384
+# ... and at most this fraction of all the query's postings.
+SEED_SHARE = 4
+# How many of the best seed documents (by their seed terms' weights) are completed to find the threshold;
+# at least 4 * k. More find a higher threshold but cost a lookup each in every other term.
+PROBES = 256
+# A threshold round that leaves more than GROWTH times its own postings budget in the essential terms is
+# followed by one with GROWTH times the budget.
+GROWTH = 8
+# Cost of the pruned path per essential posting (union, then lookups of the candidates), in the units of
+# _exhaustive_cost; both fitted on the 200 benchmark questions at 100k and 1M documents.
+ESSENTIAL_COST = 5
 _EPS = float(np.finfo(np.float64).eps)
 
 
@@ -82,11 +99,12 @@ def top_k(
     """Return the ``k`` best documents holding at least one query term, best first, ties by lower doc id.
 
     ``indptr``/``indices``/``data`` are the term-major postings of ``SparseBM25`` (doc ids ascending within
-    a term); ``term_max[t]`` is the largest value of ``data`` in term t's postings (``term_maxima``; any
-    float dtype; it must not be smaller than the true maximum, or results may be wrong); ``terms`` are
-    (term id, multiplicity) pairs in query order as ``SparseBM25._query_terms`` gives them; ``const`` is
-    ``SparseBM25._const(terms)``, added to every score. Returns int64 doc ids and float64 scores, equal
-    (bit for bit) to what the exhaustive method returns.
+    a term); ``term_max[t]`` is the largest value of ``data`` in term t's postings, as ``term_maxima``
+    computes it (float32 there; any float dtype works). It must be exact for the index's current
+    ``data``: a smaller value loses results silently. ``terms`` are (term id, multiplicity) pairs in
+    query order as ``SparseBM25._query_terms`` gives them; ``const`` is ``SparseBM25._const(terms)``,
+    added to every score. Returns int64 doc ids and float64 scores, equal (bit for bit) to what the
+    exhaustive method returns.
     """
     if k <= 0 or not terms:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
@@ -96,10 +114,21 @@ def top_k(
     times = [n for _, n in terms]
     bounds = [float(term_max[t]) * n for t, n in terms]
     n_postings = sum(hi - lo for lo, hi in spans)
+    # Doc ids ascend within a term, so the last ones bound the number of documents.
+    n_docs = max((int(indices[hi - 1]) + 1 for lo, hi in spans if hi > lo), default=0)
     prunable = all(b >= 0 and b != float("inf") for b in bounds) and np.isfinite(const)
-    if len(terms) == 1 or n_postings <= max(EXHAUSTIVE_POSTINGS, 4 * k) or not prunable:
+    cheap = _exhaustive_cost(n_postings, n_docs) <= EXHAUSTIVE_COST or n_postings <= 4 * k
+    # (n_postings < 2**32 keeps the int64 sort keys of _Query.union from overflowing.)
+    if len(terms) == 1 or cheap or not prunable or n_postings >= 2**32:
         return exhaustive_top_k(indices, data, spans, times, const, k)
-    return _pruned_top_k(indices, data, spans, times, bounds, const, k)
+    return _pruned_top_k(indices, data, spans, times, bounds, const, k, n_docs)
+
+
+def _exhaustive_cost(n_postings: int, n_docs: int) -> float:
+    """Rough time of ``exhaustive_top_k`` in units of about 8 ns (one posting of its dense pass)."""
+    if n_postings * 16 >= n_docs:
+        return n_postings + n_docs / 4  # the dense pass: postings, plus zeroing and scanning n_docs
+    return 3 * n_postings  # sorting the postings
 
 
 def _slack(bounds: Sequence[float], const: float) -> float:
@@ -120,95 +149,170 @@ def _pruned_top_k(
     bounds: list[float],
     const: float,
     k: int,
+    n_docs: int,
 ) -> tuple[IdArray, FloatArray]:
     """MaxScore over nonnegative weights; see the module docstring for the steps."""
+    q = _Query(indices, data, spans, times, bounds, const, k)
     m = len(spans)
-    slack = _slack(bounds, const)
     df = [hi - lo for lo, hi in spans]
     # Highest bound first; among equal bounds the rarer term first, as it brings fewer candidates.
     by_bound = sorted(range(m), key=lambda i: (-bounds[i], df[i]))
 
-    # 2. Threshold from the highest-bound terms.
-    n_seed, seed_postings = 1, df[by_bound[0]]
-    while n_seed < m and (
-        seed_postings + df[by_bound[n_seed]] <= SEED_POSTINGS or seed_postings < 2 * k
-    ):
-        seed_postings += df[by_bound[n_seed]]
-        n_seed += 1
-    seed = sorted(by_bound[:n_seed])  # query order, so partial sums add terms in query order
-    seed_docs, seed_partial = _union(indices, data, spans, times, seed)
-    if len(seed_docs) < k:
-        # Fewer than k documents in the seed postings: no threshold, so nothing can be pruned.
-        return exhaustive_top_k(indices, data, spans, times, const, k)
-    n_probe = min(len(seed_docs), 2 * k + 8)
-    probe = np.sort(seed_docs[_best(seed_partial, n_probe)])
-    probe_scores = _exact_scores(indices, data, spans, times, const, probe)
-    theta = float(np.partition(probe_scores, len(probe_scores) - k)[len(probe_scores) - k])
-
-    # 3. Essential terms: all but the longest run of lowest-bound terms whose bounds stay below theta.
-    n_essential = m
-    rest = 0.0
-    for j in range(m - 1, n_seed - 1, -1):
-        if rest + bounds[by_bound[j]] + const + slack >= theta:
+    # 2. Threshold: union the highest-bound terms within a postings budget, complete the best of those
+    # documents with the other terms' weights (pruning as it goes): k of them reach ``theta``. If the
+    # threshold still leaves many essential postings, a bigger budget is likely to find a better one.
+    theta = -np.inf
+    # A budget that covers most of the postings would make pruning pointless: keep it to a share.
+    budget = max(1, min(SEED_POSTINGS, sum(df) // SEED_SHARE))
+    n_seed, seed_postings = 0, 0
+    while True:
+        grown = n_seed
+        while grown < m and (
+            grown == n_seed or seed_postings + df[by_bound[grown]] <= budget or seed_postings < 2 * k
+        ):
+            seed_postings += df[by_bound[grown]]
+            grown += 1
+        n_seed = grown
+        seed_docs, seed_partial = q.union(sorted(by_bound[:n_seed]))
+        if len(seed_docs) >= k:
+            probe = _best(seed_partial, max(PROBES, 4 * k))
+            probe.sort()  # lookups need ascending doc ids
+            theta = q.refine(seed_docs[probe], seed_partial[probe], by_bound[n_seed:], theta)[2]
+        # 3. Essential terms: all but the longest run of lowest-bound terms whose bounds (with const)
+        # stay below theta; a document holding none of them cannot reach the top k.
+        n_essential, rest = m, 0.0
+        for j in range(m - 1, n_seed - 1, -1):
+            if rest + bounds[by_bound[j]] + const + q.slack >= theta:
+                break
+            rest += bounds[by_bound[j]]
+            n_essential = j
+        essential_postings = sum(df[by_bound[j]] for j in range(n_essential))
+        if n_essential == n_seed or essential_postings <= GROWTH * budget:
             break
-        rest += bounds[by_bound[j]]
-        n_essential = j
-    if n_essential == m:
+        budget *= GROWTH
+    # Many essential postings mean many candidates to look up: past a point, scoring every posting is
+    # cheaper (mostly at small corpora, where the exhaustive method's dense pass is short).
+    if n_essential == m or ESSENTIAL_COST * essential_postings > _exhaustive_cost(sum(df), n_docs):
         return exhaustive_top_k(indices, data, spans, times, const, k)
     if n_essential == n_seed:
         docs, partial = seed_docs, seed_partial
     else:
-        docs, partial = _union(indices, data, spans, times, sorted(by_bound[:n_essential]))
+        docs, partial = q.union(sorted(by_bound[:n_essential]))
 
-    # Every candidate's exact score is at least its partial score (weights are >= 0), so k of them
-    # certainly reach the k-th best partial score (less the slack): a threshold at least as good.
-    if len(docs) > k:
-        kth_partial = float(np.partition(partial, len(partial) - k)[len(partial) - k])
-        theta = max(theta, kth_partial + const - slack)
-
-    # 4. Prune on partial + bound of the non-essential terms, then look those terms up one at a time,
-    # highest bound first, for the survivors only.
-    keep = partial + (rest + const + slack) >= theta
-    docs, partial = docs[keep], partial[keep]
-    for j in range(n_essential, m):
-        i = by_bound[j]
-        rest -= bounds[i]
-        partial = partial + _lookup(indices, data, spans[i], times[i], docs)
-        keep = partial + (max(rest, 0.0) + const + slack) >= theta
-        docs, partial = docs[keep], partial[keep]
+    # 4. Candidates: every document holding an essential term; the others are looked up, pruning.
+    # Down to k candidates nothing more can be pruned, and the exact pass looks every term up anyway.
+    docs, partial, _ = q.refine(docs, partial, by_bound[n_essential:], theta, stop_at=k)
 
     # 5. Exact scores of the survivors; every possible top-k document is among them.
-    scores = _exact_scores(indices, data, spans, times, const, docs)
+    scores = q.exact_scores(docs)
     order = np.lexsort((docs, -scores))[:k]
     return docs[order].astype(np.int64), scores[order]
 
 
-def _union(
-    indices: npt.NDArray[np.int32],
-    data: npt.NDArray[np.float32],
-    spans: list[tuple[int, int]],
-    times: list[int],
-    chosen: list[int],
-) -> tuple[npt.NDArray[np.int32], FloatArray]:
-    """Return the ascending union of the chosen terms' doc ids and each doc's sum of their weights.
+class _Query:
+    """One query's terms over the postings, and the operations of the pruned search (no state shared)."""
 
-    The pairs are sorted as one int64 key ``doc * L + position`` (L postings in all): numpy's value sort
-    of int64 is vectorized and several times faster than an argsort, and the position recovers each
-    posting's weight. Within a document positions ascend, so the sums add terms in ``chosen`` order.
-    """
-    doc_parts = [indices[spans[i][0] : spans[i][1]] for i in chosen]
-    weights = np.concatenate(
-        [data[spans[i][0] : spans[i][1]].astype(np.float64) * times[i] for i in chosen]
-    )
-    total = len(weights)
-    keys = np.concatenate(doc_parts).astype(np.int64)
-    keys *= total
-    keys += np.arange(total, dtype=np.int64)
-    keys.sort()
-    docs = keys // total
-    pos = keys - docs * total
-    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
-    return docs[starts].astype(np.int32), np.add.reduceat(weights[pos], starts)
+    def __init__(
+        self,
+        indices: npt.NDArray[np.int32],
+        data: npt.NDArray[np.float32],
+        spans: list[tuple[int, int]],
+        times: list[int],
+        bounds: list[float],
+        const: float,
+        k: int,
+    ) -> None:
+        self.indices, self.data, self.spans, self.times = indices, data, spans, times
+        self.bounds, self.const, self.k = bounds, const, k
+        self.slack = _slack(bounds, const)
+
+    def union(self, chosen: list[int]) -> tuple[npt.NDArray[np.int32], FloatArray]:
+        """Return the ascending union of the chosen terms' doc ids and each doc's sum of their weights.
+
+        The pairs are sorted as one int64 key ``doc * L + position`` (L postings in all): numpy's value
+        sort of int64 is vectorized and several times faster than an argsort, and the position recovers
+        each posting's weight. The sums are only used in bounds: ``np.add.reduceat`` may add a document's
+        weights in another order (pairwise) than the query's, which can differ in the last bit.
+        """
+        spans = [self.spans[i] for i in chosen]
+        weights = np.concatenate(
+            [
+                self.data[lo:hi].astype(np.float64) * self.times[i]
+                for i, (lo, hi) in zip(chosen, spans, strict=True)
+            ]
+        )
+        total = len(weights)
+        keys = np.concatenate([self.indices[lo:hi] for lo, hi in spans]).astype(np.int64)
+        keys *= total
+        keys += np.arange(total, dtype=np.int64)
+        keys.sort()
+        docs = keys // total
+        pos = keys - docs * total
+        starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+        return docs[starts].astype(np.int32), np.add.reduceat(weights[pos], starts)
+
+    def lookup(self, i: int, docs: npt.NDArray[np.int32]) -> FloatArray:
+        """Return term i's float64 contribution to each of ``docs`` (int32, ascending), 0.0 where absent."""
+        lo, hi = self.spans[i]
+        if lo == hi:  # a term without postings (possible in a vocabulary after deletions)
+            return np.zeros(len(docs), dtype=np.float64)
+        ids = self.indices[lo:hi]
+        # docs must be int32 like ids: mixed dtypes would make searchsorted convert the whole postings.
+        pos = np.searchsorted(ids, docs)
+        np.minimum(pos, hi - lo - 1, out=pos)
+        out = self.data[lo:hi][pos].astype(np.float64)
+        # Zero where absent by multiplying with the match mask: the pruned path only runs on finite
+        # weights, and w * 1.0 is w exactly.
+        out *= ids[pos] == docs
+        times = self.times[i]
+        if times != 1:
+            out *= times  # float64(w) * times, the product SparseBM25 adds
+        return out
+
+    def refine(
+        self,
+        docs: npt.NDArray[np.int32],
+        partial: FloatArray,
+        pending: list[int],
+        theta: float,
+        stop_at: int = 0,
+    ) -> tuple[npt.NDArray[np.int32], FloatArray, float]:
+        """Add the pending terms' weights to candidates' partial scores, dropping hopeless candidates.
+
+        ``partial`` holds what the candidates got from the other terms. Before each pending term (highest
+        bound first) a candidate is dropped when its partial score plus the bounds of the terms still
+        pending stays below ``theta``; ``theta`` rises to the k-th best partial score, which k candidates
+        certainly reach. Returns the survivors and their partial sums (complete, in no particular term
+        order, unless it stopped early: at ``stop_at`` candidates or fewer) and the final ``theta``, a
+        lower bound of the k-th best score.
+        """
+        const, slack, k = self.const, self.slack, self.k
+        rest = sum(self.bounds[i] for i in pending)
+        for i in [*pending, None]:
+            if len(docs) >= k:
+                kth = float(np.partition(partial, len(partial) - k)[len(partial) - k])
+                theta = max(theta, kth + const - slack)
+                # k candidates back theta and keep their place: only a surplus can be pruned.
+                if len(docs) > k:
+                    keep = partial >= theta - (max(rest, 0.0) + const + slack)
+                    if not keep.all():
+                        docs, partial = docs[keep], partial[keep]
+            if i is None or len(docs) <= stop_at:
+                break
+            partial = partial + self.lookup(i, docs)
+            rest -= self.bounds[i]
+        return docs, partial, theta
+
+    def exact_scores(self, docs: npt.NDArray[np.int32]) -> FloatArray:
+        """Return the scores of ``docs`` as ``SparseBM25.scores`` computes them, bit for bit.
+
+        That is 0.0, plus each term's contribution in query order, plus const. Adding 0.0 for an absent
+        term leaves a sum unchanged, so this equals adding only the present terms.
+        """
+        acc = np.zeros(len(docs), dtype=np.float64)
+        for i in range(len(self.spans)):
+            acc += self.lookup(i, docs)
+        return acc + self.const
 
 
 def _best(values: FloatArray, n: int) -> npt.NDArray[np.intp]:
@@ -216,43 +320,6 @@ def _best(values: FloatArray, n: int) -> npt.NDArray[np.intp]:
     if n >= len(values):
         return np.arange(len(values))
     return np.argpartition(values, len(values) - n)[len(values) - n :]
-
-
-def _lookup(
-    indices: npt.NDArray[np.int32],
-    data: npt.NDArray[np.float32],
-    span: tuple[int, int],
-    times: int,
-    docs: npt.NDArray[np.int32],
-) -> FloatArray:
-    """Return one term's float64 contribution to each of ``docs`` (int32, ascending), 0.0 where absent."""
-    lo, hi = span
-    ids = indices[lo:hi]
-    # docs must be int32 like ids: mixed dtypes would make searchsorted convert the whole postings.
-    pos = np.searchsorted(ids, docs)
-    pos_in = np.minimum(pos, hi - lo - 1)
-    found = ids[pos_in] == docs
-    out = np.zeros(len(docs), dtype=np.float64)
-    out[found] = data[lo + pos_in[found]].astype(np.float64) * times
-    return out
-
-
-def _exact_scores(
-    indices: npt.NDArray[np.int32],
-    data: npt.NDArray[np.float32],
-    spans: list[tuple[int, int]],
-    times: list[int],
-    const: float,
-    docs: npt.NDArray[np.int32],
-) -> FloatArray:
-    """Scores of ``docs`` with the arithmetic of ``SparseBM25.scores``: 0.0 + terms in query order + const.
-
-    Adding 0.0 for an absent term leaves a sum unchanged, so this equals adding only the present terms.
-    """
-    acc = np.zeros(len(docs), dtype=np.float64)
-    for span, n in zip(spans, times, strict=True):
-        acc += _lookup(indices, data, span, n, docs)
-    return acc + const
 
 
 def exhaustive_top_k(
@@ -263,21 +330,36 @@ def exhaustive_top_k(
     const: float,
     k: int,
 ) -> tuple[IdArray, FloatArray]:
-    """Score every posting of every query term (the method ``SparseBM25.top_k`` used before pruning).
+    """Score every posting of every query term: the method ``SparseBM25.top_k`` used before pruning.
 
-    Kept for the queries pruning cannot help: one term, few postings, or negative weights.
+    Kept for the queries pruning cannot help (one term, few postings) or must not touch (negative or
+    non-finite weights). ``spans`` are the terms' [lo, hi) ranges in the postings, ``times`` their
+    multiplicities, both in query order.
     """
     parts = [
         (indices[lo:hi], data[lo:hi].astype(np.float64) * n) for (lo, hi), n in zip(spans, times, strict=True)
     ]
+    n_postings = sum(len(docs) for docs, _ in parts)
+    # Doc ids ascend within a term, so the last ones give the size a dense vector needs.
+    n_docs = max((int(docs[-1]) + 1 for docs, _ in parts if len(docs)), default=0)
     if len(parts) == 1:
         cand = parts[0][0].astype(np.int64)
         acc = parts[0][1]
+    elif n_postings * 16 >= n_docs:
+        # Common terms: a dense pass over all documents is cheaper than sorting the postings.
+        dense = np.zeros(n_docs, dtype=np.float64)
+        hit = np.zeros(n_docs, dtype=bool)
+        for docs, weights in parts:
+            # Doc ids are unique within one term's postings, so fancy-index += cannot lose an update.
+            dense[docs] += weights
+            hit[docs] = True
+        cand = np.flatnonzero(hit)
+        acc = dense[cand]
     else:
         all_docs = np.concatenate([p[0] for p in parts])
         uniq, inverse = np.unique(all_docs, return_inverse=True)
         cand = uniq.astype(np.int64)
-        # bincount sums each document's contributions in query-term order, as scores() does.
+        # bincount sums each document's contributions in query-term order, as the dense pass does.
         acc = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]), minlength=len(cand))
     scores = acc + const
     if k < len(cand):
