@@ -40,6 +40,7 @@ MODELS: tuple[ModelName, ...] = ("okapi", "l", "plus", "lucene")
 # the installed library's signatures so a new release cannot silently change what "default" means.
 _DEFAULT_DELTA: dict[str, float] = {"l": 0.5, "plus": 1.0}
 _DEFAULT_EPSILON: dict[str, float] = {"okapi": 0.25}
+WEIGH_BLOCK = 1 << 20  # postings weighed at a time
 
 # Names and dtypes of the arrays that make an index; float64 for the per-term values because there are
 # few of them and they are added to every score (Plus), where float32 error would not cancel.
@@ -364,11 +365,19 @@ def merge(old: Counts, keep: npt.NDArray[np.bool_], new: Counts) -> Counts:
     vocab = [*old.vocab, *extra]
     n_terms = len(vocab)
 
-    old_df = np.diff(old.indptr)
-    kept = keep[old.indices]
     doc_map = (np.cumsum(keep) - 1).astype(np.int32)
     n_kept = int(keep.sum())
-    kept_df = np.bincount(np.repeat(np.arange(len(old.vocab)), old_df)[kept], minlength=n_terms)
+    if n_kept == len(keep):  # nothing removed (an add): the old postings stay as they are
+        kept_indices, kept_tf = old.indices, old.tf
+        kept_df = np.diff(old.indptr)
+    else:
+        kept = keep[old.indices]
+        # Kept postings per term from a running count, without expanding term ids per posting.
+        running = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))
+        kept_df = running[old.indptr[1:]] - running[old.indptr[:-1]]
+        kept_indices, kept_tf = doc_map[old.indices[kept]], old.tf[kept]
+        del kept, running
+    kept_df = np.concatenate([kept_df, np.zeros(len(extra), dtype=np.int64)])
 
     new_term = np.asarray([term_ids[t] for t in new.vocab], dtype=np.int64)[
         np.repeat(np.arange(len(new.vocab)), np.diff(new.indptr))
@@ -377,20 +386,36 @@ def merge(old: Counts, keep: npt.NDArray[np.bool_], new: Counts) -> Counts:
     new_term = new_term[order]
     # Each new posting goes after the kept postings of its term (new documents come after kept ones).
     at = np.cumsum(kept_df)[new_term]  # np.insert puts values sharing a position in their given order
-    indices = np.insert(doc_map[old.indices[kept]], at, (new.indices[order] + n_kept).astype(np.int32))
-    tf = np.insert(old.tf[kept], at, new.tf[order])
+    indices = np.insert(kept_indices, at, (new.indices[order] + n_kept).astype(np.int32))
+    tf = np.insert(kept_tf, at, new.tf[order])
     df = kept_df + np.bincount(new_term, minlength=n_terms)
     live = df > 0
     indptr = np.zeros(int(live.sum()) + 1, dtype=np.int64)
     np.cumsum(df[live], out=indptr[1:])
     doc_len = np.concatenate([old.doc_len[keep], new.doc_len]).astype(np.int32)
+    vocab = vocab if live.all() else [t for t, ok in zip(vocab, live, strict=True) if ok]
     return Counts(
-        indptr,
-        indices.astype(np.int32),
-        tf.astype(np.int32),
-        doc_len,
-        [t for t, ok in zip(vocab, live, strict=True) if ok],
+        indptr, indices.astype(np.int32, copy=False), tf.astype(np.int32, copy=False), doc_len, vocab
     )
+
+
+def _weights(
+    name: ModelName,
+    idf_p: FloatArray,
+    tf_int: npt.NDArray[np.int32],
+    norm: FloatArray,
+    k1: float,
+    delta: float | None,
+) -> FloatArray:
+    """Each posting's weight, the float64 expression of the rank-bm25 class, term by term in its order."""
+    tf = tf_int.astype(np.float64)
+    if name == "l":
+        ctd = tf / norm
+        d = cast(float, delta)
+        return idf_p * tf * (k1 + 1) * (ctd + d) / (k1 + ctd + d)
+    if name == "plus":
+        return idf_p * ((tf * (k1 + 1)) / (k1 * norm + tf))
+    return idf_p * (tf * (k1 + 1) / (tf + k1 * norm))
 
 
 def weigh(
@@ -416,20 +441,17 @@ def weigh(
 
     avgdl = n_tokens / n_docs
     # The per-document length norm, the same float64 expression rank-bm25 evaluates.
-    norm = (1 - b + b * doc_len / avgdl)[counts.indices]
-    idf_p = np.repeat(idf, df_int)
-    tf = counts.tf.astype(np.float64)
-    if name == "l":
-        ctd = tf / norm
-        d = cast(float, delta)
-        weight = idf_p * tf * (k1 + 1) * (ctd + d) / (k1 + ctd + d)
-    elif name == "plus":
-        weight = idf_p * ((tf * (k1 + 1)) / (k1 * norm + tf))
-    else:
-        weight = idf_p * (tf * (k1 + 1) / (tf + k1 * norm))
-    del norm, idf_p, tf
-    data = weight.astype(np.float32)
-    del weight
+    doc_norm = 1 - b + b * doc_len / avgdl
+    data = np.empty(len(counts.indices), dtype=np.float32)
+    term_of = np.repeat(np.arange(len(df_int), dtype=np.int32), df_int)
+    # In blocks that fit in the CPU cache: a million-chunk archive has ~200M postings, and whole-array
+    # float64 temporaries would cost gigabytes and many passes through memory.
+    for lo in range(0, len(data), WEIGH_BLOCK):
+        hi = min(lo + WEIGH_BLOCK, len(data))
+        data[lo:hi] = _weights(
+            name, idf[term_of[lo:hi]], counts.tf[lo:hi], doc_norm[counts.indices[lo:hi]], k1, delta
+        )
+    del term_of
     term_const = idf * cast(float, delta) if name == "plus" else np.zeros(len(df), dtype=np.float64)
     params = BM25Params(
         model=name, k1=float(k1), b=float(b), delta=delta, epsilon=epsilon, n_docs=n_docs, avgdl=avgdl

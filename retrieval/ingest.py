@@ -25,7 +25,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -38,7 +38,7 @@ from retrieval.chunks import chunk_articles, indexed_text
 from retrieval.dictionary import TermEvidence, term_evidence, terms_from
 from retrieval.errors import CorpusEmpty, PageUnreadable
 from retrieval.models import Article, Chunk, PageMeta, Paragraph
-from retrieval.pages import decode, page_files, page_from, read_sidecar
+from retrieval.pages import PAGE_SUFFIX, decode, page_from, read_sidecar
 from retrieval.tokens import BIGRAM_MARK, CJK_RUN, Tokenizer, TokenizerConfig, prepare
 
 log = logging.getLogger(__name__)
@@ -69,11 +69,14 @@ class PageEntry:
     n_chunks: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f: getattr(self, f) for f in _ENTRY_FIELDS}  # asdict deep-copies: slow for 40k pages
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> PageEntry:
         return cls(**{**raw, "stat": tuple(raw["stat"])})
+
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(PageEntry))
 
 
 @dataclass
@@ -116,25 +119,27 @@ class Previous:
     total: TermEvidence
 
 
-def stat_of(path: Path) -> Stat:
-    """Return what tells that a page or its sidecar changed, without reading it."""
-    page = path.stat()
-    sidecar = path.with_suffix(".toml")
-    try:
-        side = sidecar.stat()
-        return (page.st_size, page.st_mtime_ns, side.st_size, side.st_mtime_ns)
-    except FileNotFoundError:
-        return (page.st_size, page.st_mtime_ns, -1, -1)
-
-
 def scan(folder: Path) -> dict[str, Stat]:
-    """Return each page file of the folder with its stat, in name order."""
-    found = {}
-    for path in page_files(folder):
+    """Return each page file of the folder with its stat (and its sidecar's), in name order.
+
+    One directory listing and one stat per file: a million-chunk archive has tens of thousands of pages,
+    and this runs each time the archive opens.
+    """
+    try:
+        entries = {e.name: e for e in os.scandir(folder) if not e.name.startswith(".")}
+    except FileNotFoundError:
+        return {}
+    found: dict[str, Stat] = {}
+    for name in sorted(n for n in entries if n.endswith(PAGE_SUFFIX)):
         try:
-            found[path.name] = stat_of(path)
+            if not entries[name].is_file():
+                continue
+            page = entries[name].stat()
+            side = entries.get(name[: -len(PAGE_SUFFIX)] + ".toml")
+            side_stat = (side.stat().st_size, side.stat().st_mtime_ns) if side is not None else (-1, -1)
         except OSError:  # deleted between listing and stat: not a page any more
             continue
+        found[name] = (page.st_size, page.st_mtime_ns, *side_stat)
     return found
 
 
@@ -289,9 +294,9 @@ def refresh(
 
     order = [*unchanged, *retokenized]
     a_starts = _starts(prev_indexed, "n_articles")
-    chunk_pieces = [previous.chunks.slice(starts[i], starts[i + 1]) for i in order] if previous else []
+    chunk_pieces = [previous.chunks.slice(lo, hi) for lo, hi in _ranges(order, starts)] if previous else []
     article_pieces = (
-        [previous.articles.slice(a_starts[i], a_starts[i + 1]) for i in order] if previous else []
+        [previous.articles.slice(lo, hi) for lo, hi in _ranges(order, a_starts)] if previous else []
     )
     chunk_pieces += [records.encode(c for data in added for c in data.chunks)]
     article_pieces += [records.encode(a for data in added for a in data.articles)]
@@ -301,8 +306,8 @@ def refresh(
         pages=pages + sorted(others, key=lambda e: e.source),
         bm25=weighted,
         tokenizer=tokenizer,
-        chunks=records.concat(_coalesce(chunk_pieces)),
-        articles=records.concat(_coalesce(article_pieces)),
+        chunks=records.concat(chunk_pieces),
+        articles=records.concat(article_pieces),
         evidence=evidence + [d.evidence for d in added],
         total=total,
     )
@@ -316,16 +321,15 @@ def _starts(pages: Sequence[PageEntry], field_name: str) -> list[int]:
     return out
 
 
-def _coalesce(
-    pieces: list[tuple[records.Blob, records.Offsets]],
-) -> list[tuple[records.Blob, records.Offsets]]:
-    """Join pieces that are neighbouring slices of the same blob into one slice."""
-    out: list[tuple[records.Blob, records.Offsets]] = []
-    for blob, offsets in pieces:
-        if out and out[-1][0] is blob and len(out[-1][1]) and out[-1][1][-1] == offsets[0]:
-            out[-1] = (blob, np.concatenate([out[-1][1], offsets[1:]]))
+def _ranges(order: list[int], starts: list[int]) -> list[tuple[int, int]]:
+    """Return the item ranges of pages in this order, neighbours joined: few slices to copy."""
+    out: list[tuple[int, int]] = []
+    for page in order:
+        lo, hi = starts[page], starts[page + 1]
+        if out and out[-1][1] == lo:
+            out[-1] = (out[-1][0], hi)
         else:
-            out.append((blob, offsets))
+            out.append((lo, hi))
     return out
 
 

@@ -7,7 +7,6 @@ page gives its metadata and parser overrides.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import tomllib
 from dataclasses import dataclass
@@ -132,11 +131,3 @@ def read_pages(folder: Path) -> tuple[list[Page], list[Refusal]]:
             log.warning("skipped %s", exc)
             refused.append(Refusal(path.name, str(exc)))
     return pages, refused
-
-
-def fingerprint(folder: Path) -> str:
-    """Hash the names and bytes of the pages and sidecars, to tell when an index is stale."""
-    digest = hashlib.sha256()
-    for path in sorted([*page_files(folder), *folder.glob("*.toml")]):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()

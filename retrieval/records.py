@@ -47,8 +47,9 @@ class Records(Sequence[T]):
     def __init__(self, blob: Blob, offsets: Offsets, make: Callable[[dict[str, Any], int], T]) -> None:
         if offsets.ndim != 1 or len(offsets) == 0 or offsets[0] != 0 or offsets[-1] != len(blob):
             raise IndexDamaged(f"record offsets do not span the blob ({len(blob)} bytes)")
-        self.blob = blob
-        self.offsets = offsets
+        # Plain ndarray views of memory maps: slicing a np.memmap costs microseconds per item.
+        self.blob = np.asarray(blob)
+        self.offsets = np.asarray(offsets)
         self._make = make
 
     def __len__(self) -> int:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Archive, Settings, bm25
+from retrieval import Archive, Settings, bm25, ingest
 from retrieval import index as index_module
-from retrieval import ingest
 from retrieval.chunks import indexed_text
 from retrieval.storage import read_snapshot
 

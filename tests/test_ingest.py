@@ -14,7 +14,15 @@ from retrieval.errors import IndexDamaged
 from retrieval.records import Records, concat, encode
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-QUERIES = ["党建引领", "营商环境", "长葛市工商联培训", "莲城智能体", "青瓷产业商会", "万人助企 银行", "商会 党建"]
+QUERIES = [
+    "党建引领",
+    "营商环境",
+    "长葛市工商联培训",
+    "莲城智能体",
+    "青瓷产业商会",
+    "万人助企 银行",
+    "商会 党建",
+]
 
 NEW_PAGE = (
     "本报讯（记者 张三）近日，许昌市青瓷产业商会召开会员大会。会议强调，要坚持“党建引领”，"
@@ -160,7 +168,9 @@ def test_records_are_decoded_on_demand_and_damage_is_named() -> None:
     blob, offsets = encode(items)
     store = Records(blob, offsets, lambda raw, i: (i, raw["text"]))
     assert store[3] == (3, "商会商会商会") and store[-1][0] == 4 and len(store) == 5
-    joined = Records(*concat([store.slice(3, 5), encode([{"n": 9, "text": "x"}]), store.slice(0, 1)]), lambda raw, i: raw)
+    joined = Records(
+        *concat([store.slice(3, 5), encode([{"n": 9, "text": "x"}]), store.slice(0, 1)]), lambda raw, i: raw
+    )
     assert [r["n"] for r in joined] == [3, 4, 9, 0]
     broken = blob.copy()
     broken[offsets[2]] = ord("!")

@@ -1,4 +1,4 @@
-"""Reading page files from disk (retrieval/pages.py): encodings, refusals by name, sidecars, fingerprint."""
+"""Reading page files from disk (retrieval/pages.py): encodings, refusals by name, sidecars, folder scans."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 
 from retrieval.articles import split_articles
 from retrieval.errors import PageUnreadable
+from retrieval.ingest import scan
 from retrieval.models import PageMeta
-from retrieval.pages import fingerprint, read_page, read_pages
+from retrieval.pages import read_page, read_pages
 
 PARAGRAPH = (
     "本报讯（记者 张三）许昌市工商联举办培训。近年来，市工商联以习近平总书记关于促进“两个健康”的"
@@ -183,19 +184,21 @@ def test_read_pages_survives_sidecar_with_malformed_overrides(tmp_path: Path, st
     assert "b.txt" in [p.source for p in pages]
 
 
-def test_fingerprint_changes_when_a_page_changes(tmp_path: Path) -> None:
+def test_scan_notices_every_change_to_the_folder(tmp_path: Path) -> None:
     page = tmp_path / "001.txt"
     page.write_text(TEXT, encoding="utf-8")
-    first = fingerprint(tmp_path)
-    assert fingerprint(tmp_path) == first  # stable while nothing changes
+    first = scan(tmp_path)
+    assert scan(tmp_path) == first  # stable while nothing changes
     page.write_text(TEXT + "又讯。\n", encoding="utf-8")
-    edited = fingerprint(tmp_path)
+    edited = scan(tmp_path)
     assert edited != first
     (tmp_path / "001.toml").write_text('paper = "许昌日报"\n', encoding="utf-8")
-    with_sidecar = fingerprint(tmp_path)
+    with_sidecar = scan(tmp_path)
     assert with_sidecar != edited
     (tmp_path / "002.txt").write_text(TEXT, encoding="utf-8")
-    two_pages = fingerprint(tmp_path)
-    assert two_pages != with_sidecar
+    (tmp_path / ".002.txt.part").write_text(TEXT, encoding="utf-8")  # an add in progress: not a page
+    two_pages = scan(tmp_path)
+    assert list(two_pages) == ["001.txt", "002.txt"]
     (tmp_path / "002.txt").rename(tmp_path / "003.txt")  # same bytes, another name
-    assert fingerprint(tmp_path) != two_pages
+    assert scan(tmp_path) != two_pages
+    assert scan(tmp_path / "missing") == {}
