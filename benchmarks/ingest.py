@@ -15,7 +15,8 @@ chamber-qa waits for, through the same code as ``chamber-qa index``, ``add``, ``
   timed after the imports; ``check`` is that background checksum pass.
 * ``first`` / ``ask p50/p99``: ``Archive.ask`` over the 242 questions of eval/ (whole answers: BM25 top
   60, coverage, evidence sentences), the first one after ``warm()``.
-* ``rss``: resident memory of the serving process after the questions (memory-mapped pages included).
+* ``rss``: resident memory of the serving process after the questions; ``anon`` is the part that is not
+  memory-mapped index files (those pages are the OS page cache: shared between processes, reclaimable).
 
 Each step runs in its own process, so memory and time are not inherited. No network. Timings are
 medians of one run on a shared machine: read them as orders of magnitude and ratios.
@@ -108,7 +109,7 @@ def serve(settings: Settings) -> dict[str, Any]:
         "check_s": check_s,
         "check_ok": ok,
         "rss_open_mb": rss_open,
-        "rss_mb": memory_mb()["rss_mb"],
+        **memory_mb(),
     }
 
 
@@ -148,7 +149,8 @@ def run_size(work: Path, size: int) -> dict[str, Any]:
     row.update(
         chunks=built["chunks"], pages=built["pages"], build_s=built["seconds"], build_peak_mb=built["peak_mb"]
     )
-    row["index_mb"] = dir_mb(settings_for(work, size).index_dir)
+    index_dir = settings_for(work, size).index_dir
+    row["index_mb"] = dir_mb(index_dir / (index_dir / "CURRENT").read_text().split()[0])
     added = spawn("add", work, size)
     row.update(add_s=added["seconds"], add_peak_mb=added["peak_mb"])
     row["remove_s"] = spawn("remove", work, size)["seconds"]
@@ -170,6 +172,7 @@ COLUMNS = (
     ("p50_ms", "ask p50 ms", "{:.1f}"),
     ("p99_ms", "ask p99 ms", "{:.1f}"),
     ("rss_mb", "RSS MB", "{:,.0f}"),
+    ("anon_mb", "of which anon MB", "{:,.0f}"),
 )
 
 
