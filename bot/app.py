@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 
 from bot import chrome, handlers
+from bot import reload as reloading
 from bot.logs import protect_token
 from bot.settings import BotSettings
 from bot.state import STATE_KEY, BotState
@@ -37,8 +38,17 @@ RATE_LIMIT_RETRIES = 3  # AIORateLimiter waits out Telegram's 429 retry_after th
 ARTICLE_COMMAND = r"^/a_\d+(@\w+)?$"
 
 
-def build_application(bot_settings: BotSettings, archive: Archive) -> Application:
-    """Return the Application: one builder chain, the shared state, the handlers."""
+def build_application(
+    bot_settings: BotSettings, archive: Archive, settings: Settings | None = None
+) -> Application:
+    """Return the Application: one builder chain, the shared state, the handlers.
+
+    Args:
+        bot_settings: the Telegram settings.
+        archive: the opened archive to serve first.
+        settings: where /reload and the index poller open the archive again; the archive's own
+            settings when None.
+    """
     protect_token(bot_settings.token)  # before the builder: PTB logs the API URL (with token) at DEBUG
     application = (
         ApplicationBuilder()
@@ -55,9 +65,11 @@ def build_application(bot_settings: BotSettings, archive: Archive) -> Applicatio
             )
         )
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[STATE_KEY] = BotState.create(archive, bot_settings)
+    index_settings = settings or archive.settings
+    application.bot_data[STATE_KEY] = BotState.create(archive, bot_settings, index_settings)
     add_handlers(application)
     return application
 
@@ -74,6 +86,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("about", handlers.about, filters=new),
             CommandHandler("articles", handlers.articles, filters=new),
             CommandHandler("ask", handlers.ask, filters=new),
+            CommandHandler("reload", handlers.reload_index, filters=new),
             MessageHandler(new & filters.Regex(ARTICLE_COMMAND), handlers.open_article),
             MessageHandler(new & filters.COMMAND, handlers.unknown_command),
             MessageHandler(new & private & filters.TEXT, handlers.private_text),
@@ -88,7 +101,7 @@ def add_handlers(application: Application) -> None:
 
 
 async def post_init(application: Application) -> None:
-    """At start: register the command menu and log what the bot serves."""
+    """At start: register the command menu, log what the bot serves, start watching the index."""
     state: BotState = application.bot_data[STATE_KEY]
     for lang, commands in chrome.COMMANDS.items():
         try:
@@ -98,9 +111,10 @@ async def post_init(application: Application) -> None:
             )
         except TelegramError as error:  # the menu is a convenience; answering matters more
             logger.warning("Could not register the %s command menu: %s", lang, error)
-    # Load what the first English question would otherwise wait for, before anyone asks one.
-    await asyncio.to_thread(state.archive.warm)
-    stats = state.archive.stats
+    # Load what a first question would otherwise wait for, before anyone asks one.
+    await asyncio.to_thread(state.edition.archive.warm)
+    state.checker = asyncio.create_task(check_index(state), name="chamber-qa index check")
+    stats = state.edition.stats
     logger.info(
         "Serving %d articles (%d pages, %d chunks), index version %s, as @%s",
         stats.n_articles,
@@ -109,6 +123,24 @@ async def post_init(application: Application) -> None:
         stats.index_version,
         application.bot.username,
     )
+    reloading.start_watching(state)
+
+
+async def check_index(state: BotState) -> None:
+    """Checksum the served index in a thread; a damaged one is rebuilt (Archive.check) and loaded here."""
+    try:
+        if not await asyncio.to_thread(state.edition.archive.check):
+            await reloading.reload(state)
+    except Exception:  # the bot goes on serving what it has; the log says why the check failed
+        logger.exception("Checking the index files failed")
+
+
+async def post_shutdown(application: Application) -> None:
+    """At the end: stop watching the index (a checksum pass still running is left to its thread)."""
+    state: BotState = application.bot_data[STATE_KEY]
+    if state.checker is not None:
+        state.checker.cancel()
+    await reloading.stop_watching(state)
 
 
 def polling_options() -> dict[str, Any]:
@@ -142,7 +174,8 @@ def run(settings: Settings, bot_settings: BotSettings | None = None) -> None:
 
     bot_settings = bot_settings or BotSettings.from_env()
     protect_token(bot_settings.token)
-    application = build_application(bot_settings, Archive.open(settings))
+    # Sizes only at start (a big index opens well under a second); post_init checksums it meanwhile.
+    application = build_application(bot_settings, Archive.open(settings, quick=True), settings)
     if bot_settings.webhook_url:
         application.run_webhook(**webhook_options(bot_settings))
     else:
@@ -168,3 +201,4 @@ async def serving(application: Application) -> AsyncIterator[Application]:
         if application.running:
             await application.stop()
         await application.shutdown()
+        await post_shutdown(application)

@@ -1,4 +1,7 @@
-"""Replies that browse the archive: stats | Article → HTML for /start, /help, /about, /articles, /a_<n>."""
+"""Replies that browse the archive: stats | Article → HTML for /start, /help, /about, /articles, /a_<n>.
+
+Also the admin's /reload reply: which index version served before and which serves now.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +30,9 @@ class Stats(Protocol):
     papers: tuple[str, ...]
     dates: tuple[str, ...]
     index_version: str
+
+
+MAX_LISTED = 200  # articles /articles lists; a question reaches any of them
 
 
 def _listing(values: Sequence[str]) -> str:
@@ -66,6 +72,19 @@ def format_about(stats: Stats) -> str:
     return html.escape(clip(text, MAX_MESSAGE_CHARS))
 
 
+def format_reloaded(old: Stats, new: Stats) -> str:
+    """Return the /reload reply: the version served before and now, and what the archive now holds."""
+    counts = {"pages": new.n_pages, "articles": new.n_articles, "chunks": new.n_chunks}
+    if old.index_version == new.index_version:
+        return html.escape(chrome.RELOAD_UNCHANGED.format(version=new.index_version, **counts))
+    return html.escape(chrome.RELOADED.format(old=old.index_version, new=new.index_version, **counts))
+
+
+def format_reload_failed(version: str, error: str) -> str:
+    """Return the /reload reply when loading failed: the version still served and the error."""
+    return html.escape(clip(chrome.RELOAD_FAILED.format(version=version, error=error), MAX_MESSAGE_CHARS))
+
+
 def article_line(number: int, article: Article, lang: Lang = "zh") -> str:
     """Return one line of /articles: the command that opens the article, and its headline."""
     title = article.title
@@ -75,10 +94,16 @@ def article_line(number: int, article: Article, lang: Lang = "zh") -> str:
     return f"/a_{number} {html.escape(clip(title, MAX_TITLE_CHARS))}"
 
 
-def format_article_list(articles: Sequence[Article]) -> list[str]:
-    """Return the headlines, each with its /a_<n> command, over as many messages as needed."""
+def format_article_list(articles: Sequence[Article], limit: int = MAX_LISTED) -> list[str]:
+    """Return the headlines, each with its /a_<n> command, over as many messages as needed.
+
+    A big archive lists its first ``limit`` articles and says how many there are: tens of thousands of
+    headlines are no use in a chat, and a question finds any of them.
+    """
     lines = [html.escape(chrome.ARTICLES_HEADER)]
-    lines += [article_line(n, article) for n, article in enumerate(articles, start=1)]
+    lines += [article_line(n, articles[n - 1]) for n in range(1, min(len(articles), limit) + 1)]
+    if len(articles) > limit:
+        lines.append(html.escape(chrome.ARTICLES_MORE.format(shown=limit, total=len(articles))))
     return pack(lines, sep="\n")
 
 

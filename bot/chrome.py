@@ -113,6 +113,7 @@ ABOUT = (
 )
 
 ARTICLES_HEADER = "文章列表（点命令打开全文）："
+ARTICLES_MORE = "……共 {total} 篇，这里列出前 {shown} 篇；直接提问可以找到任何一篇。"
 ARTICLE_MISSING = "没有这篇文章。发送 /articles 查看文章列表。"
 ASK_USAGE = "用法：/ask 你的问题，例如：/ask {example}"
 NOT_ALLOWED = "抱歉，这个机器人只在受邀的聊天中使用。如需开通，请联系管理员。"
@@ -121,3 +122,10 @@ UNKNOWN_COMMAND = "不认识这个命令。发送 /help 查看用法。"
 SOMETHING_WRONG = "抱歉，出了点问题，请稍后再试。"
 BUTTON_EXPIRED = "这个按钮已失效，请重新提问。(This button has expired; please ask again.)"
 ADMIN_ERROR = "机器人出错：{error}"
+
+# /reload, for admins only.
+RELOAD_REFUSED = "抱歉，只有管理员可以重新加载索引。(Only the bot's admins can reload the index.)"
+RELOAD_RUNNING = "索引正在重新加载，请稍后再试。"
+RELOADED = "索引已重新加载。\n旧版本：{old}\n新版本：{new}\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"
+RELOAD_UNCHANGED = "索引没有新版本，仍是 {version}。\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"
+RELOAD_FAILED = "重新加载失败，仍在使用 {version}：\n{error}"

@@ -14,8 +14,9 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import browse, callbacks, chrome, questions, replies
+from bot import reload as reloading
 from bot.logs import REDACTED
-from bot.state import BotState, state_of
+from bot.state import BotState, Edition, state_of
 
 if TYPE_CHECKING:
     from bot.chrome import Lang
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 INLINE_TOP_K = 5
 INLINE_CACHE_SECONDS = 30
+TYPING_AFTER_SECONDS = 0.5  # a search slower than this shows "typing…"
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -32,8 +34,8 @@ INLINE_CACHE_SECONDS = 30
 
 async def start(update: Update, context: Context) -> None:
     """Say what the archive holds and offer three example questions."""
-    state = state_of(context)
-    await update.effective_message.reply_text(browse.format_start(state.archive.stats, state.examples))
+    edition = state_of(context).edition
+    await update.effective_message.reply_text(browse.format_start(edition.stats, edition.examples))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -43,12 +45,12 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def about(update: Update, context: Context) -> None:
     """Give the archive's coverage and index version."""
-    await update.effective_message.reply_text(browse.format_about(state_of(context).archive.stats))
+    await update.effective_message.reply_text(browse.format_about(state_of(context).edition.stats))
 
 
 async def articles(update: Update, context: Context) -> None:
     """List the headlines, each with the /a_<n> command that opens it."""
-    await send_parts(update, browse.format_article_list(state_of(context).articles))
+    await send_parts(update, browse.format_article_list(state_of(context).edition.articles))
 
 
 async def open_article(update: Update, context: Context) -> None:
@@ -56,7 +58,7 @@ async def open_article(update: Update, context: Context) -> None:
     number = questions.article_number(update.effective_message.text, context.bot.username)
     if number is None:  # /a_<n>@another_bot
         return
-    article = state_of(context).article_at(number)
+    article = state_of(context).edition.article_at(number)
     await send_parts(
         update, browse.format_article(article) if article else [html.escape(chrome.ARTICLE_MISSING)]
     )
@@ -66,7 +68,7 @@ async def ask(update: Update, context: Context) -> None:
     """Answer the question after /ask."""
     question = questions.command_argument(update.effective_message.text)
     if not question:
-        example = next(iter(state_of(context).examples), "")
+        example = next(iter(state_of(context).edition.examples), "")
         await update.effective_message.reply_text(html.escape(chrome.ASK_USAGE.format(example=example)))
         return
     await answer_question(update, context, question)
@@ -92,7 +94,7 @@ async def group_text(update: Update, context: Context) -> None:
 
 async def not_text(update: Update, context: Context) -> None:
     """Tell a private chat that stickers, photos, voice and files cannot be searched."""
-    example = next(iter(state_of(context).examples), "")
+    example = next(iter(state_of(context).edition.examples), "")
     await update.effective_message.reply_text(html.escape(chrome.NON_TEXT.format(example=example)))
 
 
@@ -106,41 +108,78 @@ async def unknown_command(update: Update, context: Context) -> None:
         await message.reply_text(html.escape(chrome.UNKNOWN_COMMAND))
 
 
+# --- admin ---------------------------------------------------------------------------------------
+
+
+async def reload_index(update: Update, context: Context) -> None:
+    """Admins only: load the current index now (the old one serves meanwhile) and say what changed."""
+    state, message = state_of(context), update.effective_message
+    user = update.effective_user
+    if user is None or user.id not in state.settings.admin_user_ids:
+        await message.reply_text(html.escape(chrome.RELOAD_REFUSED))
+        return
+    await show_typing(update)
+    try:
+        done = await reloading.reload(state)
+    except reloading.ReloadRunning:
+        await message.reply_text(html.escape(chrome.RELOAD_RUNNING))
+    except Exception as error:  # any failure to load: the old archive keeps serving, the admin is told
+        version = state.edition.stats.index_version
+        logger.error("/reload failed; still serving %s", version, exc_info=True)
+        await message.reply_text(browse.format_reload_failed(version, describe(error, context.bot.token)))
+    else:
+        await message.reply_text(browse.format_reloaded(done.old.stats, done.new.stats))
+
+
 # --- answering --------------------------------------------------------------------------------
 
 
 async def answer_question(update: Update, context: Context, text: str | None) -> None:
     """Search the archive off the event loop and reply with the cited answer and its buttons."""
     state = state_of(context)
+    edition = state.edition  # this question's archive to the end, whatever a reload does meanwhile
     question, truncated = questions.clean(text)
     lang = questions.lang_of(question)
-    await show_typing(update)
-    answer = await ask_archive(state, question, state.settings.top_k, 0)
+    answer = await ask_showing_typing(update, edition, question, state.settings.top_k)
     note = chrome.words(lang).truncated.format(n=questions.MAX_QUESTION_CHARS) if truncated else ""
-    markup = answer_markup(state, answer, state.remember(question), 0, lang)
+    markup = answer_markup(state, edition, answer, state.remember(question), 0, lang)
     await update.effective_message.reply_text(
         replies.format_answer(answer, lang, 0, note), reply_markup=markup
     )
 
 
-async def ask_archive(state: BotState, question: str, top_k: int, offset: int) -> Answer:
+async def ask_archive(edition: Edition, question: str, top_k: int, offset: int) -> Answer:
     """Run retrieval in a worker thread so one slow search never blocks other users."""
-    return await asyncio.to_thread(state.archive.ask, question, top_k=top_k, offset=offset)
+    return await asyncio.to_thread(edition.archive.ask, question, top_k=top_k, offset=offset)
 
 
 def answer_markup(
-    state: BotState, answer: Answer, key: str, offset: int, lang: Lang
+    state: BotState, edition: Edition, answer: Answer, key: str, offset: int, lang: Lang
 ) -> InlineKeyboardMarkup | None:
     """Return the buttons of an answer page: "全文" per article, "更多" while results may remain."""
     if not answer.answered:
         return None
     full = [
-        (offset + i, state.full_button(hit.chunk.article_id)) for i, hit in enumerate(answer.hits, start=1)
+        (offset + i, edition.full_button(hit.chunk.article_id)) for i, hit in enumerate(answer.hits, start=1)
     ]
     next_offset = offset + len(answer.hits)
     has_more = len(answer.hits) == state.settings.top_k and next_offset <= callbacks.MAX_OFFSET
     more = callbacks.More(key, next_offset) if has_more else None
     return replies.answer_keyboard(lang, [(n, p) for n, p in full if p is not None], more)
+
+
+async def ask_showing_typing(update: Update, edition: Edition, question: str, top_k: int) -> Answer:
+    """Search; show "typing…" only if the search is slow.
+
+    A search takes milliseconds, and each chat action is one of the 30 requests a second Telegram allows
+    a bot (PTB's rate limiter enforces it): sending one with every answer would halve how many answers
+    the bot can send under load.
+    """
+    search = asyncio.ensure_future(ask_archive(edition, question, top_k, 0))
+    done, _ = await asyncio.wait({search}, timeout=TYPING_AFTER_SECONDS)
+    if not done:
+        await show_typing(update)
+    return await search
 
 
 async def show_typing(update: Update) -> None:
@@ -180,13 +219,13 @@ async def show_more(update: Update, context: Context, payload: callbacks.More) -
     if question is None or not isinstance(query.message, Message):
         await query.answer(chrome.BUTTON_EXPIRED)
         return
-    lang = questions.lang_of(question)
-    answer = await ask_archive(state, question, state.settings.top_k, payload.offset)
+    lang, edition = questions.lang_of(question), state.edition
+    answer = await ask_archive(edition, question, state.settings.top_k, payload.offset)
     if not answer.answered or not answer.hits:
         await query.answer(chrome.words(lang).no_more)
         return
     await query.answer()
-    markup = answer_markup(state, answer, payload.question_key, payload.offset, lang)
+    markup = answer_markup(state, edition, answer, payload.question_key, payload.offset, lang)
     try:
         await query.edit_message_text(
             replies.format_answer(answer, lang, payload.offset), reply_markup=markup
@@ -199,7 +238,7 @@ async def show_more(update: Update, context: Context, payload: callbacks.More) -
 async def send_full(update: Update, context: Context, payload: callbacks.Full) -> None:
     """Send the whole article a "全文" button names, over as many messages as it needs."""
     query = update.callback_query
-    article = state_of(context).open_full(payload)
+    article = state_of(context).edition.open_full(payload)
     if article is None or update.effective_chat is None:
         await query.answer(chrome.BUTTON_EXPIRED)
         return
@@ -215,7 +254,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if not question:
         await query.answer([], cache_time=INLINE_CACHE_SECONDS)
         return
-    answer = await ask_archive(state_of(context), question, INLINE_TOP_K, 0)
+    answer = await ask_archive(state_of(context).edition, question, INLINE_TOP_K, 0)
     await query.answer(
         replies.inline_results(answer, questions.lang_of(question)), cache_time=INLINE_CACHE_SECONDS
     )
@@ -249,8 +288,12 @@ async def error_handler(update: object, context: Context) -> None:
 
 async def notify_admins(context: Context) -> None:
     """Send the error's type and message (never a traceback, never the token) to each admin."""
-    token = context.bot.token
-    error = f"{type(context.error).__name__}: {context.error}".replace(token, REDACTED)
+    error = describe(context.error, context.bot.token)
     for admin in state_of(context).settings.admin_user_ids:
         with suppress(TelegramError):
-            await context.bot.send_message(admin, html.escape(chrome.ADMIN_ERROR.format(error=error[:1000])))
+            await context.bot.send_message(admin, html.escape(chrome.ADMIN_ERROR.format(error=error)))
+
+
+def describe(error: BaseException | None, token: str) -> str:
+    """Return an error's type and message for an admin, the token redacted, at most 1000 characters."""
+    return f"{type(error).__name__}: {error}".replace(token, REDACTED)[:1000]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MAX_TOP_K = 5
+DEFAULT_INDEX_POLL_SECONDS = 30.0
 
 
 class BotConfigError(ValueError):
@@ -32,12 +34,14 @@ class BotSettings:
     token: str  # TELEGRAM_BOT_TOKEN, from @BotFather
     base_url: str = TELEGRAM_API_URL  # TELEGRAM_BASE_URL: a self-hosted Bot API server or a test emulator
     allowed_chat_ids: frozenset[int] | None = None  # ALLOWED_CHAT_IDS; None lets every chat in
-    admin_user_ids: frozenset[int] = frozenset()  # ADMIN_USER_IDS: always allowed, told about errors
+    # ADMIN_USER_IDS (or ADMIN_IDS; both are read and merged): always allowed, told about errors, may /reload
+    admin_user_ids: frozenset[int] = frozenset()
     webhook_url: str | None = None  # WEBHOOK_URL: public https URL; polling when unset
     webhook_secret: str | None = None  # WEBHOOK_SECRET: required with WEBHOOK_URL
     webhook_listen: str = "127.0.0.1"  # WEBHOOK_LISTEN: interface of the local webhook server
     webhook_port: int = 8443  # WEBHOOK_PORT
     top_k: int = 3  # passages per answer page
+    index_poll_seconds: float = DEFAULT_INDEX_POLL_SECONDS  # INDEX_POLL_SECONDS; 0 turns polling off
 
     def __post_init__(self) -> None:
         """Refuse settings the bot could not run with."""
@@ -49,6 +53,8 @@ class BotSettings:
             raise BotConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.")
         if not 1 <= self.top_k <= MAX_TOP_K:
             raise BotConfigError(f"top_k must be between 1 and {MAX_TOP_K}: an answer page is one message.")
+        if not (math.isfinite(self.index_poll_seconds) and self.index_poll_seconds >= 0):
+            raise BotConfigError("INDEX_POLL_SECONDS must be a number of seconds >= 0 (0 turns it off).")
 
     @property
     def base_file_url(self) -> str:
@@ -81,11 +87,13 @@ class BotSettings:
             token=token.strip(),
             base_url=values.get("TELEGRAM_BASE_URL", "").strip() or TELEGRAM_API_URL,
             allowed_chat_ids=_parse_ids("ALLOWED_CHAT_IDS", allowed) if allowed else None,
-            admin_user_ids=_parse_ids("ADMIN_USER_IDS", values.get("ADMIN_USER_IDS", "")),
+            admin_user_ids=_parse_ids("ADMIN_USER_IDS", values.get("ADMIN_USER_IDS", ""))
+            | _parse_ids("ADMIN_IDS", values.get("ADMIN_IDS", "")),
             webhook_url=values.get("WEBHOOK_URL", "").strip() or None,
             webhook_secret=values.get("WEBHOOK_SECRET", "").strip() or None,
             webhook_listen=values.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_parse_port(values.get("WEBHOOK_PORT", "").strip() or "8443"),
+            index_poll_seconds=_parse_seconds(values.get("INDEX_POLL_SECONDS", "").strip()),
         )
 
 
@@ -109,3 +117,11 @@ def _parse_port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise BotConfigError(f"WEBHOOK_PORT must be a port number (1-65535), got {text!r}.")
     return int(text)
+
+
+def _parse_seconds(text: str) -> float:
+    """Parse INDEX_POLL_SECONDS (the default when empty); BotSettings checks the range."""
+    try:
+        return float(text) if text else DEFAULT_INDEX_POLL_SECONDS
+    except ValueError:
+        raise BotConfigError(f"INDEX_POLL_SECONDS must be a number of seconds, got {text!r}.") from None

@@ -7,6 +7,7 @@ their modules (pages, articles, chunks, tokens, bm25, index, answer, evaluate).
 from retrieval.archive import Archive, ArchiveStats, is_english
 from retrieval.config import Settings
 from retrieval.models import Answer, Article, Chunk, Hit, Page, PageMeta, Paragraph
+from retrieval.storage import current_snapshot_id
 
 __all__ = [
     "Answer",
@@ -19,5 +20,6 @@ __all__ = [
     "PageMeta",
     "Paragraph",
     "Settings",
+    "current_snapshot_id",
     "is_english",
 ]

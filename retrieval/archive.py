@@ -134,6 +134,11 @@ class Archive:
         """Return one article by id, or None."""
         return self.index.article(article_id)
 
+    def article_number(self, article_id: str) -> int | None:
+        """Return an article's 1-based number in ``articles`` (as in the bot's /a_<n>), or None."""
+        position = self.index.article_position(article_id)
+        return None if position is None else position + 1
+
     @property
     def refused(self) -> list[Refusal]:
         """Return the page files that could not be indexed, and why."""

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -44,7 +44,7 @@ PIPELINE_DATA = ("terms.txt", "stopwords.txt")
 RECORD_ARRAYS = ("chunk_blob", "chunk_offsets", "article_blob", "article_offsets")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Index:
     """A searchable archive: BM25 postings, the chunks and articles they point to, and the page table.
 
@@ -61,17 +61,24 @@ class Index:
     snapshot: Snapshot | None = None
 
     def article(self, article_id: str) -> Article | None:
-        """Return an article by id ("<page stem>#<n>"), reading only its page's articles."""
-        stem = article_id.rsplit("#", 1)[0]
-        start = 0
+        """Return an article by id ("<page stem>#<n>"), or None."""
+        position = self.article_position(article_id)
+        return None if position is None else self.articles[position]
+
+    def article_position(self, article_id: str) -> int | None:
+        """Return where an article stands in ``articles``, reading only its own page's articles."""
+        start, count = self._page_articles.get(article_id.rsplit("#", 1)[0], (0, 0))
+        return next((i for i in range(start, start + count) if self.articles[i].id == article_id), None)
+
+    @cached_property
+    def _page_articles(self) -> dict[str, tuple[int, int]]:
+        """Page stem -> (first article's position, number of articles)."""
+        out, start = {}, 0
         for page in self.pages:
-            if page.status != "indexed":
-                break
-            if PurePath(page.source).stem == stem:
-                found = (self.articles[i] for i in range(start, start + page.n_articles))
-                return next((a for a in found if a.id == article_id), None)
-            start += page.n_articles
-        return None
+            if page.status == "indexed":
+                out[PurePath(page.source).stem] = (start, page.n_articles)
+                start += page.n_articles
+        return out
 
     def previous(self) -> ingest.Previous:
         """Return what a refresh reuses of this index (reads the term evidence it kept per page)."""

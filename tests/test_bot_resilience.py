@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -132,3 +133,27 @@ class CrashingArchive:
 
     def ask(self, question: str, top_k: int = 3, offset: int = 0) -> Any:
         raise RuntimeError(self._message)
+
+
+async def test_a_slow_search_shows_typing_and_still_answers(
+    emulator: BotApiEmulator, archive: Any, start_bot: Any
+) -> None:
+    async with start_bot(SlowArchive(archive, seconds=1.0)):
+        say(emulator, ALICE, QUESTION)
+        await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE, timeout=15)
+    typing = emulator.calls_to("sendChatAction")
+    assert [(int(c.params["chat_id"]), c.params["action"]) for c in typing] == [(ALICE, "typing")]
+
+
+class SlowArchive:
+    """The archive, except that ask() takes at least `seconds` (a search on a busy machine)."""
+
+    def __init__(self, archive: Any, seconds: float) -> None:
+        self._archive, self._seconds = archive, seconds
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._archive, name)
+
+    def ask(self, question: str, top_k: int = 3, offset: int = 0) -> Any:
+        time.sleep(self._seconds)
+        return self._archive.ask(question, top_k=top_k, offset=offset)
