@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -135,6 +136,16 @@ def _report(changes: list[FolderChange], archive: Archive, started: float) -> No
     )
 
 
+def _change_folder(change: Callable[[], list[FolderChange]], seeds: Path, index_dir: Path) -> None:
+    """Change the pages folder, then bring the index up to date and say what happened."""
+    started = time.perf_counter()
+    try:
+        changes = change()
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    _report(changes, _open(seeds, index_dir), started)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @corpus_options
@@ -149,12 +160,7 @@ def add(pages: tuple[Path, ...], seeds: Path, index_dir: Path) -> None:
     Example:
         chamber-qa add ~/incoming/2024-05-01_*.txt
     """
-    started = time.perf_counter()
-    try:
-        changes = add_pages(list(pages), seeds)
-    except (ValueError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    _report(changes, _open(seeds, index_dir), started)
+    _change_folder(lambda: add_pages(list(pages), seeds), seeds, index_dir)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -167,12 +173,7 @@ def remove(pages: tuple[str, ...], seeds: Path, index_dir: Path) -> None:
     Example:
         chamber-qa remove 001_73203bc2ffbfe497.txt
     """
-    started = time.perf_counter()
-    try:
-        changes = remove_pages(list(pages), seeds)
-    except (ValueError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    _report(changes, _open(seeds, index_dir), started)
+    _change_folder(lambda: remove_pages(list(pages), seeds), seeds, index_dir)
 
 
 @cli.command(context_settings=CONTEXT)
