@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from retrieval.answer_type import AnswerAsked, answer_asked
 from retrieval.chunks import indexed_text, sentences
 from retrieval.index import Index
 from retrieval.models import Answer, Article, Chunk, Hit
@@ -19,6 +21,7 @@ from retrieval.synonyms import synonyms
 from retrieval.tokens import is_common_word, prepare
 
 CANDIDATES = 50  # passages considered before dedup and coverage
+TYPED_DEPTH = 10  # a typed answer (a year, a sum ...) must be stated by one of this many top passages
 NEAR_EQUAL = 0.95  # a passage of another article this close in score is preferred for variety
 NEAR_TITLES = 3
 # A one-character word (去, 叫, 拍 ...) says little about what a passage must hold.
@@ -103,10 +106,29 @@ def concepts(index: Index, question: str) -> list[Concept]:
     return [c for c in out if not any(c.term != o and c.term in o for o in longer)]
 
 
-def coverage(cs: list[Concept | AmountAsked], text: str) -> float:
+def coverage(cs: Sequence[Concept | AmountAsked | AnswerAsked], text: str) -> float:
     """Return the weighted share of the question's words (and asked amount) a prepared text contains."""
     total = sum(c.weight for c in cs)
     return sum(c.weight * c.match(text) for c in cs) / total if total else 0.0
+
+
+def wanted(
+    cs: list[Concept], question: str, known: Callable[[str], bool] = lambda term: True
+) -> list[Concept | AmountAsked | AnswerAsked]:
+    """Return what a passage should hold to answer: the question's words and, if asked, an amount or a
+    typed answer (a year, a date, a sum of money ... stated in a sentence about what is asked)."""
+    out: list[Concept | AmountAsked | AnswerAsked] = list(cs)
+    if not cs:
+        return out
+    mean = sum(c.weight for c in cs) / len(cs)
+    prepared = prepare(question)
+    # Only a word the archive prints can anchor the answer's sentence (a paraphrase's 折腾 cannot).
+    anchors = [(c.term, (*c.aliases, *c.synonyms)) for c in cs if known(c.term)]
+    typed = answer_asked(prepared, anchors, mean)
+    amount = amount_asked(prepared, mean)
+    if typed or amount:
+        out.append(typed or amount)  # type: ignore[arg-type]
+    return out
 
 
 def best_sentence(cs: list[Concept], chunk: Chunk) -> str:
@@ -166,17 +188,19 @@ def answer(
         return Answer(question, (), False, reason="no searchable words in the question")
     ids, scores = index.bm25.top_k(query, CANDIDATES + offset)
     ranked = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
-    wanted: list[Concept | AmountAsked] = list(cs)
-    amount = amount_asked(prepare(question), sum(c.weight for c in cs) / len(cs))
-    if amount:
-        wanted.append(amount)
-    covered = [(i, s, coverage(wanted, prepare(indexed_text(index.chunks[i])))) for i, s in ranked]
-    best = max((c for _, _, c in covered[:5]), default=0.0)
+    asked = wanted(cs, question, lambda term: index.bm25.doc_freq(term) > 0)
+    covered = [coverage(asked, prepare(indexed_text(index.chunks[i]))) for i, _ in ranked[:5]]
+    best = max(covered, default=0.0)
     terms = tuple(c.term for c in cs)
     if best < min_coverage:
         return Answer(
             question, terms, False, near_titles=_near_titles(index, ranked), reason=f"coverage {best:.2f}"
         )
+    typed = next((a for a in asked if isinstance(a, AnswerAsked)), None)
+    if typed and not any(typed.match(prepare(index.chunks[i].text)) for i, _ in ranked[:TYPED_DEPTH]):
+        # Every word may be in the archive and still no passage says when, or how much: a near miss.
+        reason = f"no passage states the {typed.kind} asked for"
+        return Answer(question, terms, False, near_titles=_near_titles(index, ranked), reason=reason)
     hits = []
     for rank, (i, score) in enumerate(_pick(ranked, index, offset + top_k)[offset:], start=offset + 1):
         chunk = index.chunks[i]
