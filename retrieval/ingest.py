@@ -240,28 +240,8 @@ def refresh(
         ),
     )
 
-    # A page with the text of one already indexed is a duplicate: indexed once, reported.
-    first_of = {prev_indexed[i].sha256: prev_indexed[i].source for i in kept}
-    added: list[PageData] = []
-    others: list[PageEntry] = []
-    for data in fresh:
-        entry = data.entry
-        if entry.status == "indexed" and entry.sha256 in first_of:
-            log.warning("skipped %s: same text as %s", entry.source, first_of[entry.sha256])
-            others.append(replace(entry, status="duplicate", reason=f"same text as {first_of[entry.sha256]}"))
-        elif entry.status == "indexed":
-            first_of[entry.sha256] = entry.source
-            added.append(data)
-        else:
-            others.append(entry)
-
-    total = TermEvidence()
-    if previous is not None:
-        total += previous.total
-        for i in sorted(set(range(len(prev_indexed))) - set(kept)):
-            total -= previous.evidence[i]
-    for data in added:
-        total += data.evidence
+    added, others = _split_duplicates(fresh, {prev_indexed[i].sha256: prev_indexed[i].source for i in kept})
+    total = _evidence_total(previous, kept, added)
     tokenizer = Tokenizer(terms_from(total), config)
     if not kept and not added:
         raise CorpusEmpty(
@@ -293,24 +273,67 @@ def refresh(
     weighted = bm25.weigh(counts, **scoring)
 
     order = [*unchanged, *retokenized]
-    a_starts = _starts(prev_indexed, "n_articles")
-    chunk_pieces = [previous.chunks.slice(lo, hi) for lo, hi in _ranges(order, starts)] if previous else []
-    article_pieces = (
-        [previous.articles.slice(lo, hi) for lo, hi in _ranges(order, a_starts)] if previous else []
-    )
-    chunk_pieces += [records.encode(c for data in added for c in data.chunks)]
-    article_pieces += [records.encode(a for data in added for a in data.articles)]
+    chunks, articles = _records(previous, order, added)
     pages = [prev_indexed[i] for i in order] + [d.entry for d in added]
     evidence = [previous.evidence[i] for i in order] if previous else []  # type: ignore[union-attr]
     return Built(
         pages=pages + sorted(others, key=lambda e: e.source),
         bm25=weighted,
         tokenizer=tokenizer,
-        chunks=records.concat(chunk_pieces),
-        articles=records.concat(article_pieces),
+        chunks=chunks,
+        articles=articles,
         evidence=evidence + [d.evidence for d in added],
         total=total,
     )
+
+
+def _split_duplicates(
+    fresh: list[PageData], first_of: dict[str, str]
+) -> tuple[list[PageData], list[PageEntry]]:
+    """Return the fresh pages to index, and the entries of the others: refused, or duplicates of a page
+    already indexed (``first_of``: sha256 -> name), which are reported and indexed once."""
+    added: list[PageData] = []
+    others: list[PageEntry] = []
+    for data in fresh:
+        entry = data.entry
+        if entry.status == "indexed" and entry.sha256 in first_of:
+            log.warning("skipped %s: same text as %s", entry.source, first_of[entry.sha256])
+            others.append(replace(entry, status="duplicate", reason=f"same text as {first_of[entry.sha256]}"))
+        elif entry.status == "indexed":
+            first_of[entry.sha256] = entry.source
+            added.append(data)
+        else:
+            others.append(entry)
+    return added, others
+
+
+def _evidence_total(previous: Previous | None, kept: list[int], added: list[PageData]) -> TermEvidence:
+    """Return the archive's term evidence: the previous total, less dropped pages', plus new pages'."""
+    total = TermEvidence()
+    if previous is not None:
+        total += previous.total
+        n_indexed = sum(p.status == "indexed" for p in previous.pages)
+        for i in sorted(set(range(n_indexed)) - set(kept)):
+            total -= previous.evidence[i]
+    for data in added:
+        total += data.evidence
+    return total
+
+
+def _records(
+    previous: Previous | None, order: list[int], added: list[PageData]
+) -> tuple[tuple[records.Blob, records.Offsets], tuple[records.Blob, records.Offsets]]:
+    """Return the chunk and article records: the kept pages' bytes copied in ``order``, then new ones."""
+    out = []
+    for kind, field_name in (("chunks", "n_chunks"), ("articles", "n_articles")):
+        pieces = []
+        if previous is not None:
+            old: records.Records[Any] = getattr(previous, kind)
+            starts = _starts([p for p in previous.pages if p.status == "indexed"], field_name)
+            pieces = [old.slice(lo, hi) for lo, hi in _ranges(order, starts)]
+        pieces.append(records.encode(item for data in added for item in getattr(data, kind)))
+        out.append(records.concat(pieces))
+    return out[0], out[1]
 
 
 def _starts(pages: Sequence[PageEntry], field_name: str) -> list[int]:
