@@ -285,7 +285,8 @@ def _advise_random(arr: np.ndarray) -> None:
     """Tell the kernel a memory-mapped array is read at random: a query touches a few postings and records.
 
     Without this, every page fault also maps the pages around it (readahead, fault-around): serving 242
-    questions from a million-chunk index kept 1.1 GB of index pages resident instead of 0.28 GB.
+    questions from a million-chunk index once kept 1.1 GB of index pages resident instead of 0.28 GB.
+    (Files cached in large folios are still mapped a folio at a time: see the README's scale notes.)
     """
     mapping = getattr(arr, "_mmap", None)  # np.memmap keeps its mmap.mmap here
     if mapping is not None and hasattr(mmap, "MADV_RANDOM"):
