@@ -137,22 +137,18 @@ def best_sentence(cs: list[Concept], chunk: Chunk) -> str:
     return max(parts, key=lambda s: (coverage(cs, prepare(s)), -parts.index(s))).strip()
 
 
-def _pick(ranked: list[tuple[int, float]], index: Index, want: int) -> list[tuple[int, float]]:
+def _pick(ranked: list[tuple[Chunk, float]], want: int) -> list[tuple[Chunk, float]]:
     """Pick results best first, one per paragraph, preferring other articles among near-equal scores."""
-    chosen: list[tuple[int, float]] = []
+    chosen: list[tuple[Chunk, float]] = []
     seen_paragraphs: set[tuple[str, int]] = set()
     pool = list(ranked)
     while pool and len(chosen) < want:
-        articles = {index.chunks[i].article_id for i, _ in chosen}
+        articles = {c.article_id for c, _ in chosen}
         top_score = pool[0][1]
-        fresh = [
-            p
-            for p in pool
-            if p[1] >= top_score * NEAR_EQUAL and index.chunks[p[0]].article_id not in articles
-        ]
+        fresh = [p for p in pool if p[1] >= top_score * NEAR_EQUAL and p[0].article_id not in articles]
         pick = fresh[0] if fresh else pool[0]
         pool.remove(pick)
-        chunk = index.chunks[pick[0]]
+        chunk = pick[0]
         if (chunk.article_id, chunk.paragraph) not in seen_paragraphs:
             seen_paragraphs.add((chunk.article_id, chunk.paragraph))
             chosen.append(pick)
@@ -170,10 +166,9 @@ def display_title(article: Article | None, chunk: Chunk) -> str:
     )
 
 
-def _near_titles(index: Index, ranked: list[tuple[int, float]]) -> tuple[str, ...]:
+def _near_titles(ranked: list[tuple[Chunk, float]]) -> tuple[str, ...]:
     titles: dict[str, None] = {}
-    for i, _ in ranked:
-        chunk = index.chunks[i]
+    for chunk, _ in ranked:
         titles.setdefault(chunk.title or display_title(None, chunk), None)
     return tuple(titles)[:NEAR_TITLES]
 
@@ -187,23 +182,21 @@ def answer(
     if not cs:
         return Answer(question, (), False, reason="no searchable words in the question")
     ids, scores = index.bm25.top_k(query, CANDIDATES + offset)
-    ranked = [(int(i), float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
+    # Each candidate decoded once: chunks are read from the index's records on demand.
+    ranked = [(index.chunks[int(i)], float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
     asked = wanted(cs, question, lambda term: index.bm25.doc_freq(term) > 0)
-    covered = [coverage(asked, prepare(indexed_text(index.chunks[i]))) for i, _ in ranked[:5]]
+    covered = [coverage(asked, prepare(indexed_text(chunk))) for chunk, _ in ranked[:5]]
     best = max(covered, default=0.0)
     terms = tuple(c.term for c in cs)
     if best < min_coverage:
-        return Answer(
-            question, terms, False, near_titles=_near_titles(index, ranked), reason=f"coverage {best:.2f}"
-        )
+        return Answer(question, terms, False, near_titles=_near_titles(ranked), reason=f"coverage {best:.2f}")
     typed = next((a for a in asked if isinstance(a, AnswerAsked)), None)
-    if typed and not any(typed.match(prepare(index.chunks[i].text)) for i, _ in ranked[:TYPED_DEPTH]):
+    if typed and not any(typed.match(prepare(chunk.text)) for chunk, _ in ranked[:TYPED_DEPTH]):
         # Every word may be in the archive and still no passage says when, or how much: a near miss.
         reason = f"no passage states the {typed.kind} asked for"
-        return Answer(question, terms, False, near_titles=_near_titles(index, ranked), reason=reason)
+        return Answer(question, terms, False, near_titles=_near_titles(ranked), reason=reason)
     hits = []
-    for rank, (i, score) in enumerate(_pick(ranked, index, offset + top_k)[offset:], start=offset + 1):
-        chunk = index.chunks[i]
+    for rank, (chunk, score) in enumerate(_pick(ranked, offset + top_k)[offset:], start=offset + 1):
         text = prepare(indexed_text(chunk))
         forms = {c.term: c.found(text) for c in cs}
         matched = tuple(term for term, form in forms.items() if form)
