@@ -365,12 +365,12 @@ def merge(old: Counts, keep: npt.NDArray[np.bool_], new: Counts) -> Counts:
     vocab = [*old.vocab, *extra]
     n_terms = len(vocab)
 
-    doc_map = (np.cumsum(keep) - 1).astype(np.int32)
     n_kept = int(keep.sum())
     if n_kept == len(keep):  # nothing removed (an add): the old postings stay as they are
         kept_indices, kept_tf = old.indices, old.tf
         kept_df = np.diff(old.indptr)
     else:
+        doc_map = (np.cumsum(keep) - 1).astype(np.int32)
         kept = keep[old.indices]
         # Kept postings per term from a running count, without expanding term ids per posting.
         running = np.concatenate(([0], np.cumsum(kept, dtype=np.int64)))

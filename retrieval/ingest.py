@@ -26,6 +26,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -115,8 +116,23 @@ class Previous:
     tokenizer: Tokenizer
     chunks: records.Records[Chunk]
     articles: records.Records[Article]
-    evidence: list[TermEvidence]
+    evidence: list[TermEvidence]  # per indexed page, in page order
     total: TermEvidence
+
+    @cached_property
+    def indexed(self) -> list[PageEntry]:
+        """The indexed pages, in document order (the page table's first entries)."""
+        return [p for p in self.pages if p.status == "indexed"]
+
+    @cached_property
+    def chunk_starts(self) -> list[int]:
+        """Where each indexed page's chunks start, plus the end."""
+        return _starts(self.indexed, "n_chunks")
+
+    @cached_property
+    def article_starts(self) -> list[int]:
+        """Where each indexed page's articles start, plus the end."""
+        return _starts(self.indexed, "n_articles")
 
 
 def scan(folder: Path) -> dict[str, Stat]:
@@ -226,8 +242,7 @@ def refresh(
     ``scoring`` holds bm25.weigh's model, k1 and b. Without ``previous`` every page is read.
     """
     found = scan(folder)
-    prev_pages = previous.pages if previous else []
-    prev_indexed = [p for p in prev_pages if p.status == "indexed"]
+    prev_indexed = previous.indexed if previous else []
     kept = [i for i, p in enumerate(prev_indexed) if found.get(p.source) == p.stat]
     kept_names = {prev_indexed[i].source for i in kept}
     fresh_names = [name for name in found if name not in kept_names]
@@ -255,7 +270,7 @@ def refresh(
         log.info("%d kept pages hold dictionary terms that changed: tokenizing them again", len(retokenized))
 
     # Document order: unchanged pages as before, then re-tokenized ones, then new ones.
-    starts = _starts(prev_indexed, "n_chunks")
+    starts = previous.chunk_starts if previous else [0]
     texts = [
         indexed_text(previous.chunks[c])  # type: ignore[union-attr]
         for i in retokenized
@@ -312,8 +327,7 @@ def _evidence_total(previous: Previous | None, kept: list[int], added: list[Page
     total = TermEvidence()
     if previous is not None:
         total += previous.total
-        n_indexed = sum(p.status == "indexed" for p in previous.pages)
-        for i in sorted(set(range(n_indexed)) - set(kept)):
+        for i in sorted(set(range(len(previous.indexed))) - set(kept)):
             total -= previous.evidence[i]
     for data in added:
         total += data.evidence
@@ -325,11 +339,11 @@ def _records(
 ) -> tuple[tuple[records.Blob, records.Offsets], tuple[records.Blob, records.Offsets]]:
     """Return the chunk and article records: the kept pages' bytes copied in ``order``, then new ones."""
     out = []
-    for kind, field_name in (("chunks", "n_chunks"), ("articles", "n_articles")):
+    for kind in ("chunks", "articles"):
         pieces = []
         if previous is not None:
             old: records.Records[Any] = getattr(previous, kind)
-            starts = _starts([p for p in previous.pages if p.status == "indexed"], field_name)
+            starts = previous.chunk_starts if kind == "chunks" else previous.article_starts
             pieces = [old.slice(lo, hi) for lo, hi in _ranges(order, starts)]
         pieces.append(records.encode(item for data in added for item in getattr(data, kind)))
         out.append(records.concat(pieces))
@@ -363,8 +377,7 @@ def _affected(previous: Previous, kept: list[int], tokenizer: Tokenizer) -> set[
     changed = sorted(t for t in old ^ new if t)
     if not changed:
         return set()
-    prev_indexed = [p for p in previous.pages if p.status == "indexed"]
-    starts = np.asarray(_starts(prev_indexed, "n_chunks"))
+    starts = np.asarray(previous.chunk_starts)
     kept_set = set(kept)
     hit: set[int] = set()
     for term in changed:
