@@ -7,31 +7,18 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from bot import chrome
 from bot.chrome import Lang, words
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, escaped_pieces, pack
 
 if TYPE_CHECKING:
-    from retrieval import Article
+    from retrieval import ArchiveStats, Article
 
 MAX_TITLE_CHARS = 80
 MAX_META_CHARS = 500
 MAX_LISTED_VALUES = 6  # papers or dates named in /start before "…"
-
-
-class Stats(Protocol):
-    """What the bot reads of archive.stats."""
-
-    n_pages: int
-    n_articles: int
-    n_chunks: int
-    papers: tuple[str, ...]
-    dates: tuple[str, ...]
-    index_version: str
-
-
 MAX_LISTED = 200  # articles /articles lists; a question reaches any of them
 
 
@@ -41,7 +28,7 @@ def _listing(values: Sequence[str]) -> str:
     return shown + ("…" if len(values) > MAX_LISTED_VALUES else "")
 
 
-def coverage(stats: Stats) -> str:
+def coverage(stats: ArchiveStats) -> str:
     """Return plain lines saying what the archive holds (papers and dates only where known)."""
     lines = [chrome.COVERAGE.format(articles=stats.n_articles, pages=stats.n_pages)]
     if stats.papers:
@@ -51,7 +38,7 @@ def coverage(stats: Stats) -> str:
     return "\n".join(lines)
 
 
-def format_start(stats: Stats, examples: Sequence[str]) -> str:
+def format_start(stats: ArchiveStats, examples: Sequence[str]) -> str:
     """Return the /start message: what the archive holds and example questions to copy."""
     parts = [html.escape(chrome.START_INTRO), html.escape(coverage(stats))]
     if examples:
@@ -66,13 +53,13 @@ def format_help(username: str | None) -> str:
     return html.escape(chrome.HELP.format(username=username or "bot"))
 
 
-def format_about(stats: Stats) -> str:
+def format_about(stats: ArchiveStats) -> str:
     """Return the /about message: coverage and index version."""
     text = chrome.ABOUT.format(coverage=coverage(stats), chunks=stats.n_chunks, version=stats.index_version)
     return html.escape(clip(text, MAX_MESSAGE_CHARS))
 
 
-def format_reloaded(old: Stats, new: Stats) -> str:
+def format_reloaded(old: ArchiveStats, new: ArchiveStats) -> str:
     """Return the /reload reply: the version served before and now, and what the archive now holds."""
     counts = {"pages": new.n_pages, "articles": new.n_articles, "chunks": new.n_chunks}
     if old.index_version == new.index_version:

@@ -14,9 +14,8 @@ from telegram.ext import ContextTypes
 from bot.callbacks import Full
 
 if TYPE_CHECKING:
-    from bot.browse import Stats
     from bot.settings import BotSettings
-    from retrieval import Archive, Article, Settings
+    from retrieval import Archive, ArchiveStats, Article, Settings
 
 STATE_KEY = "chamber_qa"
 MAX_REMEMBERED_QUESTIONS = 5000  # "更多" buttons older than this many questions expire
@@ -55,7 +54,7 @@ class Edition:
         return self.archive.articles
 
     @property
-    def stats(self) -> Stats:
+    def stats(self) -> ArchiveStats:
         """What the archive holds and its index version."""
         return self.archive.stats
 

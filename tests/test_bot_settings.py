@@ -14,7 +14,17 @@ from bot.settings import TELEGRAM_API_URL, BotConfigError, BotSettings, TokenMis
 
 TOKEN = "7012345678:AAFakeTokenForTests_dontLOG-me-0123"
 BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
-FACADE = {"Archive", "Settings", "Answer", "Hit", "Chunk", "Article", "is_english", "current_snapshot_id"}
+FACADE = {
+    "Archive",
+    "ArchiveStats",
+    "Settings",
+    "Answer",
+    "Hit",
+    "Chunk",
+    "Article",
+    "is_english",
+    "current_snapshot_id",
+}
 
 
 def test_from_env_reads_every_variable() -> None:
