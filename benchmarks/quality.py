@@ -247,9 +247,8 @@ def gold_ranks(
     BM25Plus's per-question constant is left out: it is the same for every passage, so it reorders none.
     """
     n_terms = len(index.vocab)
-    weights = sparse.csc_matrix(
-        (index.data.astype(np.float64), index.indices, index.indptr), shape=(index.n_docs, n_terms)
-    ).T.tocsr()
+    indptr, indices, data = index.posting_weights()
+    weights = sparse.csc_matrix((data, indices, indptr), shape=(index.n_docs, n_terms)).T.tocsr()
     present = weights.copy()
     present.data = np.ones_like(present.data)
     qm = _query_matrix(queries, {t: i for i, t in enumerate(index.vocab)})

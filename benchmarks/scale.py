@@ -157,10 +157,10 @@ def build_ours(cache: TokenCache, out: Path, params: dict[str, Any]) -> dict[str
     del docs
     documents = {
         "vocab.json": json.dumps(index.vocab, ensure_ascii=False),
-        "params.json": json.dumps(index.params.to_json()),
+        "bm25.json": json.dumps(index.meta()),
     }
     _, save_s = _timed(lambda: write_snapshot(out, index.to_arrays(), documents, {"bench": "scale"}))
-    return {"build_mem_s": build_s, "save_s": save_s, "postings": len(index.indices)}
+    return {"build_mem_s": build_s, "save_s": save_s, "postings": sum(len(s.indices) for s in index.segments)}
 
 
 def load_ours(path: Path, verify: bool, mmap: bool) -> SparseBM25:
@@ -170,7 +170,7 @@ def load_ours(path: Path, verify: bool, mmap: bool) -> SparseBM25:
 
     snap = read_snapshot(path, verify=verify, mmap=mmap)
     vocab = json.loads(snap.read_text("vocab.json"))
-    return bm25.SparseBM25.from_arrays(snap.arrays, vocab, json.loads(snap.read_text("params.json")))
+    return bm25.SparseBM25.from_arrays(snap.arrays, vocab, json.loads(snap.read_text("bm25.json")))
 
 
 def open_ours(path: Path) -> Opened:

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-import numpy as np
-
 from retrieval.answer import answer
 from retrieval.config import Settings
 from retrieval.english import EnglishReader, dictionary
@@ -61,9 +59,7 @@ class Archive:
         """Return the reader of English questions, built from this archive's words on first use."""
         with self._reader_lock:
             if self._reader is None:
-                bm25 = self.index.bm25
-                counts = dict(zip(bm25.vocab, np.diff(bm25.indptr).tolist(), strict=True))
-                self._reader = EnglishReader(counts, preload=False)
+                self._reader = EnglishReader(self.index.bm25.term_counts(), preload=False)
             return self._reader
 
     def warm(self) -> None:

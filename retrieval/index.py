@@ -18,6 +18,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import jieba
+import numpy as np
 
 from retrieval import bm25, ingest
 from retrieval.config import Settings
@@ -25,14 +26,14 @@ from retrieval.dictionary import TermEvidence
 from retrieval.errors import IndexDamaged
 from retrieval.ingest import PageEntry
 from retrieval.models import Article, Chunk
-from retrieval.records import Records
+from retrieval.records import Joined, Records
 from retrieval.storage import Snapshot, Verify, read_snapshot, write_snapshot
 from retrieval.tokens import Tokenizer, TokenizerConfig
 
 log = logging.getLogger(__name__)
 
 # Bump when the index's file layout changes; code and word-list changes are caught by pipeline_fingerprint.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 # The modules and word lists that turn pages into index terms: when one changes, the same pages make a
 # different index, and a version number bumped by hand is too easy to forget.
 PIPELINE_MODULES = (
@@ -41,7 +42,8 @@ PIPELINE_MODULES = (
 )  # fmt: skip
 # Word lists read when pages are indexed (synonyms.txt, glossary.txt ... are read only for questions).
 PIPELINE_DATA = ("terms.txt", "stopwords.txt")
-RECORD_ARRAYS = ("chunk_blob", "chunk_offsets", "article_blob", "article_offsets")
+# Records of a segment: (blob, offsets) array pairs per kind.
+RECORD_KINDS = ("chunks", "articles", "evidence")
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +51,7 @@ class Index:
     """A searchable archive: BM25 postings, the chunks and articles they point to, and the page table.
 
     Chunks and articles are decoded on demand from memory-mapped records, so opening a large archive
-    costs little time and memory.
+    costs little time and memory. Both are numbered over the live pages, segment after segment.
     """
 
     bm25: bm25.SparseBM25
@@ -58,6 +60,7 @@ class Index:
     tokenizer: Tokenizer
     manifest: dict[str, Any]
     pages: tuple[PageEntry, ...]
+    segments: tuple[ingest.StoredSegment, ...]
     snapshot: Snapshot | None = None
 
     def article(self, article_id: str) -> Article | None:
@@ -75,30 +78,21 @@ class Index:
         """Page stem -> (first article's position, number of articles)."""
         out, start = {}, 0
         for page in self.pages:
-            if page.status == "indexed":
+            if page.status == "indexed":  # the table lists live pages in document order
                 out[PurePath(page.source).stem] = (start, page.n_articles)
                 start += page.n_articles
         return out
 
     def previous(self) -> ingest.Previous:
-        """Return what a refresh reuses of this index (reads the term evidence it kept per page)."""
+        """Return what a refresh reuses of this index (reads the archive's total term evidence)."""
         if self.snapshot is None:
             raise ValueError("only an index loaded from disk can be refreshed")
         try:
-            evidence = [
-                TermEvidence.from_json(json.loads(ln)) for ln in _lines(self.snapshot, "evidence.jsonl")
-            ]
             total = TermEvidence.from_json(json.loads(self.snapshot.read_text("evidence_total.json")))
         except (ValueError, TypeError, AttributeError) as exc:
             raise IndexDamaged(f"{self.snapshot.path.name}: unreadable term evidence ({exc})") from exc
         return ingest.Previous(
-            list(self.pages),
-            self.bm25,
-            self.tokenizer,
-            self.chunks,
-            self.articles,
-            evidence,
-            total,  # type: ignore[arg-type]
+            list(self.pages), list(self.segments), self.bm25, self.tokenizer, self.chunks, total
         )
 
 
@@ -128,26 +122,33 @@ def settings_key(settings: Settings) -> dict[str, object]:
 
 
 def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
-    """Write a built archive as a new snapshot under root and make it current, atomically."""
+    """Write a built archive as a new snapshot under root and make it current, atomically.
+
+    Segments the previous snapshot already holds are linked, not written again.
+    """
     indexed = built.indexed
-    documents = {
-        "vocab.json": json.dumps(built.bm25.vocab, ensure_ascii=False),
-        "params.json": json.dumps(built.bm25.params.to_json()),
+    documents: dict[str, str] = {
+        "vocab.json": json.dumps(list(built.bm25.vocab), ensure_ascii=False),
+        "bm25.json": json.dumps(built.bm25.meta()),
         "terms.json": json.dumps(list(built.tokenizer.terms), ensure_ascii=False),
         "pages.json": json.dumps([p.to_json() for p in built.pages], ensure_ascii=False),
-        "evidence.jsonl": "\n".join(json.dumps(e.to_json(), ensure_ascii=False) for e in built.evidence),
         "evidence_total.json": json.dumps(built.total.to_json(), ensure_ascii=False),
     }
-    arrays = {
-        **built.bm25.to_arrays(),
-        "chunk_blob": built.chunks[0],
-        "chunk_offsets": built.chunks[1],
-        "article_blob": built.articles[0],
-        "article_offsets": built.articles[1],
-    }
+    arrays: dict[str, Any] = {"df": built.bm25.df}
+    reuse: dict[str, Snapshot] = {}
+    for seg in built.segments:
+        files = segment_files(seg)
+        if seg.source is not None:
+            reuse.update(dict.fromkeys(
+                [f"{n}.npy" for n in files[0]] + list(files[1]), seg.source
+            ))  # fmt: skip
+        else:
+            arrays.update(files[0])
+            documents.update(files[1])
     manifest = {
         "index_version": INDEX_VERSION,
         "settings": settings_key(settings),
+        "segments": [seg.name for seg in built.segments],
         "n_pages": len(indexed),
         "n_articles": sum(p.n_articles for p in indexed),
         "n_chunks": sum(p.n_chunks for p in indexed),
@@ -158,7 +159,35 @@ def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
             {"source": p.source, "reason": p.reason} for p in built.pages if p.status == "duplicate"
         ],
     }
-    return write_snapshot(root, arrays, documents, manifest)
+    return write_snapshot(root, arrays, documents, manifest, reuse)
+
+
+def segment_files(seg: ingest.StoredSegment) -> tuple[dict[str, Any], dict[str, str]]:
+    """A segment's arrays and documents by file name (arrays without their .npy)."""
+    arrays: dict[str, Any] = {f"{seg.name}.{k}": v for k, v in seg.postings.to_arrays().items()}
+    for kind in RECORD_KINDS:
+        held = getattr(seg, kind)
+        arrays[f"{seg.name}.{kind}_blob"] = held.blob
+        arrays[f"{seg.name}.{kind}_offsets"] = held.offsets
+    documents = {f"{seg.name}.pages.json": json.dumps([p.to_json() for p in seg.pages], ensure_ascii=False)}
+    return arrays, documents
+
+
+def _load_segment(snap: Snapshot, name: str, ref_avgdl: float) -> ingest.StoredSegment:
+    a = snap.arrays
+    postings = bm25.Segment.from_arrays(
+        {k: a[f"{name}.{k}"] for k in bm25.SEGMENT_DTYPES if f"{name}.{k}" in a}, ref_avgdl
+    )
+    held = [Records(a[f"{name}.{k}_blob"], a[f"{name}.{k}_offsets"], make) for k, make in _MAKERS.items()]
+    pages = tuple(PageEntry.from_json(p) for p in json.loads(snap.read_text(f"{name}.pages.json")))
+    if len(held[0]) != postings.n_docs or len(held[0]) != sum(p.n_chunks for p in pages):
+        raise IndexDamaged(
+            f"{snap.path.name}: segment {name} has {len(held[0])} chunks, {postings.n_docs} docs"
+        )
+    return ingest.StoredSegment(name, postings, pages, *held, source=snap)
+
+
+_MAKERS = {"chunks": ingest.chunk_from, "articles": ingest.article_from, "evidence": ingest.evidence_from}
 
 
 def load_index(root: Path, settings: Settings, verify: Verify = True) -> Index:
@@ -169,22 +198,33 @@ def load_index(root: Path, settings: Settings, verify: Verify = True) -> Index:
         raise IndexDamaged(f"{snap.path.name}: built by other code or word lists, or with other settings")
     try:
         vocab = json.loads(snap.read_text("vocab.json"))
-        params = json.loads(snap.read_text("params.json"))
+        meta = json.loads(snap.read_text("bm25.json"))
         terms = json.loads(snap.read_text("terms.json"))
         pages = tuple(PageEntry.from_json(p) for p in json.loads(snap.read_text("pages.json")))
-        a = snap.arrays
-        chunks = Records(a["chunk_blob"], a["chunk_offsets"], ingest.chunk_from)
-        articles = Records(a["article_blob"], a["article_offsets"], ingest.article_from)
+        names = manifest["segments"]
+        refs = [s["ref_avgdl"] for s in meta["segments"]]
+        if len(names) != len(refs):
+            raise ValueError(f"{len(names)} segments named, {len(refs)} described")
+        segments = [_load_segment(snap, name, ref) for name, ref in zip(names, refs, strict=True)]
+        placed = ingest.place(pages, segments)
+        chunks = Joined(ingest.runs(placed, segments, "chunks"), ingest.chunk_from)
+        articles = Joined(ingest.runs(placed, segments, "articles"), ingest.article_from)
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexDamaged(f"{snap.path.name}: unreadable records ({exc})") from exc
-    postings = bm25.SparseBM25.from_arrays(snap.arrays, vocab, params)
-    if len(chunks) != postings.n_docs or len(chunks) != sum(
-        p.n_chunks for p in pages if p.status == "indexed"
-    ):
+    live = ingest.live_masks(placed, segments)
+    postings = bm25.SparseBM25(
+        tuple(s.postings for s in segments),
+        tuple(live),
+        vocab,
+        np.asarray(snap.arrays["df"]) if "df" in snap.arrays else np.zeros(0, dtype=np.int64),
+        int(meta.get("n_tokens", 0)),
+        bm25.BM25Params.from_json(meta.get("params", {})),
+    )
+    if len(chunks) != postings.n_docs:
         raise IndexDamaged(f"{snap.path.name}: {len(chunks)} chunks for {postings.n_docs} documents")
     tokenizer = Tokenizer(terms, TokenizerConfig(**manifest["settings"]["tokenizer"]))
     manifest = {**manifest, "snapshot_id": snap.snapshot_id}
-    return Index(postings, chunks, articles, tokenizer, manifest, pages, snap)
+    return Index(postings, chunks, articles, tokenizer, manifest, pages, tuple(segments), snap)
 
 
 def scoring(settings: Settings) -> dict[str, Any]:

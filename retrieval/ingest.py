@@ -2,7 +2,8 @@
 
 An archive grows a page at a time, and re-reading a million chunks for each new page would take many
 minutes. So the index keeps, per page, what its content hash, parse and tokens gave (the page table,
-the term evidence, the chunk records and the BM25 counts), and a refresh does only what changed:
+the term evidence, the chunk records and the BM25 counts), in segments that are never rewritten for a
+small change (see bm25), and a refresh does only what changed:
 
 1. Scan the folder: a page whose file and sidecar have the size and mtime the table recorded is kept as
    it is; any other file is read, hashed, parsed and chunked. A page with the same text as another
@@ -11,8 +12,12 @@ the term evidence, the chunk records and the BM25 counts), and a refresh does on
 3. A kept page must be tokenized again only if a dictionary term that came or went occurs in it: jieba
    cuts a text by the dictionary words it contains (see tokens.Tokenizer), so the others keep their
    tokens. The previous index's character-bigram postings find the few pages that hold such a term.
-4. Tokenize the new and affected pages (on all cores when there are many), merge their counts with the
-   kept ones, and re-weigh BM25 over the whole archive; the weights equal a from-scratch build's.
+4. Tokenize the new and affected pages (on all cores when there are many) into one new segment; the
+   pages removed, changed or affected are marked dead where they were. The corpus statistics are
+   updated by difference, so the scores equal a from-scratch build's.
+5. Merge small segments, Lucene-style: when MERGE_FACTOR segments are of one size class (a power of
+   MERGE_FACTOR documents), they become one; a segment more than half dead is rewritten. Each document
+   is rewritten a few times over the archive's life, and adding a page rewrites only small segments.
 
 Publishing the result is index.save_index's job (atomic); nothing here writes to disk.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -31,15 +37,17 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from tqdm import tqdm
 
 from retrieval import bm25, records
 from retrieval.articles import split_articles
 from retrieval.chunks import chunk_articles, indexed_text
 from retrieval.dictionary import TermEvidence, term_evidence, terms_from
-from retrieval.errors import CorpusEmpty, PageUnreadable
+from retrieval.errors import CorpusEmpty, IndexDamaged, PageUnreadable
 from retrieval.models import Article, Chunk, PageMeta, Paragraph
 from retrieval.pages import PAGE_SUFFIX, decode, page_from, read_sidecar
+from retrieval.storage import Snapshot
 from retrieval.tokens import BIGRAM_MARK, CJK_RUN, Tokenizer, TokenizerConfig, prepare
 
 log = logging.getLogger(__name__)
@@ -50,6 +58,7 @@ PROGRESS_MIN_CHUNKS = 5_000  # show a progress bar when tokenizing more chunks t
 PARALLEL_MIN_CHUNKS = 20_000  # below this, starting worker processes costs more than it saves
 PARALLEL_MIN_PAGES = 500  # the same for reading and parsing pages
 BATCH_CHUNKS = 2_000  # chunks per task sent to a tokenizing worker
+MERGE_FACTOR = 6  # this many segments of one size class are merged into one
 
 Status = Literal["indexed", "refused", "duplicate"]
 Stat = tuple[int, int, int, int]  # page size, page mtime_ns, sidecar size, sidecar mtime_ns (-1: none)
@@ -68,6 +77,7 @@ class PageEntry:
     date: str | None = None
     n_articles: int = 0
     n_chunks: int = 0
+    segment: str = ""  # the segment an indexed page's chunks are in
 
     def to_json(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in _ENTRY_FIELDS}  # asdict deep-copies: slow for 40k pages
@@ -90,16 +100,57 @@ class PageData:
     evidence: TermEvidence
 
 
+@dataclass(frozen=True, eq=False)
+class StoredSegment:
+    """A segment as an index holds it: postings, records and pages, never changed once written."""
+
+    name: str
+    postings: bm25.Segment
+    pages: tuple[PageEntry, ...]  # every page written into it, in document order, live or not
+    chunks: records.Records[Chunk]
+    articles: records.Records[Article]
+    evidence: records.Records[TermEvidence]  # per page
+    source: Snapshot | None = None  # the snapshot its files are in; None until saved
+
+    @cached_property
+    def chunk_starts(self) -> list[int]:
+        """Where each page's chunks start, plus the end."""
+        return _starts(self.pages, "n_chunks")
+
+    @cached_property
+    def article_starts(self) -> list[int]:
+        return _starts(self.pages, "n_articles")
+
+    def live_mask(self, live_pages: Iterable[int]) -> npt.NDArray[np.bool_] | None:
+        """The live mask of the documents of these pages (positions in ``pages``); None when all are."""
+        alive = np.zeros(len(self.pages), dtype=bool)
+        alive[list(live_pages)] = True
+        if alive.all():
+            return None
+        return np.repeat(alive, np.diff(self.chunk_starts))
+
+
+def evidence_from(raw: dict[str, Any], _: int = 0) -> TermEvidence:
+    return TermEvidence.from_json(raw)
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A live page: its entry, and where its items are (segment, page position there)."""
+
+    entry: PageEntry
+    segment: int
+    page: int
+
+
 @dataclass
 class Built:
-    """A complete archive in memory, ready to be saved: index.save_index writes exactly this."""
+    """A complete archive, ready to be saved: index.save_index writes exactly this."""
 
     pages: list[PageEntry]  # every file of the folder: indexed ones first, in doc order, then the rest
+    segments: list[StoredSegment]
     bm25: bm25.SparseBM25
     tokenizer: Tokenizer
-    chunks: tuple[records.Blob, records.Offsets]
-    articles: tuple[records.Blob, records.Offsets]
-    evidence: list[TermEvidence]  # per indexed page, in page order
     total: TermEvidence = field(default_factory=TermEvidence)
 
     @property
@@ -107,32 +158,69 @@ class Built:
         return [p for p in self.pages if p.status == "indexed"]
 
 
+def place(pages: Sequence[PageEntry], segments: Sequence[StoredSegment]) -> list[Placed]:
+    """Return the live pages in document order (segment by segment), from the page table."""
+    where = {(p.segment, p.source): p for p in pages if p.status == "indexed"}
+    out = []
+    for s, seg in enumerate(segments):
+        for i, page in enumerate(seg.pages):
+            entry = where.pop((seg.name, page.source), None)
+            if entry is not None:
+                out.append(Placed(entry, s, i))
+    if where:
+        raise IndexDamaged(f"{len(where)} pages of the table are in no segment, e.g. {next(iter(where))}")
+    return out
+
+
+def live_masks(
+    placed: Sequence[Placed], segments: Sequence[StoredSegment]
+) -> list[npt.NDArray[np.bool_] | None]:
+    alive: list[list[int]] = [[] for _ in segments]
+    for p in placed:
+        alive[p.segment].append(p.page)
+    return [seg.live_mask(pages) for seg, pages in zip(segments, alive, strict=True)]
+
+
+def runs(
+    placed: Sequence[Placed], segments: Sequence[StoredSegment], kind: str
+) -> list[tuple[Any, int, int]]:
+    """The (records, lo, hi) runs of the live pages' chunks or articles, neighbours joined."""
+    out: list[tuple[Any, int, int]] = []
+    for p in placed:
+        seg = segments[p.segment]
+        starts = seg.chunk_starts if kind == "chunks" else seg.article_starts
+        lo, hi = starts[p.page], starts[p.page + 1]
+        if out and out[-1][0] is getattr(seg, kind) and out[-1][2] == lo:
+            out[-1] = (out[-1][0], out[-1][1], hi)
+        else:
+            out.append((getattr(seg, kind), lo, hi))
+    return out
+
+
 @dataclass(frozen=True)
 class Previous:
     """The parts of the current index a refresh reuses."""
 
     pages: list[PageEntry]
+    segments: list[StoredSegment]
     bm25: bm25.SparseBM25
     tokenizer: Tokenizer
-    chunks: records.Records[Chunk]
-    articles: records.Records[Article]
-    evidence: list[TermEvidence]  # per indexed page, in page order
+    chunks: Sequence[Chunk]  # live chunks in document order
     total: TermEvidence
 
     @cached_property
+    def placed(self) -> list[Placed]:
+        return place(self.pages, self.segments)
+
+    @cached_property
     def indexed(self) -> list[PageEntry]:
-        """The indexed pages, in document order (the page table's first entries)."""
-        return [p for p in self.pages if p.status == "indexed"]
+        """The indexed pages, in document order."""
+        return [p.entry for p in self.placed]
 
     @cached_property
     def chunk_starts(self) -> list[int]:
         """Where each indexed page's chunks start, plus the end."""
         return _starts(self.indexed, "n_chunks")
-
-    @cached_property
-    def article_starts(self) -> list[int]:
-        """Where each indexed page's articles start, plus the end."""
-        return _starts(self.indexed, "n_articles")
 
 
 def scan(folder: Path) -> dict[str, Stat]:
@@ -239,7 +327,7 @@ def refresh(
 ) -> Built:
     """Index the pages of a folder, reusing what ``previous`` (built with the same settings) holds.
 
-    ``scoring`` holds bm25.weigh's model, k1 and b. Without ``previous`` every page is read.
+    ``scoring`` holds the BM25 model, k1 and b. Without ``previous`` every page is read.
     """
     found = scan(folder)
     prev_indexed = previous.indexed if previous else []
@@ -264,42 +352,242 @@ def refresh(
         )
 
     affected = _affected(previous, kept, tokenizer) if previous is not None and kept else set()
-    unchanged = [i for i in kept if i not in affected]
     retokenized = [i for i in kept if i in affected]
     if retokenized:
         log.info("%d kept pages hold dictionary terms that changed: tokenizing them again", len(retokenized))
-
-    # Document order: unchanged pages as before, then re-tokenized ones, then new ones.
-    starts = previous.chunk_starts if previous else [0]
-    texts = [
-        indexed_text(previous.chunks[c])  # type: ignore[union-attr]
-        for i in retokenized
-        for c in range(starts[i], starts[i + 1])
-    ]
-    texts += [indexed_text(chunk_from(c, 0)) for data in added for c in data.chunks]
-    new_counts = bm25.count(*tokenize_all(texts, tokenizer))
+    params = bm25.BM25Params.of(**scoring)
+    archive = _Archive.of(previous, [i for i in kept if i not in affected])
+    moved = []
     if previous is not None:
-        keep = np.zeros(previous.bm25.n_docs, dtype=bool)
-        for i in unchanged:
-            keep[starts[i] : starts[i + 1]] = True
-        counts = bm25.merge(previous.bm25.counts, keep, new_counts)
-    else:
-        counts = new_counts
-    weighted = bm25.weigh(counts, **scoring)
-
-    order = [*unchanged, *retokenized]
-    chunks, articles = _records(previous, order, added)
-    pages = [prev_indexed[i] for i in order] + [d.entry for d in added]
-    evidence = [previous.evidence[i] for i in order] if previous else []  # type: ignore[union-attr]
+        moved = [(previous.segments[p.segment], p.page) for p in map(previous.placed.__getitem__, retokenized)]
+    archive.add_segment(moved, added, tokenizer, params)
+    archive.merge_small(params)
     return Built(
-        pages=pages + sorted(others, key=lambda e: e.source),
-        bm25=weighted,
+        pages=[p.entry for p in archive.placed] + sorted(others, key=lambda e: e.source),
+        segments=archive.segments,
+        bm25=archive.searcher(params),
         tokenizer=tokenizer,
-        chunks=chunks,
-        articles=articles,
-        evidence=evidence + [d.evidence for d in added],
         total=total,
     )
+
+
+@dataclass
+class _Archive:
+    """An archive being changed: segments, live pages and corpus statistics, kept consistent."""
+
+    segments: list[StoredSegment]
+    placed: list[Placed]
+    vocab: list[str]
+    df: npt.NDArray[np.int64]
+    n_tokens: int
+
+    @classmethod
+    def of(cls, previous: Previous | None, keep: list[int]) -> _Archive:
+        """The previous archive with only the live pages at positions ``keep``; statistics by difference."""
+        if previous is None:
+            return cls([], [], [], np.zeros(0, dtype=np.int64), 0)
+        old = previous.bm25
+        placed = [previous.placed[i] for i in keep]
+        df, n_tokens = old.df.copy(), old.n_tokens
+        before = live_masks(previous.placed, previous.segments)
+        after = live_masks(placed, previous.segments)
+        for seg, was, now in zip(previous.segments, before, after, strict=True):
+            if now is None:
+                continue
+            died = ~now if was is None else was & ~now
+            if died.any():
+                dead_df = seg.postings.df(died)
+                df[: len(dead_df)] -= dead_df
+                n_tokens -= int(seg.postings.doc_len[died].astype(np.int64).sum())
+        archive = cls(list(previous.segments), placed, list(old.vocab), df, n_tokens)
+        archive.drop_empty()
+        return archive
+
+    @property
+    def n_docs(self) -> int:
+        return sum(p.entry.n_chunks for p in self.placed)
+
+    def live_docs(self) -> list[int]:
+        out = [0] * len(self.segments)
+        for p in self.placed:
+            out[p.segment] += p.entry.n_chunks
+        return out
+
+    def drop_empty(self) -> None:
+        """Forget segments without a live page."""
+        used = sorted({p.segment for p in self.placed})
+        renumber = {old: new for new, old in enumerate(used)}
+        self.segments = [self.segments[s] for s in used]
+        self.placed = [replace(p, segment=renumber[p.segment]) for p in self.placed]
+
+    def add_segment(
+        self,
+        moved: list[tuple[StoredSegment, int]],
+        added: list[PageData],
+        tokenizer: Tokenizer,
+        params: bm25.BM25Params,
+    ) -> None:
+        """Tokenize new pages, and pages moved out of older segments (by position), into a new segment."""
+        if not moved and not added:
+            return
+        name = self.next_name()
+        texts = [
+            indexed_text(chunk_from(seg.chunks.raw(c), 0))
+            for seg, i in moved
+            for c in range(seg.chunk_starts[i], seg.chunk_starts[i + 1])
+        ]
+        texts += [indexed_text(chunk_from(c, 0)) for data in added for c in data.chunks]
+        counts, self.vocab = bm25.relabel(bm25.count(*tokenize_all(texts, tokenizer)), self.vocab)
+        self.df = np.concatenate([self.df, np.zeros(len(self.vocab) - len(self.df), dtype=np.int64)])
+        self.df += np.diff(counts.indptr)
+        self.n_tokens += int(counts.doc_len.astype(np.int64).sum())
+        pages = [replace(seg.pages[i], segment=name) for seg, i in moved]
+        pages += [replace(data.entry, segment=name) for data in added]
+        stored = {
+            kind: records.concat(
+                [_page_items(seg, kind, i) for seg, i in moved]
+                + [records.encode(item for data in added for item in _new_items(data, kind))]
+            )
+            for kind in ("chunks", "articles", "evidence")
+        }
+        postings = bm25.Segment.of(counts, params, self.n_tokens / (self.n_docs + counts.n_docs))
+        self.segments.append(_segment(name, postings, pages, stored))
+        self.placed += [Placed(entry, len(self.segments) - 1, j) for j, entry in enumerate(pages)]
+
+    def next_name(self) -> str:
+        return f"s{max((int(s.name[1:]) for s in self.segments), default=0) + 1:06d}"
+
+    def merge_small(self, params: bm25.BM25Params) -> None:
+        """Merge segments as the module docstring says, until no rule applies."""
+        while True:
+            sizes = self.live_docs()
+            total = [seg.postings.n_docs for seg in self.segments]
+            dead = [s for s in range(len(sizes)) if sizes[s] * 2 < total[s]]
+            if dead:
+                self.merge(dead[0], dead[0] + 1, params)
+                continue
+            tiers = [int(math.log(max(n, 1), MERGE_FACTOR)) for n in sizes]
+            lo = len(tiers)
+            while lo > 0 and tiers[lo - 1] <= tiers[-1]:
+                lo -= 1
+            if len(tiers) - lo < MERGE_FACTOR:
+                return
+            self.merge(lo, len(tiers), params)
+
+    def merge(self, lo: int, hi: int, params: bm25.BM25Params) -> None:
+        """Rewrite segments lo..hi-1 as one, with their live pages only."""
+        name = self.next_name()
+        segments = self.segments[lo:hi]
+        masks = live_masks(
+            [replace(p, segment=p.segment - lo) for p in self.placed if lo <= p.segment < hi], segments
+        )
+        counts = bm25.combine(
+            [(seg.postings, m) for seg, m in zip(segments, masks, strict=True)], len(self.vocab)
+        )
+        mine = [p for p in self.placed if lo <= p.segment < hi]
+        pages = [replace(p.entry, segment=name) for p in mine]
+        stored = {
+            kind: records.concat([_page_items(self.segments[p.segment], kind, p.page) for p in mine])
+            for kind in ("chunks", "articles", "evidence")
+        }
+        postings = bm25.Segment.of(counts, params, self.n_tokens / self.n_docs)
+        merged = _segment(name, postings, pages, stored)
+        self.segments[lo:hi] = [merged]
+        shift = hi - lo - 1
+        out, at = [], None
+        for p in self.placed:
+            if p.segment < lo:
+                out.append(p)
+            elif p.segment >= hi:
+                out.append(replace(p, segment=p.segment - shift))
+            elif at is None:
+                at = len(out)
+                out += [Placed(entry, lo, j) for j, entry in enumerate(pages)]
+        self.placed = out
+
+    def searcher(self, params: bm25.BM25Params) -> bm25.SparseBM25:
+        return bm25.SparseBM25(
+            tuple(seg.postings for seg in self.segments),
+            tuple(live_masks(self.placed, self.segments)),
+            self.vocab,
+            self.df,
+            self.n_tokens,
+            params,
+        )
+
+
+def _segment(
+    name: str,
+    postings: bm25.Segment,
+    pages: list[PageEntry],
+    stored: dict[str, tuple[records.Blob, records.Offsets]],
+) -> StoredSegment:
+    return StoredSegment(
+        name,
+        postings,
+        tuple(pages),
+        records.Records(*stored["chunks"], chunk_from),
+        records.Records(*stored["articles"], article_from),
+        records.Records(*stored["evidence"], evidence_from),
+    )
+
+
+def _page_items(seg: StoredSegment, kind: str, page: int) -> tuple[records.Blob, records.Offsets]:
+    """One page's records of a kind, as a piece for records.concat."""
+    if kind == "evidence":
+        return seg.evidence.slice(page, page + 1)
+    starts = seg.chunk_starts if kind == "chunks" else seg.article_starts
+    return getattr(seg, kind).slice(starts[page], starts[page + 1])
+
+
+def _new_items(data: PageData, kind: str) -> list[dict[str, Any]]:
+    if kind == "evidence":
+        return [data.evidence.to_json()]
+    return data.chunks if kind == "chunks" else data.articles
+
+
+def _evidence_total(previous: Previous | None, kept: list[int], added: list[PageData]) -> TermEvidence:
+    """Return the archive's term evidence: the previous total, less dropped pages', plus new pages'."""
+    total = TermEvidence()
+    if previous is not None:
+        total += previous.total
+        for i in sorted(set(range(len(previous.indexed))) - set(kept)):
+            p = previous.placed[i]
+            total -= previous.segments[p.segment].evidence[p.page]
+    for data in added:
+        total += data.evidence
+    return total
+
+
+def _starts(pages: Sequence[PageEntry], field_name: str) -> list[int]:
+    """Return where each page's items start in the archive's order, plus the end."""
+    out = [0]
+    for page in pages:
+        out.append(out[-1] + getattr(page, field_name))
+    return out
+
+
+def _affected(previous: Previous, kept: list[int], tokenizer: Tokenizer) -> set[int]:
+    """Return the kept pages (positions in the previous page table) that hold a term that came or went."""
+    # Normalizing every term of a large dictionary takes a second: normalize only those that came or
+    # went (a term renamed to the same normal form is then checked needlessly, which costs nothing).
+    came_or_went = set(previous.tokenizer.terms).symmetric_difference(tokenizer.terms)
+    changed = sorted({prepare(t) for t in came_or_went} - {""})
+    if not changed:
+        return set()
+    starts = np.asarray(previous.chunk_starts)
+    kept_set = set(kept)
+    hit: set[int] = set()
+    for term in changed:
+        for doc in _docs_maybe_holding(previous.bm25, term, previous.tokenizer.config):
+            page = int(np.searchsorted(starts, doc, side="right")) - 1
+            if (
+                page in kept_set
+                and page not in hit
+                and term in prepare(indexed_text(previous.chunks[int(doc)]))
+            ):
+                hit.add(page)
+    return hit
 
 
 def _split_duplicates(
@@ -320,76 +608,6 @@ def _split_duplicates(
         else:
             others.append(entry)
     return added, others
-
-
-def _evidence_total(previous: Previous | None, kept: list[int], added: list[PageData]) -> TermEvidence:
-    """Return the archive's term evidence: the previous total, less dropped pages', plus new pages'."""
-    total = TermEvidence()
-    if previous is not None:
-        total += previous.total
-        for i in sorted(set(range(len(previous.indexed))) - set(kept)):
-            total -= previous.evidence[i]
-    for data in added:
-        total += data.evidence
-    return total
-
-
-def _records(
-    previous: Previous | None, order: list[int], added: list[PageData]
-) -> tuple[tuple[records.Blob, records.Offsets], tuple[records.Blob, records.Offsets]]:
-    """Return the chunk and article records: the kept pages' bytes copied in ``order``, then new ones."""
-    out = []
-    for kind in ("chunks", "articles"):
-        pieces = []
-        if previous is not None:
-            old: records.Records[Any] = getattr(previous, kind)
-            starts = previous.chunk_starts if kind == "chunks" else previous.article_starts
-            pieces = [old.slice(lo, hi) for lo, hi in _ranges(order, starts)]
-        pieces.append(records.encode(item for data in added for item in getattr(data, kind)))
-        out.append(records.concat(pieces))
-    return out[0], out[1]
-
-
-def _starts(pages: Sequence[PageEntry], field_name: str) -> list[int]:
-    """Return where each page's items start in the archive's order, plus the end."""
-    out = [0]
-    for page in pages:
-        out.append(out[-1] + getattr(page, field_name))
-    return out
-
-
-def _ranges(order: list[int], starts: list[int]) -> list[tuple[int, int]]:
-    """Return the item ranges of pages in this order, neighbours joined: few slices to copy."""
-    out: list[tuple[int, int]] = []
-    for page in order:
-        lo, hi = starts[page], starts[page + 1]
-        if out and out[-1][1] == lo:
-            out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
-    return out
-
-
-def _affected(previous: Previous, kept: list[int], tokenizer: Tokenizer) -> set[int]:
-    """Return the kept pages (positions in the previous page table) that hold a term that came or went."""
-    old = {prepare(t) for t in previous.tokenizer.terms}
-    new = {prepare(t) for t in tokenizer.terms}
-    changed = sorted(t for t in old ^ new if t)
-    if not changed:
-        return set()
-    starts = np.asarray(previous.chunk_starts)
-    kept_set = set(kept)
-    hit: set[int] = set()
-    for term in changed:
-        for doc in _docs_maybe_holding(previous.bm25, term, previous.tokenizer.config):
-            page = int(np.searchsorted(starts, doc, side="right")) - 1
-            if (
-                page in kept_set
-                and page not in hit
-                and term in prepare(indexed_text(previous.chunks[int(doc)]))
-            ):
-                hit.add(page)
-    return hit
 
 
 def _docs_maybe_holding(index: bm25.SparseBM25, term: str, config: TokenizerConfig) -> Iterable[int]:

@@ -1,12 +1,13 @@
 """Records stored as one byte blob plus offsets: a sequence decoded one item at a time, on demand.
 
 A million chunks decoded up front would take seconds and a gigabyte; memory-mapped, the blob costs
-nothing until an answer reads its few passages. Items are JSON objects, one after another; the blob of
-an archive that gains a page is the old blob's bytes with the new page's appended, never re-encoded.
+nothing until an answer reads its few passages. Items are JSON objects, one after another;
+records moved into a new segment are copied as bytes, never re-encoded.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar, overload
@@ -88,3 +89,47 @@ class Records(Sequence[T]):
     def slice(self, lo: int, hi: int) -> tuple[Blob, Offsets]:
         """Return items lo..hi-1 as a (blob, offsets) piece for ``concat``."""
         return self.blob, self.offsets[lo : hi + 1]
+
+
+class Joined(Sequence[T]):
+    """Runs of items of several ``Records``, read as one sequence numbered from 0.
+
+    An archive's live chunks are runs of its segments' records (dead pages left out): ``runs`` are
+    (records, lo, hi) in order, and item i is built with its position in the joined sequence.
+    """
+
+    def __init__(
+        self, runs: Sequence[tuple[Records[Any], int, int]], make: Callable[[dict[str, Any], int], T]
+    ):
+        self.runs = [(r, lo, hi) for r, lo, hi in runs if hi > lo]
+        self._starts = np.cumsum([0] + [hi - lo for _, lo, hi in self.runs]).tolist()
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def locate(self, i: int) -> tuple[Records[Any], int]:
+        """Return the records holding item i and its position there."""
+        run = bisect.bisect_right(self._starts, i) - 1
+        records, lo, _ = self.runs[run]
+        return records, lo + i - self._starts[run]
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"record {i} out of range ({len(self)} records)")
+        records, local = self.locate(i)
+        try:
+            return self._make(records.raw(local), i)
+        except (TypeError, KeyError, ValueError) as exc:
+            raise IndexDamaged(f"record {i} does not fit its type ({exc})") from exc
+
+    def __iter__(self) -> Iterator[T]:
+        return (self[i] for i in range(len(self)))

@@ -8,6 +8,9 @@ Layout under ``root``::
         <array>.npy         np.save(allow_pickle=False)
         <document>          raw bytes (str is stored as UTF-8)
 
+A file that did not change since an earlier snapshot (a segment of a large index) is hard-linked into
+the new one rather than written again: files are never modified once named, so sharing them is safe.
+
 A snapshot is built in a hidden temporary directory next to its final place (same filesystem, so the
 rename is atomic), fsynced, renamed, and only then published by replacing ``CURRENT``. A crash at any
 point leaves the previous snapshot current. The previous snapshot is kept so a reader that opened it just
@@ -213,10 +216,12 @@ def write_snapshot(
     arrays: Mapping[str, np.ndarray],
     documents: Mapping[str, bytes | str],
     manifest: Mapping[str, Any],
+    reuse: Mapping[str, Snapshot] | None = None,
 ) -> Path:
     """Write a new snapshot under ``root`` and make it current; returns its directory.
 
-    ``arrays`` are saved as ``<name>.npy``; ``documents`` as files named ``<name>`` (str as UTF-8).
+    ``arrays`` are saved as ``<name>.npy``; ``documents`` as files named ``<name>`` (str as UTF-8);
+    ``reuse`` names files (``x.npy`` for an array) to take unchanged from an earlier snapshot.
     ``manifest`` fields must be JSON-serializable and must not use the reserved keys
     ``format_version``, ``snapshot_id``, ``created_utc``, ``files``.
     """
@@ -237,6 +242,9 @@ def write_snapshot(
             raise ValueError(f"document {name!r} collides with an array file")
         files[name] = doc.encode("utf-8") if isinstance(doc, str) else bytes(doc)
 
+    for name in reuse or {}:
+        if name in files:
+            raise ValueError(f"file {name!r} is both written and reused")
     root.mkdir(parents=True, exist_ok=True)
     with _writer_lock(root):
         previous = None
@@ -252,6 +260,8 @@ def write_snapshot(
                     "kind": "array" if isinstance(payload, np.ndarray) else "document",
                     **_write_file(tmp / name, payload),
                 }
+            for name, source in (reuse or {}).items():
+                entries[name] = _reuse_file(source, name, tmp / name)
             full = {
                 "format_version": FORMAT_VERSION,
                 "snapshot_id": snapshot_id,
@@ -271,6 +281,25 @@ def write_snapshot(
         _point_current(root, snapshot_id, hashlib.sha256(body).hexdigest())
         _cleanup(root, keep={snapshot_id} | ({previous} if previous else set()))
     return final
+
+
+def _reuse_file(source: Snapshot, name: str, dest: Path) -> dict[str, Any]:
+    """Hard-link a file of an earlier snapshot into a new one (copy it where links fail); its entry."""
+    entry = source.manifest["files"].get(name)
+    if entry is None:
+        raise KeyError(f"no file {name!r} in snapshot {source.path}")
+    src = source.path / name
+    try:
+        os.link(src, dest)
+    except FileNotFoundError as exc:
+        raise IndexDamaged(f"{src}: gone (the snapshot was replaced meanwhile: run again)") from exc
+    except OSError:  # a filesystem without hard links
+        shutil.copyfile(src, dest)
+        if _sha256_file(dest) != entry["sha256"]:
+            raise IndexDamaged(f"{src}: sha256 mismatch, the file is corrupt") from None
+    if dest.stat().st_size != entry["size"]:
+        raise IndexDamaged(f"{src}: size {dest.stat().st_size} bytes, manifest says {entry['size']}")
+    return dict(entry)
 
 
 def _sha256_file(path: Path) -> str:

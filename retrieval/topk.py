@@ -5,7 +5,7 @@ documents a question's common words ("的", "是", "什么") bring hundreds of t
 Lucene's idf each of them can add only a few tenths to a score while the top documents score 10 or more.
 ``top_k`` here proves that most documents cannot reach the top k and never scores them:
 
-1. Terms are ranked by their upper bound ``term_max[t] * multiplicity`` (rare terms bound high).
+1. Terms are ranked by their upper bound ``maxima[i] * multiplicity`` (rare terms bound high).
 2. *Threshold*: the union of the postings of the highest-bound terms, within a small postings budget,
    gives candidate documents and their partial scores; the best few hundred by partial score are
    completed with the other terms' weights (pruning as below), and the k-th best of them, ``theta``, is
@@ -26,17 +26,22 @@ questions of ``benchmarks/scale.py``, whose top 5 drop from 3.3 to under 1 ms at
 pruned path never allocates a vector of ``n_docs`` entries.
 
 Exactness: the final scores are computed the way ``SparseBM25.scores`` computes them, each term's float64
-contribution (``float64(data) * multiplicity``) added in query-term order starting from 0.0, then
+contribution (``weights(...) * multiplicity``) added in query-term order starting from 0.0, then
 ``const``; the ranking is score descending, ties by lower doc id, over documents holding at least one query
 term. Pruning decisions compare floating-point bounds, so each comparison carries a slack larger than any
 rounding error of a sum of the query's terms (see ``_slack``): a document is dropped only when it is
 certainly below ``theta``, and ``theta`` is only ever raised to values certainly reached by k documents.
 
 The pruning needs every weight of a query term to be >= 0. For all models of ``retrieval.bm25`` that
-holds whenever the term's ``term_max`` is >= 0: a weight is ``idf(t) * tf-part`` with a positive
+holds whenever the term's bound is >= 0: a weight is ``idf(t) * tf-part`` with a positive
 tf-part, so one term's weights share the sign of its idf. A query term with a negative (BM25Okapi's
 floored idf) or non-finite bound makes the query take the exhaustive path, as do queries too small to
 gain from pruning.
+
+The weights are not stored: ``weights(i, lo, hi, docs, pos)`` computes query term i's weights of its
+postings lo..hi-1 (``docs`` their doc ids), or of the positions ``pos`` among them (``docs`` then the
+documents asked about), from term frequencies and the corpus statistics of the moment (see bm25). A
+``live`` mask leaves out deleted documents.
 
 Nothing is cached or shared between calls, so concurrent queries from several threads are safe; the
 arrays may be read-only memory maps.
@@ -45,12 +50,24 @@ arrays may be read-only memory maps.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 IdArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+Docs = npt.NDArray[np.int32]
+Mask = npt.NDArray[np.bool_]
+
+
+class Weights(Protocol):
+    """Query term i's float64 weights of postings lo..hi-1, or of positions ``pos`` among them."""
+
+    def __call__(
+        self, i: int, lo: int, hi: int, docs: Docs, pos: npt.NDArray[np.intp] | None = None
+    ) -> FloatArray: ...
+
 
 # When the exhaustive method would take less than about 0.3 ms (in the units of _exhaustive_cost), finding
 # a threshold alone would cost as much: pruning is not tried.
@@ -73,55 +90,39 @@ ESSENTIAL_COST = 5
 _EPS = float(np.finfo(np.float64).eps)
 
 
-def term_maxima(indptr: npt.NDArray[np.int64], data: npt.NDArray[np.floating]) -> npt.NDArray[np.float32]:
-    """Return each term's largest posting value, as float32 (exact: the values are float32); 0 if none.
-
-    This is the ``term_max`` that ``top_k`` expects, to be computed when the index is built and stored
-    beside ``data``. Terms without postings get 0 (``np.maximum.reduceat`` would return the next term's
-    first value for an empty segment, so they are left out of the reduction).
-    """
-    out = np.zeros(len(indptr) - 1, dtype=np.float32)
-    nonempty = np.flatnonzero(np.diff(indptr) > 0)
-    if len(nonempty):
-        out[nonempty] = np.maximum.reduceat(data, indptr[nonempty])
-    return out
-
-
 def top_k(
-    indptr: npt.NDArray[np.int64],
-    indices: npt.NDArray[np.int32],
-    data: npt.NDArray[np.float32],
-    term_max: npt.NDArray[np.floating],
-    terms: Sequence[tuple[int, int]],
+    indices: Docs,
+    spans: Sequence[tuple[int, int]],
+    times: Sequence[int],
+    maxima: Sequence[float],
+    weights: Weights,
     const: float,
     k: int,
+    live: Mask | None = None,
 ) -> tuple[IdArray, FloatArray]:
-    """Return the ``k`` best documents holding at least one query term, best first, ties by lower doc id.
+    """Return the ``k`` best live documents holding at least one query term, best first, ties by lower id.
 
-    ``indptr``/``indices``/``data`` are the term-major postings of ``SparseBM25`` (doc ids ascending within
-    a term); ``term_max[t]`` is the largest value of ``data`` in term t's postings, as ``term_maxima``
-    computes it (float32 there; any float dtype works). It must be exact for the index's current
-    ``data``: a smaller value loses results silently. ``terms`` are (term id, multiplicity) pairs in
-    query order as ``SparseBM25._query_terms`` gives them; ``const`` is ``SparseBM25._const(terms)``,
-    added to every score. Returns int64 doc ids and float64 scores, equal (bit for bit) to what the
-    exhaustive method returns.
+    ``indices`` are the doc ids of term-major postings (ascending within a term); query term i holds
+    postings ``spans[i]`` (an empty span when the term has none), counts ``times[i]`` times, and none of
+    its weights exceeds ``maxima[i]``: a smaller value loses results silently. ``const`` is added to every
+    score. Returns int64 doc ids and float64 scores, equal (bit for bit) to what the exhaustive method
+    returns.
     """
-    if k <= 0 or not terms:
+    if k <= 0 or not spans:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-    # Plain ndarray views: slicing a np.memmap subclass costs several microseconds per slice.
-    indptr, indices, data = np.asarray(indptr), np.asarray(indices), np.asarray(data)
-    spans = [(int(indptr[t]), int(indptr[t + 1])) for t, _ in terms]
-    times = [n for _, n in terms]
-    bounds = [float(term_max[t]) * n for t, n in terms]
+    # A plain ndarray view: slicing a np.memmap subclass costs several microseconds per slice.
+    indices = np.asarray(indices)
+    spans, times = list(spans), list(times)
+    bounds = [m * n for m, n in zip(maxima, times, strict=True)]
     n_postings = sum(hi - lo for lo, hi in spans)
     # Doc ids ascend within a term, so the last ones bound the number of documents.
     n_docs = max((int(indices[hi - 1]) + 1 for lo, hi in spans if hi > lo), default=0)
     prunable = all(b >= 0 and b != float("inf") for b in bounds) and np.isfinite(const)
     cheap = _exhaustive_cost(n_postings, n_docs) <= EXHAUSTIVE_COST or n_postings <= 4 * k
     # (n_postings < 2**32 keeps the int64 sort keys of _Query.union from overflowing.)
-    if len(terms) == 1 or cheap or not prunable or n_postings >= 2**32:
-        return exhaustive_top_k(indices, data, spans, times, const, k)
-    return _pruned_top_k(indices, data, spans, times, bounds, const, k, n_docs)
+    if len(spans) == 1 or cheap or not prunable or n_postings >= 2**32:
+        return exhaustive_top_k(indices, weights, spans, times, const, k, live)
+    return _pruned_top_k(_Query(indices, weights, spans, times, bounds, const, k, live), n_docs)
 
 
 def _exhaustive_cost(n_postings: int, n_docs: int) -> float:
@@ -141,18 +142,9 @@ def _slack(bounds: Sequence[float], const: float) -> float:
     return 4.0 * (len(bounds) + 2) * _EPS * (sum(bounds) + abs(const))
 
 
-def _pruned_top_k(
-    indices: npt.NDArray[np.int32],
-    data: npt.NDArray[np.float32],
-    spans: list[tuple[int, int]],
-    times: list[int],
-    bounds: list[float],
-    const: float,
-    k: int,
-    n_docs: int,
-) -> tuple[IdArray, FloatArray]:
+def _pruned_top_k(q: _Query, n_docs: int) -> tuple[IdArray, FloatArray]:
     """MaxScore over nonnegative weights; see the module docstring for the steps."""
-    q = _Query(indices, data, spans, times, bounds, const, k)
+    spans, bounds, const, k = q.spans, q.bounds, q.const, q.k
     m = len(spans)
     df = [hi - lo for lo, hi in spans]
     # Highest bound first; among equal bounds the rarer term first, as it brings fewer candidates.
@@ -193,7 +185,7 @@ def _pruned_top_k(
     # Many essential postings mean many candidates to look up: past a point, scoring every posting is
     # cheaper (mostly at small corpora, where the exhaustive method's dense pass is short).
     if n_essential == m or ESSENTIAL_COST * essential_postings > _exhaustive_cost(sum(df), n_docs):
-        return exhaustive_top_k(indices, data, spans, times, const, k)
+        return exhaustive_top_k(q.indices, q.weights, spans, q.times, const, k, q.live)
     if n_essential == n_seed:
         docs, partial = seed_docs, seed_partial
     else:
@@ -214,16 +206,17 @@ class _Query:
 
     def __init__(
         self,
-        indices: npt.NDArray[np.int32],
-        data: npt.NDArray[np.float32],
+        indices: Docs,
+        weights: Weights,
         spans: list[tuple[int, int]],
         times: list[int],
         bounds: list[float],
         const: float,
         k: int,
+        live: Mask | None,
     ) -> None:
-        self.indices, self.data, self.spans, self.times = indices, data, spans, times
-        self.bounds, self.const, self.k = bounds, const, k
+        self.indices, self.weights, self.spans, self.times = indices, weights, spans, times
+        self.bounds, self.const, self.k, self.live = bounds, const, k, live
         self.slack = _slack(bounds, const)
 
     def union(self, chosen: list[int]) -> tuple[npt.NDArray[np.int32], FloatArray]:
@@ -237,7 +230,7 @@ class _Query:
         spans = [self.spans[i] for i in chosen]
         weights = np.concatenate(
             [
-                self.data[lo:hi].astype(np.float64) * self.times[i]
+                self.weights(i, lo, hi, self.indices[lo:hi]) * self.times[i]
                 for i, (lo, hi) in zip(chosen, spans, strict=True)
             ]
         )
@@ -249,7 +242,11 @@ class _Query:
         docs = keys // total
         pos = keys - docs * total
         starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
-        return docs[starts].astype(np.int32), np.add.reduceat(weights[pos], starts)
+        docs, sums = docs[starts].astype(np.int32), np.add.reduceat(weights[pos], starts)
+        if self.live is not None:  # deleted documents are no candidates
+            keep = self.live[docs]
+            docs, sums = docs[keep], sums[keep]
+        return docs, sums
 
     def lookup(self, i: int, docs: npt.NDArray[np.int32]) -> FloatArray:
         """Return term i's float64 contribution to each of ``docs`` (int32, ascending), 0.0 where absent."""
@@ -260,7 +257,7 @@ class _Query:
         # docs must be int32 like ids: mixed dtypes would make searchsorted convert the whole postings.
         pos = np.searchsorted(ids, docs)
         np.minimum(pos, hi - lo - 1, out=pos)
-        out = self.data[lo:hi][pos].astype(np.float64)
+        out = self.weights(i, lo, hi, docs, pos)
         # Zero where absent by multiplying with the match mask: the pruned path only runs on finite
         # weights, and w * 1.0 is w exactly.
         out *= ids[pos] == docs
@@ -323,12 +320,13 @@ def _best(values: FloatArray, n: int) -> npt.NDArray[np.intp]:
 
 
 def exhaustive_top_k(
-    indices: npt.NDArray[np.int32],
-    data: npt.NDArray[np.float32],
+    indices: Docs,
+    weights: Weights,
     spans: Sequence[tuple[int, int]],
     times: Sequence[int],
     const: float,
     k: int,
+    live: Mask | None = None,
 ) -> tuple[IdArray, FloatArray]:
     """Score every posting of every query term: the method ``SparseBM25.top_k`` used before pruning.
 
@@ -337,7 +335,8 @@ def exhaustive_top_k(
     multiplicities, both in query order.
     """
     parts = [
-        (indices[lo:hi], data[lo:hi].astype(np.float64) * n) for (lo, hi), n in zip(spans, times, strict=True)
+        (indices[lo:hi], weights(i, lo, hi, indices[lo:hi]) * n)
+        for i, ((lo, hi), n) in enumerate(zip(spans, times, strict=True))
     ]
     n_postings = sum(len(docs) for docs, _ in parts)
     # Doc ids ascend within a term, so the last ones give the size a dense vector needs.
@@ -361,6 +360,9 @@ def exhaustive_top_k(
         cand = uniq.astype(np.int64)
         # bincount sums each document's contributions in query-term order, as the dense pass does.
         acc = np.bincount(inverse, weights=np.concatenate([p[1] for p in parts]), minlength=len(cand))
+    if live is not None:
+        keep = live[cand]
+        cand, acc = cand[keep], acc[keep]
     scores = acc + const
     if k < len(cand):
         kth = np.argpartition(-scores, k - 1)[:k]

@@ -11,7 +11,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from retrieval.bm25 import MODELS, BM25Lucene, SparseBM25, build, count, encode, merge, reference_model, weigh
+from retrieval.bm25 import (
+    MODELS,
+    BM25Lucene,
+    BM25Params,
+    Counts,
+    Segment,
+    SparseBM25,
+    build,
+    combine,
+    count,
+    encode,
+    reference_model,
+    relabel,
+)
 from retrieval.errors import CorpusEmpty, IndexDamaged, RetrievalError
 
 RTOL, ATOL = 1e-4, 1e-5
@@ -235,7 +248,7 @@ def test_accessors_match_rank_bm25() -> None:
             assert index.idf(term) == pytest.approx(ref.idf.get(term, 0.0), rel=1e-12, abs=1e-12)
         assert index.doc_freq("zz") == 0 and index.idf("zz") == 0.0
         assert index.n_docs == len(corpus)
-        assert index.params.avgdl == pytest.approx(ref.avgdl)
+        assert index.avgdl == pytest.approx(ref.avgdl)
 
 
 def test_lucene_idf_is_positive_and_lucene_reference_is_an_okapi() -> None:
@@ -282,10 +295,10 @@ def test_arrays_round_trip(model: str) -> None:
     corpus, terms = zipf_corpus(11)
     index = build(corpus, model)
     arrays = {name: arr.copy() for name, arr in index.to_arrays().items()}
-    again = SparseBM25.from_arrays(arrays, list(index.vocab), index.params.to_json())
-    assert again.params == index.params
-    assert arrays["indptr"].dtype == np.int64 and arrays["indices"].dtype == np.int32
-    assert arrays["data"].dtype == np.float32
+    again = SparseBM25.from_arrays(arrays, list(index.vocab), index.meta())
+    assert again.params == index.params and again.avgdl == index.avgdl
+    assert arrays["0.indptr"].dtype == np.int64 and arrays["0.indices"].dtype == np.int32
+    assert set(arrays) == {"df", "0.indptr", "0.indices", "0.tf", "0.doc_len", "0.tfmax"}  # no weights
     for query in queries_for(terms, 11):
         np.testing.assert_array_equal(again.scores(query), index.scores(query))
         for a, b in zip(again.top_k(query, 7), index.top_k(query, 7), strict=True):
@@ -294,47 +307,84 @@ def test_arrays_round_trip(model: str) -> None:
 
 def test_from_arrays_refuses_inconsistent_arrays() -> None:
     index = build([["a", "b"], ["b"]], "okapi")
-    arrays, vocab, params = index.to_arrays(), list(index.vocab), index.params.to_json()
-    with pytest.raises(IndexDamaged, match="missing: term_idf"):
-        SparseBM25.from_arrays({k: v for k, v in arrays.items() if k != "term_idf"}, vocab, params)
-    with pytest.raises(IndexDamaged, match="'data': expected 1-d float32"):
-        SparseBM25.from_arrays({**arrays, "data": arrays["data"].astype(np.float64)}, vocab, params)
-    with pytest.raises(IndexDamaged, match="indptr has 3 entries for 3 terms"):
-        SparseBM25.from_arrays(arrays, [*vocab, "c"], params)
+    arrays, vocab, meta = index.to_arrays(), list(index.vocab), index.meta()
+    with pytest.raises(IndexDamaged, match="missing: tfmax"):
+        SparseBM25.from_arrays({k: v for k, v in arrays.items() if k != "0.tfmax"}, vocab, meta)
+    with pytest.raises(IndexDamaged, match="'tf': expected 1-d int32"):
+        SparseBM25.from_arrays({**arrays, "0.tf": arrays["0.tf"].astype(np.float64)}, vocab, meta)
+    with pytest.raises(IndexDamaged, match="do not fit the 3 terms"):
+        SparseBM25.from_arrays(arrays, [*vocab, "c"], meta)
     with pytest.raises(IndexDamaged, match="duplicate"):
-        SparseBM25.from_arrays(arrays, ["a", "a"], params)
+        SparseBM25.from_arrays(arrays, ["a", "a"], meta)
     with pytest.raises(IndexDamaged, match="monotone"):
-        SparseBM25.from_arrays({**arrays, "indptr": arrays["indptr"][::-1].copy()}, vocab, params)
+        SparseBM25.from_arrays({**arrays, "0.indptr": arrays["0.indptr"][::-1].copy()}, vocab, meta)
     with pytest.raises(IndexDamaged, match="parameters"):
-        SparseBM25.from_arrays(arrays, vocab, {**params, "model": "bm42"})
+        SparseBM25.from_arrays(arrays, vocab, {**meta, "params": {**meta["params"], "model": "bm42"}})
+    with pytest.raises(IndexDamaged, match="live mask"):
+        SparseBM25.from_arrays({**arrays, "0.live": np.ones(3, dtype=bool)}, vocab, meta)
 
 
-def counts_of(corpus: list[list[str]]):  # type: ignore[no-untyped-def]
-    return count(*encode(corpus))
+def segmented(
+    runs: list[list[list[str]]], live: list[np.ndarray | None], model: str, merge: bool = False
+) -> SparseBM25:
+    """An archive of several segments (one per run of documents) with dead documents, as ingest makes."""
+    params = BM25Params.of(model)
+    vocab: list[str] = []
+    counts = []
+    for run in runs:
+        c, vocab = relabel(count(*encode(run)), vocab)
+        counts.append(c)
+    df = np.zeros(len(vocab), dtype=np.int64)
+    n_tokens, segments = 0, []
+    for c, mask in zip(counts, live, strict=True):
+        seg = Segment.of(c, params, 2.5)  # any reference avgdl: it only scales the bounds
+        segments.append(seg)
+        seg_df = seg.df(mask)
+        df[: len(seg_df)] += seg_df
+        n_tokens += int(seg.doc_len[mask].sum() if mask is not None else seg.doc_len.sum())
+    if merge:
+        joined = combine(list(zip(segments, live, strict=True)), len(vocab))
+        return SparseBM25.of(Counts(joined.indptr, joined.indices, joined.tf, joined.doc_len, vocab), params)
+    return SparseBM25(tuple(segments), tuple(live), vocab, df, n_tokens, params)
 
 
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("seed", range(8))
-def test_merged_counts_weigh_exactly_like_a_fresh_build(model: str, seed: int) -> None:
-    """Dropping documents and appending new ones (an archive's add/remove) equals building from scratch."""
-    old, terms = zipf_corpus(seed)
-    new, _ = zipf_corpus(seed + 100)
+@pytest.mark.parametrize("merge", [False, True])
+def test_segments_with_dead_documents_score_exactly_like_a_fresh_build(
+    model: str, seed: int, merge: bool
+) -> None:
+    """Runs of documents in segments, some dead (an archive's adds and removes), or merged into one
+    segment, give the scores and top k of one build over the live documents, bit for bit."""
     rng = np.random.default_rng(seed)
-    keep = rng.random(len(old)) < 0.7
-    keep[0] = True  # at least one document with a token survives
-    merged = weigh(merge(counts_of(old), keep, counts_of(new)), model)
-    fresh = build([d for d, k in zip(old, keep, strict=True) if k] + new, model)
-    assert sorted(merged.vocab) == fresh.vocab  # terms only the dropped documents held are gone
+    corpus, terms = zipf_corpus(seed)
+    cuts = sorted(rng.choice(np.arange(1, len(corpus)), size=2, replace=False).tolist())
+    runs = [corpus[: cuts[0]], corpus[cuts[0] : cuts[1]], corpus[cuts[1] :]]
+    live: list[np.ndarray | None] = [rng.random(len(r)) < 0.7 for r in runs]
+    live[0][0] = True  # type: ignore[index]  # the corpus's first document has a token
+    live[2] = None  # a segment without deletions
+    index = segmented(runs, live, model, merge)
+    kept = [
+        doc
+        for run, mask in zip(runs, live, strict=True)
+        for i, doc in enumerate(run)
+        if mask is None or mask[i]
+    ]
+    fresh = build(kept, model)
+    assert index.n_docs == len(kept) and index.term_counts() == fresh.term_counts()
     for query in queries_for(terms, seed):
-        np.testing.assert_array_equal(merged.scores(query), fresh.scores(query))
+        np.testing.assert_array_equal(index.scores(query), fresh.scores(query))
         for k in (1, 5, 1000):
-            for got, want in zip(merged.top_k(query, k), fresh.top_k(query, k), strict=True):
+            for got, want in zip(index.top_k(query, k), fresh.top_k(query, k), strict=True):
                 np.testing.assert_array_equal(got, want)
+        for term in query:
+            assert index.docs_with(term).tolist() == [i for i, doc in enumerate(kept) if term in doc]
 
 
-def test_merge_with_nothing_kept_or_nothing_new() -> None:
-    old = [["a", "b"], ["b", "c"], ["c"]]
-    nothing_new = merge(counts_of(old), np.array([True, False, True]), counts_of([]))
-    np.testing.assert_array_equal(weigh(nothing_new).scores(["c"]), build([["a", "b"], ["c"]]).scores(["c"]))
-    only_new = merge(counts_of(old), np.zeros(3, dtype=bool), counts_of([["d", "a"]]))
-    assert sorted(only_new.vocab) == ["a", "d"] and only_new.n_docs == 1
+def test_a_term_only_dead_documents_hold_is_unknown() -> None:
+    index = segmented([[["a", "b"], ["b", "c"]], [["c"]]], [np.array([True, False]), None], "plus")
+    assert index.doc_freq("c") == 1 and index.doc_freq("a") == 1 and index.docs_with("c").tolist() == [1]
+    index = segmented([[["a", "b"], ["z"]], [["c"]]], [np.array([True, False]), None], "plus")
+    assert "z" in index.vocab and index.doc_freq("z") == 0 and index.idf("z") == 0.0
+    assert np.isfinite(index.scores(["z", "a"])).all()  # BM25Plus's log((N+1)/df) would divide by 0
+    assert index.top_k(["z"], 3)[0].size == 0 and "z" not in index.term_counts()

@@ -161,7 +161,7 @@ async def test_a_damaged_index_found_by_the_background_check_is_rebuilt_and_serv
     """The bot opens its index checking sizes only; the checksums run after start and catch a flip."""
     snapshot = pages.archive.index.snapshot
     assert snapshot is not None
-    victim = snapshot.path / "data.npy"
+    victim = snapshot.path / f"{snapshot.manifest['segments'][0]}.indices.npy"
     data = bytearray(victim.read_bytes())
     data[-5] ^= 0xFF  # same size: only a checksum tells
     victim.write_bytes(bytes(data))

@@ -43,7 +43,7 @@ def test_open_rebuilds_when_a_page_changes(settings: Settings) -> None:
 def test_open_rebuilds_a_damaged_index(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     Archive.open(settings)
     snap = read_snapshot(settings.index_dir)
-    victim = snap.path / "chunk_blob.npy"
+    victim = snap.path / f"{snap.manifest['segments'][0]}.chunks_blob.npy"
     data = victim.read_bytes()
     victim.write_bytes(data[:-7] + b"garbage")
     archive = Archive.open(settings)

@@ -84,13 +84,13 @@ def test_bm25_index_through_storage_scores_identically(tmp_path: Path, model: st
         tmp_path,
         index.to_arrays(),
         {"vocab.json": json.dumps(list(index.vocab))},
-        {"bm25": index.params.to_json()},
+        {"bm25": index.meta()},
     )
     snap = read_snapshot(tmp_path)
     loaded = SparseBM25.from_arrays(
         snap.arrays, json.loads(snap.read_text("vocab.json")), snap.manifest["bm25"]
     )
-    assert isinstance(loaded.indices, np.memmap)
+    assert isinstance(loaded.segments[0].indices, np.memmap)
     for query in (["w0"], ["商会", "w3", "w3", "zz"], terms[::7], []):
         np.testing.assert_array_equal(loaded.scores(query), index.scores(query))
         for a, b in zip(loaded.top_k(query, 10), index.top_k(query, 10), strict=True):

@@ -20,9 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval import topk
-from retrieval.bm25 import MODELS, SparseBM25, build
+from retrieval.bm25 import MODELS, SparseBM25, build, per_term
 
 Result = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
+FloatArray = npt.NDArray[np.float64]
 
 # Budgets small enough that a corpus of a few hundred documents takes the pruned path, with several
 # threshold rounds (tiny seed budget, growth 2) and probes too few to find a good threshold at once.
@@ -117,25 +118,44 @@ def reference_top_k(index: SparseBM25, query: Sequence[str], k: int) -> Result:
     scores = index.scores(query)
     hit = np.zeros(index.n_docs, dtype=bool)
     for tid, _ in terms:
-        hit[index.indices[index.indptr[tid] : index.indptr[tid + 1]]] = True
+        hit[index.docs_with(index.vocab[tid])] = True
     cand = np.flatnonzero(hit)
     order = np.lexsort((cand, -scores[cand]))[:k]
     return cand[order].astype(np.int64), scores[cand][order]
 
 
+def stored(data: npt.NDArray[np.floating]) -> topk.Weights:
+    """Weights given per posting (``topk.Weights`` over an array rather than computed from counts)."""
+
+    def weights(i: int, lo: int, hi: int, docs: npt.NDArray[np.int32], pos: object = None) -> FloatArray:
+        out = data[lo:hi].astype(np.float64)
+        return out if pos is None else out[pos]
+
+    return weights
+
+
+def maxima_of(indptr: npt.NDArray[np.int64], data: npt.NDArray[np.floating]) -> npt.NDArray[np.float64]:
+    """Each term's largest weight, exactly (0 for terms without postings)."""
+    return per_term(indptr, lambda lo, hi: data[lo:hi].astype(np.float64), np.maximum, np.float64)
+
+
 class Pruned:
-    """``topk.top_k`` called on an index as ``SparseBM25.top_k`` is to call it."""
+    """``topk.top_k`` over an index's weights, with each term's exact largest weight as its bound.
+
+    ``SparseBM25.top_k`` bounds a term by a looser product (idf x the tf-part bound): both must agree.
+    """
 
     def __init__(self, index: SparseBM25) -> None:
         self.index = index
-        self.term_max = topk.term_maxima(index.indptr, index.data)
+        self.indptr, self.indices, self.data = index.posting_weights()
+        self.term_max = maxima_of(self.indptr, self.data)
 
     def __call__(self, query: Sequence[str], k: int) -> Result:
         terms = self.index._query_terms(query)
+        spans = [(int(self.indptr[t]), int(self.indptr[t + 1])) for t, _ in terms]
+        maxima = [float(self.term_max[t]) for t, _ in terms]
         const = self.index._const(terms)
-        return topk.top_k(
-            self.index.indptr, self.index.indices, self.index.data, self.term_max, terms, const, k
-        )
+        return topk.top_k(self.indices, spans, [n for _, n in terms], maxima, stored(self.data), const, k)
 
 
 def assert_same(got: Result, want: Result, context: object) -> None:
@@ -234,14 +254,16 @@ def test_synthetic_weights_of_any_magnitude(seed: int, budget: str) -> None:
     data = (scale * rng.uniform(1, 2, size=len(indices))).astype(np.float32)
     data[rng.random(len(data)) < 0.1] = 0.0  # zero weights still make hits
     data[rng.random(len(data)) < 0.2] = 1.5  # and equal weights make ties
-    term_max = topk.term_maxima(indptr, data)
+    term_max = maxima_of(indptr, data)
     ids = rng.choice(n_terms, size=int(rng.integers(1, n_terms + 1)), replace=False)
     terms = [(int(t), int(rng.integers(1, 4))) for t in ids]
     const = float(rng.choice([0.0, rng.uniform(0, 3)]))
     with budgets(budget):
         for k in (1, 2, 5, 60, n_docs + 1):
             want = dense_reference(indptr, indices, data, terms, const, k)
-            got = topk.top_k(indptr, indices, data, term_max, terms, const, k)
+            spans = [(int(indptr[t]), int(indptr[t + 1])) for t, _ in terms]
+            maxima = [float(term_max[t]) for t, _ in terms]
+            got = topk.top_k(indices, spans, [n for _, n in terms], maxima, stored(data), const, k)
             assert_same(got, want, (terms, k))
 
 
@@ -303,7 +325,7 @@ def realistic_queries(rng: np.random.Generator, index: SparseBM25, n: int) -> li
 
     The exhaustive method reads every posting of the common words; pruning skips nearly all of them.
     """
-    by_df = [index.vocab[i] for i in np.argsort(-np.diff(index.indptr), kind="stable")]
+    by_df = [index.vocab[i] for i in np.argsort(-index.df, kind="stable")]
     head, middle = by_df[:30], by_df[len(by_df) // 20 : len(by_df) // 5]
     return [
         [str(t) for t in rng.choice(middle, size=int(rng.integers(1, 4)))]
@@ -349,36 +371,37 @@ def test_pruning_is_exercised(large_corpus: list[list[str]]) -> None:
         assert ran_to_end >= len(queries) // 2, name
 
 
-def test_empty_terms_in_vocabulary() -> None:
-    """A term without postings (a vocabulary after deletions) adds nothing and is never looked up wrong."""
+def test_empty_spans() -> None:
+    """A query term without postings (in this segment) adds nothing and is never looked up wrong."""
     rng = np.random.default_rng(5)
     corpus = zipf_corpus(rng, 300, 50)
     index = build(corpus, model="plus")
-    n_terms = len(index.vocab)
-    # Insert an empty term after every term: old term t becomes 2t, 2t + 1 is empty.
-    indptr = np.repeat(index.indptr, 2)[1:]
-    term_max = np.repeat(topk.term_maxima(index.indptr, index.data), 2)
-    term_max[1::2] = 0.0
-    assert len(indptr) == 2 * n_terms + 1
-    assert np.array_equal(topk.term_maxima(indptr, index.data), term_max)
+    indptr, indices, data = index.posting_weights()
+    term_max = maxima_of(indptr, data)
     with budgets("tiny"):
         for query in random_queries(rng, corpus, 12):
             terms = index._query_terms(query)
             const = index._const(terms)
-            spread = [p for tid, n in terms for p in ((2 * tid, n), (2 * tid + 1, n))]
+            # Each term followed by an empty one: same weights, twice the terms.
+            spans = [s for t, _ in terms for s in ((int(indptr[t]), int(indptr[t + 1])), (0, 0))]
+            times = [n for _, n in terms for _ in range(2)]
+            maxima = [m for t, _ in terms for m in (float(term_max[t]), 0.0)]
+            weights = stored(data)
             for k in KS:
-                got = topk.top_k(indptr, index.indices, index.data, term_max, spread, const, k)
+                got = topk.top_k(indices, spans, times, maxima, weights, const, k)
                 assert_same(got, reference_top_k(index, query, k), query)
 
 
-def test_term_maxima() -> None:
-    """Per-term maxima, 0 for terms without postings (which reduceat alone would get wrong)."""
+def test_per_term_reductions() -> None:
+    """Per-term maxima and sums across blocks, 0 for terms without postings, negative maxima kept."""
     indptr = np.array([0, 0, 3, 3, 4, 6, 6], dtype=np.int64)
-    data = np.array([1.5, 0.25, 3.0, -2.0, 0.5, 0.75], dtype=np.float32)
-    got = topk.term_maxima(indptr, data)
-    assert got.dtype == np.float32
-    assert got.tolist() == [0.0, 3.0, 0.0, -2.0, 0.75, 0.0]
-    assert topk.term_maxima(np.zeros(1, dtype=np.int64), data[:0]).shape == (0,)
+    data = np.array([1.5, 0.25, 3.0, -2.0, 0.5, 0.75])
+    assert maxima_of(indptr, data).tolist() == [0.0, 3.0, 0.0, -2.0, 0.75, 0.0]
+    with mock.patch("retrieval.bm25.BLOCK", 2):  # terms cut across blocks
+        assert maxima_of(indptr, data).tolist() == [0.0, 3.0, 0.0, -2.0, 0.75, 0.0]
+        sums = per_term(indptr, lambda lo, hi: data[lo:hi], np.add, np.float64)
+        assert sums.tolist() == [0.0, 4.75, 0.0, -2.0, 1.25, 0.0]
+    assert maxima_of(np.zeros(1, dtype=np.int64), data[:0]).shape == (0,)
 
 
 def test_degenerate_arguments() -> None:
