@@ -359,7 +359,9 @@ def refresh(
     archive = _Archive.of(previous, [i for i in kept if i not in affected])
     moved = []
     if previous is not None:
-        moved = [(previous.segments[p.segment], p.page) for p in map(previous.placed.__getitem__, retokenized)]
+        moved = [
+            (previous.segments[p.segment], p.page) for p in map(previous.placed.__getitem__, retokenized)
+        ]
     archive.add_segment(moved, added, tokenizer, params)
     archive.merge_small(params)
     return Built(
