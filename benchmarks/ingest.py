@@ -15,8 +15,10 @@ chamber-qa waits for, through the same code as ``chamber-qa index``, ``add``, ``
   timed after the imports; ``check`` is that background checksum pass.
 * ``first`` / ``ask p50/p99``: ``Archive.ask`` over the 242 questions of eval/ (whole answers: BM25 top
   60, coverage, evidence sentences), the first one after ``warm()``.
-* ``rss``: resident memory of the serving process after the questions; ``anon`` is the part that is not
-  memory-mapped index files (those pages are the OS page cache: shared between processes, reclaimable).
+* ``rss``: resident memory of the serving process after the questions, and its peak (VmHWM, from start
+  to end); ``anon`` is the part that is not memory-mapped index files (those pages are the OS page cache:
+  shared between processes, reclaimable). The archive releases its mapped index pages after a question
+  once resident memory passes ``Settings.max_rss_mb`` (1024 MB), as the bot does.
 
 Each step runs in its own process, so memory and time are not inherited. No network. Timings are
 medians of one run on a shared machine: read them as orders of magnitude and ratios.
@@ -172,6 +174,7 @@ COLUMNS = (
     ("p50_ms", "ask p50 ms", "{:.1f}"),
     ("p99_ms", "ask p99 ms", "{:.1f}"),
     ("rss_mb", "RSS MB", "{:,.0f}"),
+    ("peak_mb", "RSS peak MB", "{:,.0f}"),
     ("anon_mb", "of which anon MB", "{:,.0f}"),
 )
 

@@ -17,7 +17,7 @@ from retrieval.index import Index, open_index
 from retrieval.models import Answer, Article
 from retrieval.near_miss import near_misses
 from retrieval.pages import Refusal
-from retrieval.storage import verify_snapshot
+from retrieval.storage import resident_mb, verify_snapshot
 from retrieval.synonyms import synonyms
 from retrieval.tokens import prepare, word_tag
 
@@ -108,9 +108,16 @@ class Archive:
             searched, searched_for = reading.query(), reading.searched_for()
         found = answer(self.index, searched, top_k=k, offset=offset, min_coverage=self.settings.min_coverage)
         found = replace(found, question=question, searched_for=searched_for)
-        if found.answered:
-            return found
-        return replace(found, near_terms=self.near_terms(found.query_terms, prepare(searched)))
+        if not found.answered:
+            found = replace(found, near_terms=self.near_terms(found.query_terms, prepare(searched)))
+        self._bound_memory()
+        return found
+
+    def _bound_memory(self) -> None:
+        """Keep resident memory under ``max_rss_mb``: the index's mapped pages are the part that grows."""
+        limit, snapshot = self.settings.max_rss_mb, self.index.snapshot
+        if limit > 0 and snapshot is not None and resident_mb() > limit:
+            snapshot.release()
 
     def near_terms(self, terms: tuple[str, ...], question: str = "") -> tuple[str, ...]:
         """Return the archive's words nearest to the question's words it does not hold (商汇 -> 商会)."""

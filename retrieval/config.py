@@ -34,6 +34,13 @@ class Settings:
             "help": "refuse when the best passage covers less than this share of the weighted question"
         },
     )
+    max_rss_mb: int = field(
+        default=1024,
+        metadata={
+            "help": "after a question, release the index pages mapped into this process once its resident "
+            "memory exceeds this many MB (they stay in the OS page cache); 0: never"
+        },
+    )
     max_question_chars: int = field(
         default=500, metadata={"help": "longer questions are cut to this many characters"}
     )

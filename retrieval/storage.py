@@ -76,6 +76,16 @@ class Snapshot:
     def snapshot_id(self) -> str:
         return self.path.name
 
+    def release(self) -> None:
+        """Drop this process's mappings of the arrays' pages, so they stop counting as its resident memory.
+
+        The pages stay in the OS page cache (shared, reclaimable) and are mapped again, without disk
+        reads, when next read; safe while other threads read the arrays (MADV_DONTNEED on a read-only
+        file mapping never loses data).
+        """
+        for arr in self.arrays.values():
+            _advise(arr, "MADV_DONTNEED")
+
     def read_bytes(self, name: str) -> bytes:
         if name not in self.documents:
             raise KeyError(f"no document {name!r} in snapshot {self.path}")
@@ -310,17 +320,27 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _advise_random(arr: np.ndarray) -> None:
-    """Tell the kernel a memory-mapped array is read at random: a query touches a few postings and records.
+def _advise(arr: np.ndarray, advice: str) -> None:
+    """Give the kernel advice (an ``mmap.MADV_*`` name) about a memory-mapped array; no-op elsewhere.
 
-    Without this, every page fault also maps the pages around it (readahead, fault-around): serving 242
-    questions from a million-chunk index once kept 1.1 GB of index pages resident instead of 0.28 GB.
-    (Files cached in large folios are still mapped a folio at a time: see the README's scale notes.)
+    ``MADV_RANDOM`` on open: a query touches a few postings and records, and without it every page fault
+    also maps the pages around it (readahead, fault-around): serving 242 questions from a million-chunk
+    index once kept 1.1 GB of index pages resident instead of 0.28 GB. Files cached in large folios are
+    still mapped a folio at a time, which ``Snapshot.release`` undoes.
     """
     mapping = getattr(arr, "_mmap", None)  # np.memmap keeps its mmap.mmap here
-    if mapping is not None and hasattr(mmap, "MADV_RANDOM"):
+    if mapping is not None and hasattr(mmap, advice):
         with contextlib.suppress(OSError, ValueError):
-            mapping.madvise(mmap.MADV_RANDOM)
+            mapping.madvise(getattr(mmap, advice))
+
+
+def resident_mb() -> float:
+    """This process's resident memory in MB, mapped file pages included (Linux; 0.0 where unknown)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * mmap.PAGESIZE / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def _verify_file(file: Path, entry: dict[str, Any], *, checksum: bool) -> None:
@@ -423,7 +443,7 @@ def read_snapshot(root: Path, *, verify: Verify = True, mmap: bool = True) -> Sn
             arr = np.load(file, mmap_mode="r" if mmap else None, allow_pickle=False)
         except (OSError, ValueError, EOFError) as exc:
             raise IndexDamaged(f"{file}: cannot load array ({exc})") from exc
-        _advise_random(arr)
+        _advise(arr, "MADV_RANDOM")
         if not isinstance(arr, np.ndarray) or arr.dtype.hasobject:
             raise IndexDamaged(f"{file}: not a plain numeric array")
         arrays[name.removesuffix(".npy")] = arr

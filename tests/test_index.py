@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from retrieval import Archive, Settings, bm25, ingest
+from retrieval import archive as archive_module
 from retrieval import index as index_module
 from retrieval.chunks import indexed_text
-from retrieval.storage import read_snapshot
+from retrieval.storage import Snapshot, read_snapshot
 
 
 @pytest.fixture
@@ -87,3 +89,19 @@ def test_pipeline_fingerprint_covers_the_tokenizer_and_its_word_lists() -> None:
     here = Path(index_module.__file__).parent
     assert all((here / name).is_file() for name in index_module.PIPELINE_MODULES)
     assert all((here / "data" / name).is_file() for name in index_module.PIPELINE_DATA)
+
+
+def test_resident_memory_is_bounded_by_releasing_index_pages(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released: list[str] = []
+    monkeypatch.setattr(Snapshot, "release", lambda self: released.append(self.snapshot_id))
+    monkeypatch.setattr(archive_module, "resident_mb", lambda: 900.0)
+    roomy = Archive.open(replace(settings, max_rss_mb=1024))
+    assert roomy.ask("莲城智能体").answered and released == []
+    tight = Archive.open(replace(settings, max_rss_mb=800))
+    assert tight.ask("莲城智能体").answered and tight.ask("没有这回事的问题").question
+    assert len(released) == 2  # after every question, answered or not
+    never = Archive.open(replace(settings, max_rss_mb=0))
+    never.ask("莲城智能体")
+    assert len(released) == 2

@@ -205,3 +205,89 @@ def test_reading_pages_on_several_processes_gives_the_same_archive(
     archive = Archive.open(settings)
     monkeypatch.undo()
     assert_same_as_fresh_build(archive, tmp_path)
+
+
+# ---- segments: what a change rewrites, and what it leaves alone
+
+
+def small_page(n: int) -> str:
+    """A page of one article whose words are its own (so adding it shifts no dictionary term)."""
+    return (
+        f"本报讯（记者 王{n}）第{n}号测试园区近日举办第{n}期企业座谈会，{n}家企业参加。\n\n"
+        f"座谈会上，企业代表围绕第{n}号园区的融资、用工等问题发言。\n\n"
+        f"第{n}号园区\n举办企业座谈会\n"
+    )
+
+
+def segment_files(archive: Archive) -> dict[str, int]:
+    """The current snapshot's segment files by name, with their inode numbers."""
+    snapshot = archive.index.snapshot
+    assert snapshot is not None
+    return {
+        f.name: f.stat().st_ino
+        for f in snapshot.path.iterdir()
+        if any(f.name.startswith(s + ".") for s in snapshot.manifest["segments"])
+    }
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Settings:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"p{n:03d}.txt").write_text(small_page(n), encoding="utf-8")
+    return Settings(seeds_dir=folder, index_dir=tmp_path / "index")
+
+
+def test_adding_a_page_writes_one_small_segment_and_links_the_others(small: Settings, tmp_path: Path) -> None:
+    before = Archive.open(small)
+    old_files = segment_files(before)
+    (small.seeds_dir / "p100.txt").write_text(small_page(100), encoding="utf-8")
+    after = Archive.open(small)
+    first, _ = after.index.manifest["segments"]
+    assert first == before.index.manifest["segments"][0]
+    files = segment_files(after)
+    # The old segment's files are the same files (hard links), not copies.
+    assert {n: i for n, i in files.items() if n.startswith(first)} == old_files
+    assert after.index.segments[1].pages[0].source == "p100.txt"
+    assert after.index.bm25.segments[1].n_docs == sum(p.n_chunks for p in after.index.segments[1].pages)
+    assert_same_as_fresh_build(after, tmp_path)
+
+
+def test_removing_a_page_marks_it_dead_without_rewriting(small: Settings, tmp_path: Path) -> None:
+    before = Archive.open(small)
+    (small.seeds_dir / "p002.txt").unlink()
+    after = Archive.open(small)
+    assert segment_files(after) == segment_files(before)  # nothing rewritten: one page is now dead
+    assert after.index.bm25.live[0] is not None and not after.index.bm25.live[0].all()
+    assert "p002.txt" not in {c.source for c in after.index.chunks}
+    assert all(h.chunk.source != "p002.txt" for h in after.ask("第2号测试园区 座谈会").hits)
+    assert_same_as_fresh_build(after, tmp_path)
+
+
+def test_a_mostly_dead_segment_is_rewritten(small: Settings, tmp_path: Path) -> None:
+    Archive.open(small)
+    for n in range(4):
+        (small.seeds_dir / f"p{n:03d}.txt").unlink()
+    after = Archive.open(small)
+    (segment,) = after.index.segments
+    assert segment.name != "s000001" and [p.source for p in segment.pages] == ["p004.txt", "p005.txt"]
+    assert after.index.bm25.live == (None,)
+    assert_same_as_fresh_build(after, tmp_path)
+
+
+def test_small_segments_are_merged_by_size_class(
+    small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One page at a time: the segments stay few (merged MERGE_FACTOR at a time), the scores exact."""
+    monkeypatch.setattr(ingest, "MERGE_FACTOR", 2)
+    Archive.open(small)
+    counts = []
+    for n in range(100, 108):
+        (small.seeds_dir / f"p{n}.txt").write_text(small_page(n), encoding="utf-8")
+        counts.append(len(Archive.open(small).index.segments))
+    # With a factor of 2, two segments of one size class merge, and the merged one may merge on.
+    assert max(counts) <= 4 and counts[-1] < len(counts)
+    archive = Archive.open(small)
+    assert archive.ask("第105号测试园区").hits[0].chunk.source == "p105.txt"
+    assert_same_as_fresh_build(archive, tmp_path)

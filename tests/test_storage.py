@@ -327,3 +327,50 @@ def test_current_snapshot_id_follows_publication(tmp_path: Path) -> None:
     assert storage.current_snapshot_id(tmp_path) == second.name
     (tmp_path / "CURRENT").write_text("garbage")
     assert storage.current_snapshot_id(tmp_path) is None
+
+
+def test_unchanged_files_are_linked_from_an_earlier_snapshot(tmp_path: Path) -> None:
+    first = write(tmp_path, 1)
+    old = read_snapshot(tmp_path)
+    second = write_snapshot(
+        tmp_path,
+        {"floats": sample_arrays(2)["floats"]},
+        {},
+        {},
+        reuse=dict.fromkeys(["ints.npy", "vocab.txt"], old),
+    )
+    assert (second / "ints.npy").stat().st_ino == (first / "ints.npy").stat().st_ino
+    snap = read_snapshot(tmp_path)  # checksums verified: the linked files are listed like written ones
+    np.testing.assert_array_equal(snap.arrays["ints"], sample_arrays(1)["ints"])
+    assert snap.read_text("vocab.txt") == "商会\n工商联\nchamber\n"
+    with pytest.raises(ValueError, match="both written and reused"):
+        write_snapshot(tmp_path, {"ints": np.zeros(1)}, {}, {}, reuse={"ints.npy": old})
+
+
+def test_reuse_copies_where_links_fail_and_refuses_a_vanished_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, 1)
+    old = read_snapshot(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(os, "link", lambda *a: (_ for _ in ()).throw(OSError("no hard links here")))
+        copied = write_snapshot(tmp_path, {}, {}, {}, reuse={"ints.npy": old})
+    assert (copied / "ints.npy").stat().st_ino != (old.path / "ints.npy").stat().st_ino
+    np.testing.assert_array_equal(read_snapshot(tmp_path).arrays["ints"], sample_arrays(1)["ints"])
+    (old.path / "floats.npy").unlink()
+    with pytest.raises(IndexDamaged, match="gone"):
+        write_snapshot(tmp_path, {}, {}, {}, reuse={"floats.npy": old})
+
+
+@pytest.mark.skipif(storage.resident_mb() == 0.0, reason="needs /proc/self/statm (Linux)")
+def test_release_drops_mapped_pages_from_resident_memory(tmp_path: Path) -> None:
+    big = np.arange(16 * 2**20, dtype=np.int32)  # 64 MB
+    write_snapshot(tmp_path, {"big": big}, {}, {})
+    snap = read_snapshot(tmp_path, verify=False)
+    assert int(snap.arrays["big"][::1024].sum()) == int(big[::1024].sum())
+    assert int(snap.arrays["big"].sum(dtype=np.int64)) == int(big.sum(dtype=np.int64))  # every page mapped
+    before = storage.resident_mb()
+    snap.release()
+    after = storage.resident_mb()
+    assert before - after > 40, (before, after)
+    np.testing.assert_array_equal(snap.arrays["big"][-5:], big[-5:])  # mapped again when read
