@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -174,6 +175,8 @@ def run(settings: Settings, bot_settings: BotSettings | None = None) -> None:
 
     bot_settings = bot_settings or BotSettings.from_env()
     protect_token(bot_settings.token)
+    if bot_settings.max_rss_mb is not None:
+        settings = replace(settings, max_rss_mb=bot_settings.max_rss_mb)
     # Sizes only at start (a big index opens well under a second); post_init checksums it meanwhile.
     application = build_application(bot_settings, Archive.open(settings, quick=True), settings)
     if bot_settings.webhook_url:

@@ -42,6 +42,7 @@ class BotSettings:
     webhook_port: int = 8443  # WEBHOOK_PORT
     top_k: int = 3  # passages per answer page
     index_poll_seconds: float = DEFAULT_INDEX_POLL_SECONDS  # INDEX_POLL_SECONDS; 0 turns polling off
+    max_rss_mb: int | None = None  # MAX_RSS_MB; None keeps retrieval's default (Settings.max_rss_mb)
 
     def __post_init__(self) -> None:
         """Refuse settings the bot could not run with."""
@@ -94,6 +95,7 @@ class BotSettings:
             webhook_listen=values.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_parse_port(values.get("WEBHOOK_PORT", "").strip() or "8443"),
             index_poll_seconds=_parse_seconds(values.get("INDEX_POLL_SECONDS", "").strip()),
+            max_rss_mb=_parse_megabytes(values.get("MAX_RSS_MB", "").strip()),
         )
 
 
@@ -116,6 +118,17 @@ def _parse_port(text: str) -> int:
     """Parse a TCP port number."""
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise BotConfigError(f"WEBHOOK_PORT must be a port number (1-65535), got {text!r}.")
+    return int(text)
+
+
+def _parse_megabytes(text: str) -> int | None:
+    """Parse MAX_RSS_MB: a whole number of megabytes >= 0, or None when empty."""
+    if not text:
+        return None
+    if not text.isdigit():
+        raise BotConfigError(
+            f"MAX_RSS_MB must be a whole number of megabytes (0 turns it off), got {text!r}."
+        )
     return int(text)
 
 

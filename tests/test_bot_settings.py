@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import retrieval
+from bot import app
 from bot.logs import REDACTED, TokenRedactor, protect_token
 from bot.settings import TELEGRAM_API_URL, BotConfigError, BotSettings, TokenMissing
+from retrieval import Settings
 
 TOKEN = "7012345678:AAFakeTokenForTests_dontLOG-me-0123"
 BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
@@ -37,6 +40,8 @@ def test_from_env_reads_every_variable() -> None:
         "WEBHOOK_SECRET": "s3cret_-X",
         "WEBHOOK_LISTEN": "0.0.0.0",
         "WEBHOOK_PORT": "8080",
+        "INDEX_POLL_SECONDS": "5",
+        "MAX_RSS_MB": "2048",
     }
     settings = BotSettings.from_env(env, env_file=None)
     assert settings == BotSettings(
@@ -48,6 +53,8 @@ def test_from_env_reads_every_variable() -> None:
         webhook_secret="s3cret_-X",
         webhook_listen="0.0.0.0",
         webhook_port=8080,
+        index_poll_seconds=5.0,
+        max_rss_mb=2048,
     )
     assert (settings.base_file_url, settings.webhook_path) == (
         "http://127.0.0.1:8081/file/bot",
@@ -63,6 +70,7 @@ def test_from_env_defaults() -> None:
         None,
     )
     assert settings.base_file_url == "https://api.telegram.org/file/bot"
+    assert settings.max_rss_mb is None  # retrieval's default applies
 
 
 def test_environment_overrides_dotenv_file(tmp_path: Path) -> None:
@@ -84,6 +92,8 @@ def test_missing_token_is_its_own_error() -> None:
         ({"WEBHOOK_URL": "https://x.org/hook", "WEBHOOK_SECRET": "no spaces!"}, "WEBHOOK_SECRET"),
         ({"ALLOWED_CHAT_IDS": "101,abc"}, "ALLOWED_CHAT_IDS"),
         ({"WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
+        ({"MAX_RSS_MB": "1.5GB"}, "MAX_RSS_MB"),
+        ({"MAX_RSS_MB": "-1"}, "MAX_RSS_MB"),
     ],
 )
 def test_malformed_settings_name_the_variable(env: dict[str, str], message: str) -> None:
@@ -163,3 +173,18 @@ def test_bot_imports_only_the_retrieval_facade() -> None:
                 and node.value.id == "retrieval"
             ):
                 assert node.attr in FACADE, f"{path.name} uses retrieval.{node.attr}"
+
+
+def test_max_rss_mb_reaches_the_archive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    opened: list[Settings] = []
+
+    def open_archive(settings: Settings, **_: object) -> None:
+        opened.append(settings)
+        raise SystemExit  # stop before serving
+
+    monkeypatch.setattr(retrieval.Archive, "open", open_archive)
+    base = Settings(seeds_dir=tmp_path, index_dir=tmp_path / "index")
+    for env, want in (({"MAX_RSS_MB": "300"}, 300), ({}, base.max_rss_mb)):
+        with pytest.raises(SystemExit):
+            app.run(base, BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, env_file=None))
+        assert opened.pop().max_rss_mb == want
