@@ -367,9 +367,17 @@ def verify_snapshot(snapshot: Snapshot) -> None:
 
     For a snapshot opened with ``verify="size"``: a server starts at once and checks in the background.
     """
-    files = snapshot.manifest["files"]
+    _verify_files(snapshot.path, snapshot.manifest["files"], checksum=True)
+
+
+def _verify_files(path: Path, files: dict[str, Any], *, checksum: bool) -> None:
+    """Check every file's size (and sha256), on all cores; raise IndexDamaged naming the first bad one."""
+    if not checksum:  # a stat per file: not worth threads
+        for name, entry in files.items():
+            _verify_file(path / name, entry, checksum=False)
+        return
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        jobs = [pool.submit(_verify_file, snapshot.path / n, e, checksum=True) for n, e in files.items()]
+        jobs = [pool.submit(_verify_file, path / n, e, checksum=True) for n, e in files.items()]
         for job in jobs:
             job.result()
 
@@ -429,12 +437,12 @@ def read_snapshot(root: Path, *, verify: Verify = True, mmap: bool = True) -> Sn
         raise IndexDamaged(f"{manifest_path}: sha256 differs from the digest recorded in {root / CURRENT}")
     manifest = _parse_manifest(manifest_path, body, snapshot_id)
 
+    if verify is not False:
+        _verify_files(path, manifest["files"], checksum=verify is True)
     arrays: dict[str, np.ndarray] = {}
     documents: list[str] = []
     for name, entry in manifest["files"].items():
         file = path / name
-        if verify is not False:
-            _verify_file(file, entry, checksum=verify is True)
         if entry["kind"] == "document":
             documents.append(name)
             continue
