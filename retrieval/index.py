@@ -91,8 +91,9 @@ class Index:
             total = TermEvidence.from_json(json.loads(self.snapshot.read_text("evidence_total.json")))
         except (ValueError, TypeError, AttributeError) as exc:
             raise IndexDamaged(f"{self.snapshot.path.name}: unreadable term evidence ({exc})") from exc
+        last = int(self.manifest.get("last_segment", 0))
         return ingest.Previous(
-            list(self.pages), list(self.segments), self.bm25, self.tokenizer, self.chunks, total
+            list(self.pages), list(self.segments), self.bm25, self.tokenizer, self.chunks, total, last
         )
 
 
@@ -149,6 +150,7 @@ def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
         "index_version": INDEX_VERSION,
         "settings": settings_key(settings),
         "segments": [seg.name for seg in built.segments],
+        "last_segment": built.last_segment,
         "n_pages": len(indexed),
         "n_articles": sum(p.n_articles for p in indexed),
         "n_chunks": sum(p.n_chunks for p in indexed),

@@ -152,6 +152,7 @@ class Built:
     bm25: bm25.SparseBM25
     tokenizer: Tokenizer
     total: TermEvidence = field(default_factory=TermEvidence)
+    last_segment: int = 0  # the highest segment number ever used (names are never reused)
 
     @property
     def indexed(self) -> list[PageEntry]:
@@ -207,6 +208,7 @@ class Previous:
     tokenizer: Tokenizer
     chunks: Sequence[Chunk]  # live chunks in document order
     total: TermEvidence
+    last_segment: int = 0
 
     @cached_property
     def placed(self) -> list[Placed]:
@@ -370,6 +372,7 @@ def refresh(
         bm25=archive.searcher(params),
         tokenizer=tokenizer,
         total=total,
+        last_segment=archive.last,
     )
 
 
@@ -382,6 +385,7 @@ class _Archive:
     vocab: list[str]
     df: npt.NDArray[np.int64]
     n_tokens: int
+    last: int = 0  # the highest segment number used so far: names are never reused
 
     @classmethod
     def of(cls, previous: Previous | None, keep: list[int]) -> _Archive:
@@ -401,7 +405,8 @@ class _Archive:
                 dead_df = seg.postings.df(died)
                 df[: len(dead_df)] -= dead_df
                 n_tokens -= int(seg.postings.doc_len[died].astype(np.int64).sum())
-        archive = cls(list(previous.segments), placed, list(old.vocab), df, n_tokens)
+        last = max([previous.last_segment, *(int(s.name[1:]) for s in previous.segments)])
+        archive = cls(list(previous.segments), placed, list(old.vocab), df, n_tokens, last)
         archive.drop_empty()
         return archive
 
@@ -457,7 +462,8 @@ class _Archive:
         self.placed += [Placed(entry, len(self.segments) - 1, j) for j, entry in enumerate(pages)]
 
     def next_name(self) -> str:
-        return f"s{max((int(s.name[1:]) for s in self.segments), default=0) + 1:06d}"
+        self.last += 1
+        return f"s{self.last:06d}"
 
     def merge_small(self, params: bm25.BM25Params) -> None:
         """Merge segments as the module docstring says, until no rule applies."""

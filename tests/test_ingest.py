@@ -291,3 +291,14 @@ def test_small_segments_are_merged_by_size_class(
     archive = Archive.open(small)
     assert archive.ask("第105号测试园区").hits[0].chunk.source == "p105.txt"
     assert_same_as_fresh_build(archive, tmp_path)
+
+
+def test_segment_names_are_never_reused(small: Settings) -> None:
+    """A name stands for one set of files: a dropped segment's name is not given to a new one."""
+    Archive.open(small)
+    (small.seeds_dir / "p100.txt").write_text(small_page(100), encoding="utf-8")
+    assert Archive.open(small).index.manifest["segments"] == ["s000001", "s000002"]
+    (small.seeds_dir / "p100.txt").unlink()  # s000002 holds no live page any more: dropped
+    assert Archive.open(small).index.manifest["segments"] == ["s000001"]
+    (small.seeds_dir / "p101.txt").write_text(small_page(101), encoding="utf-8")
+    assert Archive.open(small).index.manifest["segments"] == ["s000001", "s000003"]
