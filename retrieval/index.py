@@ -140,12 +140,9 @@ def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
     for seg in built.segments:
         files = segment_files(seg)
         if seg.source is not None:
-            reuse.update(dict.fromkeys(
-                [f"{n}.npy" for n in files[0]] + list(files[1]), seg.source
-            ))  # fmt: skip
+            reuse.update(dict.fromkeys([f"{n}.npy" for n in files], seg.source))
         else:
-            arrays.update(files[0])
-            documents.update(files[1])
+            arrays.update(files)
     manifest = {
         "index_version": INDEX_VERSION,
         "settings": settings_key(settings),
@@ -164,15 +161,16 @@ def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
     return write_snapshot(root, arrays, documents, manifest, reuse)
 
 
-def segment_files(seg: ingest.StoredSegment) -> tuple[dict[str, Any], dict[str, str]]:
-    """A segment's arrays and documents by file name (arrays without their .npy)."""
+def segment_files(seg: ingest.StoredSegment) -> dict[str, Any]:
+    """A segment's arrays by file name (without their .npy)."""
     arrays: dict[str, Any] = {f"{seg.name}.{k}": v for k, v in seg.postings.to_arrays().items()}
     for kind in RECORD_KINDS:
         held = getattr(seg, kind)
         arrays[f"{seg.name}.{kind}_blob"] = held.blob
         arrays[f"{seg.name}.{kind}_offsets"] = held.offsets
-    documents = {f"{seg.name}.pages.json": json.dumps([p.to_json() for p in seg.pages], ensure_ascii=False)}
-    return arrays, documents
+    arrays[f"{seg.name}.chunk_starts"] = seg.chunk_starts
+    arrays[f"{seg.name}.article_starts"] = seg.article_starts
+    return arrays
 
 
 def _load_segment(snap: Snapshot, name: str, ref_avgdl: float) -> ingest.StoredSegment:
@@ -181,12 +179,12 @@ def _load_segment(snap: Snapshot, name: str, ref_avgdl: float) -> ingest.StoredS
         {k: a[f"{name}.{k}"] for k in bm25.SEGMENT_DTYPES if f"{name}.{k}" in a}, ref_avgdl
     )
     held = [Records(a[f"{name}.{k}_blob"], a[f"{name}.{k}_offsets"], make) for k, make in _MAKERS.items()]
-    pages = tuple(PageEntry.from_json(p) for p in json.loads(snap.read_text(f"{name}.pages.json")))
-    if len(held[0]) != postings.n_docs or len(held[0]) != sum(p.n_chunks for p in pages):
-        raise IndexDamaged(
-            f"{snap.path.name}: segment {name} has {len(held[0])} chunks, {postings.n_docs} docs"
-        )
-    return ingest.StoredSegment(name, postings, pages, *held, source=snap)
+    starts = [np.asarray(a[f"{name}.{k}_starts"]) for k in ("chunk", "article")]
+    if any(s.dtype != np.int64 or s.ndim != 1 or len(s) == 0 for s in starts):
+        raise IndexDamaged(f"{snap.path.name}: segment {name} has unusable page starts")
+    segment = ingest.StoredSegment(name, postings, *starts, *held, source=snap)
+    segment.check()
+    return segment
 
 
 _MAKERS = {"chunks": ingest.chunk_from, "articles": ingest.article_from, "evidence": ingest.evidence_from}

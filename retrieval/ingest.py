@@ -77,7 +77,8 @@ class PageEntry:
     date: str | None = None
     n_articles: int = 0
     n_chunks: int = 0
-    segment: str = ""  # the segment an indexed page's chunks are in
+    segment: str = ""  # the segment an indexed page's chunks are in ...
+    position: int = 0  # ... and its place among the pages written into that segment
 
     def to_json(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in _ENTRY_FIELDS}  # asdict deep-copies: slow for 40k pages
@@ -106,24 +107,31 @@ class StoredSegment:
 
     name: str
     postings: bm25.Segment
-    pages: tuple[PageEntry, ...]  # every page written into it, in document order, live or not
+    # Where each page written into it (live or not, in document order) starts, plus the end.
+    chunk_starts: npt.NDArray[np.int64]
+    article_starts: npt.NDArray[np.int64]
     chunks: records.Records[Chunk]
     articles: records.Records[Article]
     evidence: records.Records[TermEvidence]  # per page
     source: Snapshot | None = None  # the snapshot its files are in; None until saved
 
-    @cached_property
-    def chunk_starts(self) -> list[int]:
-        """Where each page's chunks start, plus the end."""
-        return _starts(self.pages, "n_chunks")
+    @property
+    def n_pages(self) -> int:
+        return len(self.chunk_starts) - 1
 
-    @cached_property
-    def article_starts(self) -> list[int]:
-        return _starts(self.pages, "n_articles")
+    def check(self) -> None:
+        """Raise IndexDamaged unless the postings, records and page starts agree."""
+        ok = (
+            len(self.article_starts) == len(self.chunk_starts) == len(self.evidence) + 1
+            and self.chunk_starts[-1] == len(self.chunks) == self.postings.n_docs
+            and self.article_starts[-1] == len(self.articles)
+        )
+        if not ok:
+            raise IndexDamaged(f"segment {self.name}: postings, records and page starts disagree")
 
     def live_mask(self, live_pages: Iterable[int]) -> npt.NDArray[np.bool_] | None:
-        """The live mask of the documents of these pages (positions in ``pages``); None when all are."""
-        alive = np.zeros(len(self.pages), dtype=bool)
+        """The live mask of the documents of these pages (positions in the segment); None when all are."""
+        alive = np.zeros(self.n_pages, dtype=bool)
         alive[list(live_pages)] = True
         if alive.all():
             return None
@@ -161,15 +169,18 @@ class Built:
 
 def place(pages: Sequence[PageEntry], segments: Sequence[StoredSegment]) -> list[Placed]:
     """Return the live pages in document order (segment by segment), from the page table."""
-    where = {(p.segment, p.source): p for p in pages if p.status == "indexed"}
+    number = {seg.name: s for s, seg in enumerate(segments)}
+    starts = [seg.chunk_starts.tolist() for seg in segments]
     out = []
-    for s, seg in enumerate(segments):
-        for i, page in enumerate(seg.pages):
-            entry = where.pop((seg.name, page.source), None)
-            if entry is not None:
-                out.append(Placed(entry, s, i))
-    if where:
-        raise IndexDamaged(f"{len(where)} pages of the table are in no segment, e.g. {next(iter(where))}")
+    for entry in pages:
+        if entry.status != "indexed":
+            continue
+        s = number.get(entry.segment)
+        i = entry.position
+        if s is None or not 0 <= i < len(starts[s]) - 1 or starts[s][i + 1] - starts[s][i] != entry.n_chunks:
+            raise IndexDamaged(f"page {entry.source} is not where the table says ({entry.segment}, {i})")
+        out.append(Placed(entry, s, i))
+    out.sort(key=lambda p: (p.segment, p.page))
     return out
 
 
@@ -187,9 +198,9 @@ def runs(
 ) -> list[tuple[Any, int, int]]:
     """The (records, lo, hi) runs of the live pages' chunks or articles, neighbours joined."""
     out: list[tuple[Any, int, int]] = []
+    starts_of = [(s.chunk_starts if kind == "chunks" else s.article_starts).tolist() for s in segments]
     for p in placed:
-        seg = segments[p.segment]
-        starts = seg.chunk_starts if kind == "chunks" else seg.article_starts
+        seg, starts = segments[p.segment], starts_of[p.segment]
         lo, hi = starts[p.page], starts[p.page + 1]
         if out and out[-1][0] is getattr(seg, kind) and out[-1][2] == lo:
             out[-1] = (out[-1][0], out[-1][1], hi)
@@ -361,9 +372,7 @@ def refresh(
     archive = _Archive.of(previous, [i for i in kept if i not in affected])
     moved = []
     if previous is not None:
-        moved = [
-            (previous.segments[p.segment], p.page) for p in map(previous.placed.__getitem__, retokenized)
-        ]
+        moved = [(previous.segments[p.segment], p) for p in map(previous.placed.__getitem__, retokenized)]
     archive.add_segment(moved, added, tokenizer, params)
     archive.merge_small(params)
     return Built(
@@ -429,30 +438,30 @@ class _Archive:
 
     def add_segment(
         self,
-        moved: list[tuple[StoredSegment, int]],
+        moved: list[tuple[StoredSegment, Placed]],
         added: list[PageData],
         tokenizer: Tokenizer,
         params: bm25.BM25Params,
     ) -> None:
-        """Tokenize new pages, and pages moved out of older segments (by position), into a new segment."""
+        """Tokenize new pages, and live pages moved out of older segments, into a new segment."""
         if not moved and not added:
             return
         name = self.next_name()
         texts = [
             indexed_text(chunk_from(seg.chunks.raw(c), 0))
-            for seg, i in moved
-            for c in range(seg.chunk_starts[i], seg.chunk_starts[i + 1])
+            for seg, p in moved
+            for c in range(int(seg.chunk_starts[p.page]), int(seg.chunk_starts[p.page + 1]))
         ]
         texts += [indexed_text(chunk_from(c, 0)) for data in added for c in data.chunks]
         counts, self.vocab = bm25.relabel(bm25.count(*tokenize_all(texts, tokenizer)), self.vocab)
         self.df = np.concatenate([self.df, np.zeros(len(self.vocab) - len(self.df), dtype=np.int64)])
         self.df += np.diff(counts.indptr)
         self.n_tokens += int(counts.doc_len.astype(np.int64).sum())
-        pages = [replace(seg.pages[i], segment=name) for seg, i in moved]
-        pages += [replace(data.entry, segment=name) for data in added]
+        pages = [p.entry for _, p in moved] + [data.entry for data in added]
+        pages = [replace(entry, segment=name, position=j) for j, entry in enumerate(pages)]
         stored = {
             kind: records.concat(
-                [_page_items(seg, kind, i) for seg, i in moved]
+                [_page_items(seg, kind, p.page) for seg, p in moved]
                 + [records.encode(item for data in added for item in _new_items(data, kind))]
             )
             for kind in ("chunks", "articles", "evidence")
@@ -493,7 +502,7 @@ class _Archive:
             [(seg.postings, m) for seg, m in zip(segments, masks, strict=True)], len(self.vocab)
         )
         mine = [p for p in self.placed if lo <= p.segment < hi]
-        pages = [replace(p.entry, segment=name) for p in mine]
+        pages = [replace(p.entry, segment=name, position=j) for j, p in enumerate(mine)]
         stored = {
             kind: records.concat([_page_items(self.segments[p.segment], kind, p.page) for p in mine])
             for kind in ("chunks", "articles", "evidence")
@@ -533,7 +542,8 @@ def _segment(
     return StoredSegment(
         name,
         postings,
-        tuple(pages),
+        np.asarray(_starts(pages, "n_chunks"), dtype=np.int64),
+        np.asarray(_starts(pages, "n_articles"), dtype=np.int64),
         records.Records(*stored["chunks"], chunk_from),
         records.Records(*stored["articles"], article_from),
         records.Records(*stored["evidence"], evidence_from),

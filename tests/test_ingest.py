@@ -249,8 +249,9 @@ def test_adding_a_page_writes_one_small_segment_and_links_the_others(small: Sett
     files = segment_files(after)
     # The old segment's files are the same files (hard links), not copies.
     assert {n: i for n, i in files.items() if n.startswith(first)} == old_files
-    assert after.index.segments[1].pages[0].source == "p100.txt"
-    assert after.index.bm25.segments[1].n_docs == sum(p.n_chunks for p in after.index.segments[1].pages)
+    (added,) = [p for p in after.index.pages if p.segment == after.index.segments[1].name]
+    assert added.source == "p100.txt" and added.position == 0
+    assert after.index.bm25.segments[1].n_docs == added.n_chunks
     assert_same_as_fresh_build(after, tmp_path)
 
 
@@ -271,7 +272,11 @@ def test_a_mostly_dead_segment_is_rewritten(small: Settings, tmp_path: Path) -> 
         (small.seeds_dir / f"p{n:03d}.txt").unlink()
     after = Archive.open(small)
     (segment,) = after.index.segments
-    assert segment.name != "s000001" and [p.source for p in segment.pages] == ["p004.txt", "p005.txt"]
+    assert segment.name != "s000001" and segment.n_pages == 2
+    assert [(p.source, p.segment, p.position) for p in after.index.pages] == [
+        ("p004.txt", segment.name, 0),
+        ("p005.txt", segment.name, 1),
+    ]
     assert after.index.bm25.live == (None,)
     assert_same_as_fresh_build(after, tmp_path)
 
