@@ -42,7 +42,35 @@ def concat(pieces: Sequence[tuple[Blob, Offsets]]) -> tuple[Blob, Offsets]:
     return joined, np.concatenate(parts).astype(np.int64)
 
 
-class Records(Sequence[T]):
+class _Decoded(Sequence[T]):
+    """A read-only sequence whose item i is ``make(raw(i), i)``: what Records and Joined share."""
+
+    _make: Callable[[dict[str, Any], int], T]
+
+    def raw(self, i: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(f"record {i} out of range ({len(self)} records)")
+        try:
+            return self._make(self.raw(i), i)
+        except (TypeError, KeyError, ValueError) as exc:
+            raise IndexDamaged(f"record {i} does not fit its type ({exc})") from exc
+
+    def __iter__(self) -> Iterator[T]:
+        return (self[i] for i in range(len(self)))
+
+
+class Records(_Decoded[T]):
     """A read-only sequence over (blob, offsets); ``make(raw dict, position)`` builds each item."""
 
     def __init__(self, blob: Blob, offsets: Offsets, make: Callable[[dict[str, Any], int], T]) -> None:
@@ -67,31 +95,12 @@ class Records(Sequence[T]):
             raise IndexDamaged(f"record {i} is not an object")
         return raw
 
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(f"record {i} out of range ({len(self)} records)")
-        try:
-            return self._make(self.raw(i), i)
-        except (TypeError, KeyError, ValueError) as exc:
-            raise IndexDamaged(f"record {i} does not fit its type ({exc})") from exc
-
-    def __iter__(self) -> Iterator[T]:
-        return (self[i] for i in range(len(self)))
-
     def slice(self, lo: int, hi: int) -> tuple[Blob, Offsets]:
         """Return items lo..hi-1 as a (blob, offsets) piece for ``concat``."""
         return self.blob, self.offsets[lo : hi + 1]
 
 
-class Joined(Sequence[T]):
+class Joined(_Decoded[T]):
     """Runs of items of several ``Records``, read as one sequence numbered from 0.
 
     An archive's live chunks are runs of its segments' records (dead pages left out): ``runs`` are
@@ -114,22 +123,6 @@ class Joined(Sequence[T]):
         records, lo, _ = self.runs[run]
         return records, lo + i - self._starts[run]
 
-    @overload
-    def __getitem__(self, i: int) -> T: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(f"record {i} out of range ({len(self)} records)")
+    def raw(self, i: int) -> dict[str, Any]:
         records, local = self.locate(i)
-        try:
-            return self._make(records.raw(local), i)
-        except (TypeError, KeyError, ValueError) as exc:
-            raise IndexDamaged(f"record {i} does not fit its type ({exc})") from exc
-
-    def __iter__(self) -> Iterator[T]:
-        return (self[i] for i in range(len(self)))
+        return records.raw(local)
