@@ -25,6 +25,7 @@ domain terms, on ``--workers`` processes; jieba throughput is measured there) an
 
 Build and serve run in a fresh subprocess per engine and size, so one engine's memory never counts for
 another's: ``rss_mb`` is VmRSS after loading and running the queries (file-backed mmap pages included;
+ours releases its mapped pages past ``Settings.max_rss_mb`` after a question, as the product does;
 ``anon_mb`` and ``base_mb``, the interpreter with the engine's imports before loading, are in --json;
 ours imports the whole ``retrieval`` package). ``load_s`` starts after the imports. Latency is the wall
 time of one top-5 query from its token list to ids, after one warm-up query. ``same_top5``: share of queries
@@ -174,12 +175,23 @@ def load_ours(path: Path, verify: bool, mmap: bool) -> SparseBM25:
 
 
 def open_ours(path: Path) -> Opened:
-    """Open our snapshot memory-mapped; also time the sha256-verified and the eager loads."""
+    """Open our snapshot memory-mapped; also time the sha256-verified and the eager loads.
+
+    Served as the product serves (``Archive.ask``): once resident memory passes ``Settings.max_rss_mb``
+    after a question, the mapped index pages are released (they stay in the page cache).
+    """
+    from retrieval import Settings
+    from retrieval.storage import release, resident_mb
+
     index, load_s = _timed(lambda: load_ours(path, verify=False, mmap=True))
     _, verify_s = _timed(lambda: load_ours(path, verify=True, mmap=True))
+    mapped = [arr for seg in index.segments for arr in seg.to_arrays().values()]
+    limit = Settings().max_rss_mb
 
     def search(q: list[str]) -> tuple[list[int], list[float]]:
         ids, scores = index.top_k(q, TOP_K)
+        if limit > 0 and resident_mb() > limit:
+            release(mapped)
         return ids.tolist(), scores.tolist()
 
     def eager() -> dict[str, Any]:

@@ -31,7 +31,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -83,8 +83,7 @@ class Snapshot:
         reads, when next read; safe while other threads read the arrays (MADV_DONTNEED on a read-only
         file mapping never loses data).
         """
-        for arr in self.arrays.values():
-            _advise(arr, "MADV_DONTNEED")
+        release(self.arrays.values())
 
     def read_bytes(self, name: str) -> bytes:
         if name not in self.documents:
@@ -332,6 +331,12 @@ def _advise(arr: np.ndarray, advice: str) -> None:
     if mapping is not None and hasattr(mmap, advice):
         with contextlib.suppress(OSError, ValueError):
             mapping.madvise(getattr(mmap, advice))
+
+
+def release(arrays: Iterable[np.ndarray]) -> None:
+    """Drop this process's mappings of memory-mapped arrays' pages (see ``Snapshot.release``)."""
+    for arr in arrays:
+        _advise(arr, "MADV_DONTNEED")
 
 
 def resident_mb() -> float:
