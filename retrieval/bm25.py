@@ -372,6 +372,15 @@ def _check_segment(seg: Segment) -> None:
         raise IndexDamaged("BM25 arrays inconsistent: " + "; ".join(problems))
 
 
+def _avgdl(n_docs: int, n_tokens: int) -> float:
+    """The average document length, or CorpusEmpty where rank-bm25 would divide by zero."""
+    if n_docs == 0:
+        raise CorpusEmpty("cannot build a BM25 index over an empty corpus (0 documents)")
+    if n_tokens <= 0:
+        raise CorpusEmpty(f"cannot build a BM25 index: none of the {n_docs} documents has a token")
+    return n_tokens / n_docs
+
+
 @dataclass(frozen=True, eq=False)
 class SparseBM25:
     """An archive's segments, which of their documents are live, and the corpus statistics.
@@ -413,11 +422,7 @@ class SparseBM25:
                 ids = np.cumsum(live, dtype=np.int64) - 1 + n_docs
                 live_ids.append(ids)
                 n_docs += int(live.sum())
-        if n_docs == 0:
-            raise CorpusEmpty("cannot build a BM25 index over an empty corpus (0 documents)")
-        if self.n_tokens <= 0:
-            raise CorpusEmpty(f"cannot build a BM25 index: none of the {n_docs} documents has a token")
-        avgdl = self.n_tokens / n_docs
+        avgdl = _avgdl(n_docs, self.n_tokens)
         idf = self.params.idf(self.df, n_docs)
         derived = {
             "n_docs": n_docs,
@@ -435,11 +440,7 @@ class SparseBM25:
     def of(cls, counts: Counts, params: BM25Params) -> SparseBM25:
         """One segment of counts, every document live."""
         n_tokens = int(counts.doc_len.astype(np.int64).sum())
-        if counts.n_docs == 0:
-            raise CorpusEmpty("cannot build a BM25 index over an empty corpus (0 documents)")
-        if n_tokens == 0:
-            raise CorpusEmpty(f"cannot build a BM25 index: none of the {counts.n_docs} documents has a token")
-        segment = Segment.of(counts, params, n_tokens / counts.n_docs)
+        segment = Segment.of(counts, params, _avgdl(counts.n_docs, n_tokens))
         return cls((segment,), (None,), counts.vocab, np.diff(counts.indptr), n_tokens, params)
 
     def doc_freq(self, term: str) -> int:
@@ -669,8 +670,6 @@ def build(
     passing one to a model that ignores it is an error rather than a silent no-op.
     """
     params = BM25Params.of(model, k1, b, delta, epsilon)
-    if len(corpus_tokens) == 0:
-        raise CorpusEmpty("cannot build a BM25 index over an empty corpus (0 documents)")
     vocab, term_of_token, doc_len = encode(corpus_tokens)
     # Renumber terms in sorted order: the vocabulary then does not depend on document order.
     order = sorted(range(len(vocab)), key=vocab.__getitem__)

@@ -61,6 +61,7 @@ class Index:
     manifest: dict[str, Any]
     pages: tuple[PageEntry, ...]
     segments: tuple[ingest.StoredSegment, ...]
+    placed: tuple[ingest.Placed, ...]  # the live pages in document order, and where they are
     snapshot: Snapshot | None = None
 
     def article(self, article_id: str) -> Article | None:
@@ -77,10 +78,9 @@ class Index:
     def _page_articles(self) -> dict[str, tuple[int, int]]:
         """Page stem -> (first article's position, number of articles)."""
         out, start = {}, 0
-        for page in self.pages:
-            if page.status == "indexed":  # the table lists live pages in document order
-                out[PurePath(page.source).stem] = (start, page.n_articles)
-                start += page.n_articles
+        for p in self.placed:
+            out[PurePath(p.entry.source).stem] = (start, p.entry.n_articles)
+            start += p.entry.n_articles
         return out
 
     def previous(self) -> ingest.Previous:
@@ -93,12 +93,8 @@ class Index:
             raise IndexDamaged(f"{self.snapshot.path.name}: unreadable term evidence ({exc})") from exc
         last = int(self.manifest.get("last_segment", 0))
         return ingest.Previous(
-            list(self.pages), list(self.segments), self.bm25, self.tokenizer, self.chunks, total, last
+            list(self.placed), list(self.segments), self.bm25, self.tokenizer, self.chunks, total, last
         )
-
-
-def _lines(snapshot: Snapshot, name: str) -> list[str]:
-    return [ln for ln in snapshot.read_text(name).split("\n") if ln]
 
 
 @cache
@@ -224,7 +220,7 @@ def load_index(root: Path, settings: Settings, verify: Verify = True) -> Index:
         raise IndexDamaged(f"{snap.path.name}: {len(chunks)} chunks for {postings.n_docs} documents")
     tokenizer = Tokenizer(terms, TokenizerConfig(**manifest["settings"]["tokenizer"]))
     manifest = {**manifest, "snapshot_id": snap.snapshot_id}
-    return Index(postings, chunks, articles, tokenizer, manifest, pages, tuple(segments), snap)
+    return Index(postings, chunks, articles, tokenizer, manifest, pages, tuple(segments), tuple(placed), snap)
 
 
 def scoring(settings: Settings) -> dict[str, Any]:

@@ -213,17 +213,13 @@ def runs(
 class Previous:
     """The parts of the current index a refresh reuses."""
 
-    pages: list[PageEntry]
+    placed: list[Placed]  # the live pages in document order
     segments: list[StoredSegment]
     bm25: bm25.SparseBM25
     tokenizer: Tokenizer
     chunks: Sequence[Chunk]  # live chunks in document order
     total: TermEvidence
     last_segment: int = 0
-
-    @cached_property
-    def placed(self) -> list[Placed]:
-        return place(self.pages, self.segments)
 
     @cached_property
     def indexed(self) -> list[PageEntry]:
@@ -404,9 +400,8 @@ class _Archive:
         old = previous.bm25
         placed = [previous.placed[i] for i in keep]
         df, n_tokens = old.df.copy(), old.n_tokens
-        before = live_masks(previous.placed, previous.segments)
         after = live_masks(placed, previous.segments)
-        for seg, was, now in zip(previous.segments, before, after, strict=True):
+        for seg, was, now in zip(previous.segments, old.live, after, strict=True):
             if now is None:
                 continue
             died = ~now if was is None else was & ~now
