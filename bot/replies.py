@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from bot import callbacks
 from bot.chrome import Lang, words
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, utf16_len, visible_length
+from retrieval import unstated_note
 
 if TYPE_CHECKING:
     from retrieval import Answer, Chunk, Hit
@@ -130,6 +131,8 @@ def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
     lines += searched_for(answer, lang)
     if note:
         lines.append(html.escape(note))
+    if unstated := unstated_note(answer, lang):
+        lines.append(html.escape(unstated))
     if answer.near_terms:
         lines.append(
             html.escape(w.near_terms.format(terms=w.separator.join(answer.near_terms[:MAX_NEAR_TERMS])))

@@ -7,6 +7,7 @@ their modules (pages, articles, chunks, tokens, bm25, index, answer, evaluate).
 from retrieval.archive import Archive, ArchiveStats, is_english
 from retrieval.config import Settings
 from retrieval.models import Answer, Article, Chunk, Hit, Page, PageMeta, Paragraph
+from retrieval.render import unstated_note
 from retrieval.storage import current_snapshot_id
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "Settings",
     "current_snapshot_id",
     "is_english",
+    "unstated_note",
 ]

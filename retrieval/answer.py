@@ -13,13 +13,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval.answer_type import AnswerAsked, answer_asked
+from retrieval.answer_type import Asked, answer_asked
 from retrieval.chunks import indexed_text, sentences
 from retrieval.index import Index
 from retrieval.models import Answer, Article, Chunk, Hit
 from retrieval.synonyms import synonyms
 from retrieval.tokens import is_common_word, prepare
 
+# A year in the question is what it is about: a passage of another year does not answer it.
+_YEAR = re.compile(r"(?:19|20)\d{2}")
 CANDIDATES = 50  # passages considered before dedup and coverage
 TYPED_DEPTH = 10  # a typed answer (a year, a sum ...) must be stated by one of this many top passages
 NEAR_EQUAL = 0.95  # a passage of another article this close in score is preferred for variety
@@ -106,7 +108,7 @@ def concepts(index: Index, question: str) -> list[Concept]:
     return [c for c in out if not any(c.term != o and c.term in o for o in longer)]
 
 
-def coverage(cs: Sequence[Concept | AmountAsked | AnswerAsked], text: str) -> float:
+def coverage(cs: Sequence[Concept | AmountAsked | Asked], text: str) -> float:
     """Return the weighted share of the question's words (and asked amount) a prepared text contains."""
     total = sum(c.weight for c in cs)
     return sum(c.weight * c.match(text) for c in cs) / total if total else 0.0
@@ -114,10 +116,10 @@ def coverage(cs: Sequence[Concept | AmountAsked | AnswerAsked], text: str) -> fl
 
 def wanted(
     cs: list[Concept], question: str, known: Callable[[str], bool] = lambda term: True
-) -> list[Concept | AmountAsked | AnswerAsked]:
+) -> list[Concept | AmountAsked | Asked]:
     """Return what a passage should hold to answer: the question's words and, if asked, an amount or a
     typed answer (a year, a date, a sum of money ... stated in a sentence about what is asked)."""
-    out: list[Concept | AmountAsked | AnswerAsked] = list(cs)
+    out: list[Concept | AmountAsked | Asked] = list(cs)
     if not cs:
         return out
     mean = sum(c.weight for c in cs) / len(cs)
@@ -173,6 +175,25 @@ def _near_titles(ranked: list[tuple[Chunk, float]]) -> tuple[str, ...]:
     return tuple(titles)[:NEAR_TITLES]
 
 
+def _refusal(
+    question: str,
+    terms: tuple[str, ...],
+    ranked: list[tuple[Chunk, float]],
+    reason: str,
+    unstated: Asked | None = None,
+) -> Answer:
+    """Refuse a question, offering the closest headlines and, for a near miss, the answer it lacks."""
+    return Answer(
+        question,
+        terms,
+        False,
+        near_titles=_near_titles(ranked),
+        reason=reason,
+        unstated_kind=unstated.kind if unstated else "",
+        unstated_about=unstated.focus[0] if unstated else "",
+    )
+
+
 def answer(
     index: Index, question: str, *, top_k: int = 3, offset: int = 0, min_coverage: float = 0.5
 ) -> Answer:
@@ -185,16 +206,24 @@ def answer(
     # Each candidate decoded once: chunks are read from the index's records on demand.
     ranked = [(index.chunks[int(i)], float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
     asked = wanted(cs, question, lambda term: index.bm25.doc_freq(term) > 0)
-    covered = [coverage(asked, prepare(indexed_text(chunk))) for chunk, _ in ranked[:5]]
-    best = max(covered, default=0.0)
+    years = [c.term for c in cs if _YEAR.fullmatch(c.term)]
+    texts = [prepare(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
+    # Only a passage of the question's years counts (a 2019 list does not answer about 2021).
+    of_years = [t for t in texts[:5] if all(y in t for y in years)]
+    best = max((coverage(asked, t) for t in of_years), default=0.0)
     terms = tuple(c.term for c in cs)
+    typed = next((a for a in asked if isinstance(a, Asked)), None)
     if best < min_coverage:
-        return Answer(question, terms, False, near_titles=_near_titles(ranked), reason=f"coverage {best:.2f}")
-    typed = next((a for a in asked if isinstance(a, AnswerAsked)), None)
-    if typed and not any(typed.match(prepare(chunk.text)) for chunk, _ in ranked[:TYPED_DEPTH]):
+        reason = f"coverage {best:.2f}" + (f", years {'/'.join(years)} asked" if years else "")
+        # Passages about the question's words that lack only the typed answer: say which answer.
+        about = typed is not None and max((coverage(cs, t) for t in of_years), default=0.0) >= min_coverage
+        return _refusal(question, terms, ranked, reason, typed if about else None)
+    if typed and not any(
+        typed.match(prepare(chunk.text)) and coverage(asked, text) >= min_coverage
+        for (chunk, _), text in zip(ranked, texts, strict=False)
+    ):
         # Every word may be in the archive and still no passage says when, or how much: a near miss.
-        reason = f"no passage states the {typed.kind} asked for"
-        return Answer(question, terms, False, near_titles=_near_titles(ranked), reason=reason)
+        return _refusal(question, terms, ranked, f"no passage states the {typed.kind} asked for", typed)
     hits = []
     for rank, (chunk, score) in enumerate(_pick(ranked, offset + top_k)[offset:], start=offset + 1):
         text = prepare(indexed_text(chunk))

@@ -1,41 +1,147 @@
 """What kind of answer a question asks for, and whether a passage states one: a year, a date, a time of day,
-a duration, an amount of money. ("How many X" stays with answer.amount_asked, a softer check: made a
-hard one, it refused a paraphrased answerable question on the held-out set and gained nothing there.)
+a duration, a sum of money, a rate, a person's name, a count.
 
 A question that asks "which year" is answered by a sentence that names the thing asked about *and* a
 year; a passage that mentions the thing but no year is a near miss, however many of the question's words
 it shares (许昌市青年创业促进会是哪一年成立的 — the archive reports the association, never its founding
-year). Checked sentence by sentence, so a year elsewhere in the paragraph does not count.
+year). Checked sentence by sentence, so a year elsewhere in the paragraph does not count. Likewise "who
+is the 会长" wants a name beside the title 会长 (jieba's part-of-speech tags find names), "how many 家"
+wants a number counted in 家 or a unit like it, and "how much is the 营业收入" wants a sum in a sentence
+that names the income. A question asking two things (叫什么？出了几期？) is answered by a passage that
+states either.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from retrieval.chunks import sentences
+from retrieval.tokens import tagged_words, word_tag
 
 _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*"
+_MONEY = _NUM + r"(?:万|亿)?\s*元|" + _NUM + r"(?:万|亿)(?![人家户名个])"
+# What a sum or a rate is of: "how much" after one of these asks for money (营业收入有多少), and the answer
+# must name it. Generic words (总额, 金额) say only that money is asked, so they are left to 多少钱 and focus.
+_MONEY_NOUNS = r"收入|营收|营业额|销售额|成交额|交易额|产值|利润|税收|投资|融资|捐款|工资|gdp"
+_RATE_NOUNS = r"率|比例|比重|增速|增幅|占比"
+_CLASSIFIERS = "个家名位人次场项户条件种所批期台辆套亩座支篇起处笔单"
+# Units that count the same things: a question's 件 is often the article's 起, its 人 the article's 名;
+# 个 counts anything. A number in another unit (两次 for 多少家) is no answer.
+_UNIT_GROUPS = ("家所户座处", "名人位", "次场期届回轮批", "件起条项宗笔单", "种类款", "台辆套支")
 
-# (name, how a question asks for it, how a sentence states it); the first that matches the question wins.
-ANSWER_TYPES: tuple[tuple[str, str, str], ...] = (
-    ("year", r"哪一年|哪年|何年|什么年份", r"(?:19|20)\d{2}\s*年"),
-    ("time", r"几点", r"\d{1,2}\s*[:：]\s*\d{2}|[\d一二两三四五六七八九十]+\s*点"),
-    (
+# A person's title: a "who" question about one wants a name beside it (会长是谁 -> 会长黄玉霞).
+_ROLE = re.compile(r"(?:长|主席|书记|主任|经理|总裁|总监|负责人|创始人|委员|记者|董事|人家|夫妇)$")
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
+_OTHER_TITLE = ("副", "总", "名誉", "常务", "执行")  # 副会长 does not answer who the 会长 is
+
+
+# How far a name may stand from its title: after it, past further titles (秘书长、党组织负责人黄玉霞;
+# 副省长何金平, which jieba cuts 副省长/何/金平), or just before it (王维超任局长).
+NAME_AFTER, NAME_BEFORE = 8, 3
+_CLAUSE_BREAK = re.compile(r"[，。；：,;:！？!?]")
+
+
+def _is_title(word: str, title: str) -> bool:
+    """Tell whether a word is the title asked about (会长, 商会会长) and not another one (副会长)."""
+    return word.endswith(title) and not word[: -len(title)].endswith(_OTHER_TITLE)
+
+
+def _names_the_person(sentence: str, focus: Sequence[str]) -> bool:
+    """Tell whether the sentence names someone beside the title asked about (局长王维超, 王维超任局长)."""
+    spans, at = [], 0
+    for word, tag in tagged_words(sentence):
+        spans.append((at, at + len(word), word, tag))
+        at += len(word)
+    titles = [(start, end) for start, end, word, _ in spans if any(_is_title(word, form) for form in focus)]
+    names = [(start, end) for start, end, word, tag in spans if tag in _NAME_TAGS and len(word) >= 2]
+    return any(
+        (0 <= n_start - t_end <= NAME_AFTER and not _CLAUSE_BREAK.search(sentence, t_end, n_start))
+        or 0 <= t_start - n_end <= NAME_BEFORE
+        for t_start, t_end in titles
+        for n_start, n_end in names
+    )
+
+
+# What each kind of answer is called in a reply: (Chinese, English).
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "year": ("年份", "year"),
+    "time": ("时间", "time of day"),
+    "date": ("日期", "date"),
+    "duration": ("时长", "length of time"),
+    "money": ("金额", "sum of money"),
+    "rate": ("比例", "rate"),
+    "person": ("姓名", "name"),
+    "count": ("数目", "number"),
+}
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of answer: how a question asks for it, how a sentence states it, what it can be about."""
+
+    kind: str
+    asking: re.Pattern[str]
+    states: Callable[[str, Sequence[str]], bool]  # (sentence, the focus word's forms) -> states one
+    about: Callable[[str], bool] = lambda word: True  # which question words can be its focus
+
+
+def _counted(unit: str) -> Callable[[str, Sequence[str]], bool]:
+    """Return how a sentence states a count in the unit asked (多少家 -> 17家; 几个 -> any unit)."""
+    units = _CLASSIFIERS if unit == "个" else "个" + "".join(g for g in _UNIT_GROUPS if unit in g) + unit
+    # 一家, 一个 ... is mostly an article (是一家高新技术企业), not a count.
+    return _stated(
+        rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _NUM + rf"(?:万|亿)?\s*[{units}]"
+    )
+
+
+def _stated(pattern: str) -> Callable[[str, Sequence[str]], bool]:
+    compiled = re.compile(pattern)
+    return lambda sentence, focus: compiled.search(sentence) is not None
+
+
+# The first that matches the question (and has a word it can be about) wins.
+ANSWER_TYPES: tuple[AnswerType, ...] = (
+    AnswerType("year", re.compile(r"哪一年|哪年|何年|什么年份"), _stated(r"(?:19|20)\d{2}\s*年")),
+    AnswerType(
+        "time", re.compile(r"几点"), _stated(r"\d{1,2}\s*[:：]\s*\d{2}|[\d一二两三四五六七八九十]+\s*点")
+    ),
+    AnswerType(
         "date",
-        r"什么时候|哪天|哪一天|何时|几月|几号|什么时间|啥时候",
-        r"\d{1,2}\s*月|\d{1,2}\s*日|(?:19|20)\d{2}\s*年|[今去明]年|近日|日前|上旬|中旬|下旬|春节|国庆|元旦|周[一二三四五六日]",
+        re.compile(r"什么时候|哪天|哪一天|何时|几月|几号|什么时间|啥时候"),
+        _stated(
+            r"\d{1,2}\s*月|\d{1,2}\s*日|(?:19|20)\d{2}\s*年|[今去明]年|近日|日前|上旬|中旬|下旬|春节|国庆|元旦|周[一二三四五六日]"
+        ),
     ),
-    (
+    AnswerType(
         "duration",
-        r"多长时间|多久|几个小时|几分钟|几天",
-        _NUM + r"(?:个)?(?:分钟|小时|天|日|个月|周|星期|年)|半小时|半天|半年",
+        re.compile(r"多长时间|多久(?![^，。？！,?!]{0,3}一次)|几个小时|几分钟|几天"),
+        _stated(_NUM + r"(?:个)?(?:分钟|小时|天|日|个月|周|星期|年)|半小时|半天|半年"),
     ),
-    (
+    AnswerType(
         "money",
-        r"多少钱|多少费用|多少资金|交多少|花了多少|收多少|收费多少|多少元|多少万元|多少亿元",
-        _NUM + r"(?:万|亿)?\s*元|" + _NUM + r"(?:万|亿)(?![人家户名个])",
+        re.compile(
+            r"多少钱|多少费用|多少资金|交多少|花了多少|收多少|收费多少|多少元|多少万元|多少亿元|"
+            rf"(?P<noun>{_MONEY_NOUNS})[^，。？！,?!]{{0,4}}(?:多少|几)"
+        ),
+        _stated(_MONEY),
+    ),
+    AnswerType(
+        "rate",
+        re.compile(rf"(?P<noun>{_RATE_NOUNS})[^，。？！,?!]{{0,4}}(?:多少|几)|百分之几|多少个百分点"),
+        _stated(r"\d[\d.]*\s*[%％]|百分之|个百分点|[一二三四五六七八九]成"),
+    ),
+    AnswerType(
+        "person",
+        re.compile(r"是谁|谁是|叫什么|什么名字|哪位|姓什么|姓名|何人"),
+        _names_the_person,
+        about=lambda word: bool(_ROLE.search(word)) and word_tag(word) != "v",
+    ),
+    AnswerType(
+        "count",
+        re.compile(rf"(?<![哪好])(?:多少|几)\s*(?P<unit>[{_CLASSIFIERS}])"),
+        lambda sentence, focus: False,  # stated per unit asked: see _counted
     ),
 )
 NOT_FOCUS = frozenset(
@@ -58,6 +164,10 @@ NOT_FOCUS = frozenset(
         "一下",
         "还",
         "要",
+        "最后",
+        "最终",
+        "后来",
+        "之后",
     }
 )
 FOCUS_CHARS = 6  # a question word this close to the asking phrase is what the answer must be about
@@ -68,51 +178,94 @@ class AnswerAsked:
     """A typed answer the question wants: a sentence stating one, about one of the ``focus`` words."""
 
     kind: str
-    pattern: re.Pattern[str]
-    focus: tuple[tuple[str, ...], ...]  # the focus word with its other forms (aliases, synonyms)
-    weight: float
+    states: Callable[[str, Sequence[str]], bool]
+    focus: tuple[str, ...]  # the focus word with its other forms (aliases, synonyms)
 
     def match(self, text: str) -> float:
         """Return 1 when one sentence of the prepared text states an answer of this kind about the focus."""
         for sentence in sentences(text) or [text]:
-            if self.pattern.search(sentence) and any(
-                any(form in sentence for form in forms) for forms in self.focus
-            ):
+            if any(form in sentence for form in self.focus) and self.states(sentence, self.focus):
                 return 1.0
         return 0.0
 
 
-def answer_asked(
-    question: str, words: Sequence[tuple[str, tuple[str, ...]]], weight: float
-) -> AnswerAsked | None:
-    """Return the typed answer a prepared question asks for, if it asks for one.
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for, in one part or several (叫什么名字？出了几期？): a passage that states any
+    part answers it, since a reader gets something from a partial answer."""
 
-    ``words`` are the question's content words with their other forms, in question order; the focus is
-    the first printed within FOCUS_CHARS after the asking phrase, else the nearest one before it.
+    parts: tuple[AnswerAsked, ...]
+    weight: float
+
+    @property
+    def kind(self) -> str:
+        return self.parts[0].kind
+
+    @property
+    def focus(self) -> tuple[str, ...]:
+        return self.parts[0].focus
+
+    def match(self, text: str) -> float:
+        """Return 1 when the prepared text states an answer to one of the parts."""
+        return max(part.match(text) for part in self.parts)
+
+
+def answer_asked(question: str, words: Sequence[tuple[str, tuple[str, ...]]], weight: float) -> Asked | None:
+    """Return the typed answers a prepared question asks for, if it asks for any.
+
+    ``words`` are the question's content words with their other forms, in question order. Each asking
+    phrase is matched by the first type that claims it; its focus is the first word printed within
+    FOCUS_CHARS after it, else the nearest one before it.
     """
-    for kind, asking, stating in ANSWER_TYPES:
-        m = re.search(asking, question)
-        if m is None:
-            continue
-        placed = [(w, forms, question.find(w)) for w, forms in words if w in question]
-        # A word of the asking phrase itself (钱 of 多少钱) or a time adverb (现在, 一共) is no focus.
-        placed = [
-            (w, f, pos)
-            for w, f, pos in placed
-            if not (m.start() <= pos and pos + len(w) <= m.end()) and w not in NOT_FOCUS
-        ]
-        if not placed:
-            return None
-        # The word right after the asking phrase is what it asks about (哪一年成立, 几点关门); else the
-        # nearest one before it (总投资是多少钱).
-        after = [
-            (pos - m.end(), w, forms) for w, forms, pos in placed if m.end() <= pos <= m.end() + FOCUS_CHARS
-        ]
-        before = [(_gap(pos, len(w), m.start(), m.end()), w, forms) for w, forms, pos in placed]
-        _, word, forms = min(after) if after else min(before)
-        focus = ((word, *forms),)
-        return AnswerAsked(kind, re.compile(stating), focus, weight)
-    return None
+    found: list[tuple[int, AnswerAsked]] = []
+    taken: list[tuple[int, int]] = []
+    for answer_type in ANSWER_TYPES:
+        for m in answer_type.asking.finditer(question):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            part = _part(answer_type, m, question, words)
+            if part is not None:
+                taken.append(m.span())
+                found.append((m.start(), part))
+    found.sort(key=lambda pair: pair[0])
+    return Asked(tuple(part for _, part in found), weight) if found else None
+
+
+def _part(
+    answer_type: AnswerType, m: re.Match[str], question: str, words: Sequence[tuple[str, tuple[str, ...]]]
+) -> AnswerAsked | None:
+    """Return what one asking phrase wants, or None when no question word can be its focus."""
+    unit = m.groupdict().get("unit")
+    states = _counted(unit) if unit else answer_type.states
+    if noun := m.groupdict().get("noun"):
+        # What the sum or rate is of (营业收入有多少) is the focus itself: an archive that never names it
+        # cannot state it.
+        named = [(w, *f) for w, f in words if noun in w]
+        return AnswerAsked(
+            answer_type.kind, states, tuple(dict.fromkeys((noun, *(named[0] if named else ()))))
+        )
+    # The focus is in the asking phrase's own clause (…照相馆吗？大概要多长时间能弄完 asks how long the
+    # errand takes, not the 照相馆); a word of the asking phrase itself (钱 of 多少钱) or a time adverb
+    # (现在, 一共) is no focus.
+    lo = max((b.end() for b in _CLAUSE_BREAK.finditer(question, 0, m.start())), default=0)
+    hi = next((b.start() for b in _CLAUSE_BREAK.finditer(question, m.end())), len(question))
+    placed = [
+        (w, forms, pos)
+        for w, forms in words
+        if (pos := question.find(w, lo, hi)) >= 0
+        and pos + len(w) <= hi
+        and not (m.start() <= pos and pos + len(w) <= m.end())
+        and w not in NOT_FOCUS
+        and answer_type.about(w)
+    ]
+    if not placed:
+        return None
+    # The word right after the asking phrase is what it asks about (哪一年成立, 几点关门); else the
+    # nearest one before it (总投资是多少钱).
+    after = [(pos - m.end(), w, forms) for w, forms, pos in placed if m.end() <= pos <= m.end() + FOCUS_CHARS]
+    before = [(_gap(pos, len(w), m.start(), m.end()), w, forms) for w, forms, pos in placed]
+    _, word, forms = min(after) if after else min(before)
+    return AnswerAsked(answer_type.kind, states, (word, *forms))
 
 
 def _gap(start: int, length: int, lo: int, hi: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from retrieval.answer_type import KIND_NAMES
 from retrieval.archive import is_english
 from retrieval.models import Answer, Article, Chunk, Hit
 
@@ -17,6 +18,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "not_found": "档案中没有找到答案。",
         "near_terms": "档案里相近的词：",
         "near_titles": "最接近的文章：",
+        "unstated": "档案里有提到「{about}」的原文，但没有一篇写明所问的{kind}。",
         "see_articles": "可用 `chamber-qa articles` 查看全部文章。",
         "matched": "匹配：",
         "unmatched": "未匹配：",
@@ -30,6 +32,7 @@ LABELS: dict[Lang, dict[str, str]] = {
         "not_found": "The archive has no passage that answers this.",
         "near_terms": "Close words in the archive: ",
         "near_titles": "Closest articles: ",
+        "unstated": "Passages mention “{about}”, but none states the {kind} asked for.",
         "see_articles": "Run `chamber-qa articles` to see every article.",
         "matched": "Matched: ",
         "unmatched": "not matched: ",
@@ -98,9 +101,20 @@ def answer_json(answer: Answer) -> dict[str, object]:
     if answer.searched_for:
         out["searched_for"] = answer.searched_for
     if not answer.answered:
+        if answer.unstated_kind:
+            out["unstated"] = {"kind": answer.unstated_kind, "about": answer.unstated_about}
         out["near_titles"] = list(answer.near_titles)
         out["near_terms"] = list(answer.near_terms)
     return out
+
+
+def unstated_note(answer: Answer, lang: Lang) -> str:
+    """Say what a near miss lacks (passages mention 会长 but name no one), or "" for other refusals."""
+    names = KIND_NAMES.get(answer.unstated_kind)
+    if names is None:
+        return ""
+    kind = names[0] if lang == "zh" else names[1]
+    return LABELS[lang]["unstated"].format(about=answer.unstated_about, kind=kind)
 
 
 def answer_text(answer: Answer) -> str:
@@ -110,6 +124,8 @@ def answer_text(answer: Answer) -> str:
     head = [words["searched_for"] + answer.searched_for] if answer.searched_for else []
     if not answer.answered:
         lines = [*head, words["not_found"]]
+        if note := unstated_note(answer, lang):
+            lines.append(note)
         if answer.near_terms:
             lines.append(words["near_terms"] + words["sep"].join(answer.near_terms))
         if answer.near_titles:

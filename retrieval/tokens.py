@@ -107,10 +107,22 @@ def plain_words(text: str) -> list[str]:
 
 
 @cache
-def _word_tags() -> dict[str, str]:
+def _tagger() -> jieba.posseg.POSTokenizer:
     tagger = jieba.posseg.POSTokenizer(_plain_segmenter())
     tagger.load_word_tag(_plain_segmenter().get_dict_file())
-    return tagger.word_tag_tab
+    return tagger
+
+
+def _word_tags() -> dict[str, str]:
+    return _tagger().word_tag_tab
+
+
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """Segment text with jieba's general dictionary and tag each word's part of speech.
+
+    The HMM is on here, unlike for index terms: it is what tags a name the dictionary lacks (寇玉平 nr).
+    """
+    return [(pair.word, pair.flag) for pair in _tagger().cut(text, HMM=True)]
 
 
 def word_tag(word: str) -> str | None:

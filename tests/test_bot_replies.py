@@ -138,6 +138,17 @@ def test_format_no_answer_says_so_and_points_to_titles() -> None:
     )
 
 
+def test_format_no_answer_says_what_a_near_miss_lacks() -> None:
+    refusal = Answer(
+        "会长是谁", ("会长",), False, near_titles=("商会",), unstated_kind="person", unstated_about="会长"
+    )
+    assert "档案里有提到「会长」的原文，但没有一篇写明所问的姓名。" in shown(
+        replies.format_no_answer(refusal, "zh")
+    )
+    english = shown(replies.format_no_answer(refusal, "en"))
+    assert "Passages mention “会长”, but none states the name asked for." in english
+
+
 def test_answer_keyboard_one_article_and_more() -> None:
     full = callbacks.Full(3, "0123abcd")
     markup = replies.answer_keyboard("zh", [(1, full), (2, full)], callbacks.More("89abcdef", 3))

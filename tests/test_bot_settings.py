@@ -27,6 +27,7 @@ FACADE = {
     "Article",
     "is_english",
     "current_snapshot_id",
+    "unstated_note",
 }
 
 
