@@ -104,8 +104,12 @@ def concepts(index: Index, question: str) -> list[Concept]:
             weight *= SINGLE_CHAR_WEIGHT
         aliases = tuple(prepare(a) for a in index.tokenizer.alias_of(term))
         out.append(Concept(term, weight, aliases, related))
-    longer = [c.term for c in out]
-    return [c for c in out if not any(c.term != o and c.term in o for o in longer)]
+    # A dictionary term no chunk holds whole (四好商会, printed “四好”商会) stands for its parts; otherwise a
+    # word inside a longer question word adds nothing new.
+    tokenizer = index.tokenizer
+    unheld = {c.term for c in out if tokenizer.is_domain_term(c.term) and index.bm25.doc_freq(c.term) == 0}
+    longer = [c.term for c in out if c.term not in unheld]
+    return [c for c in out if c.term not in unheld and not any(c.term != o and c.term in o for o in longer)]
 
 
 def coverage(cs: Sequence[Concept | AmountAsked | Asked], text: str) -> float:

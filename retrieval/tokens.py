@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -203,6 +203,14 @@ class Tokenizer:
             grams = (t[i : i + 2] for t in terms if all(is_cjk(ch) for ch in t) for i in range(len(t) - 1))
             expanded.extend(dict.fromkeys(BIGRAM_MARK + g for g in grams))
         return expanded
+
+    def is_domain_term(self, word: str) -> bool:
+        """Tell whether a word is in the domain dictionary (derived from the corpus or hand-kept)."""
+        return word in self._domain
+
+    @cached_property
+    def _domain(self) -> frozenset[str]:
+        return frozenset(prepare(t) for t in self.terms)
 
     def alias_of(self, term: str) -> tuple[str, ...]:
         """Return the other names of a term."""

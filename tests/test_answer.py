@@ -104,3 +104,13 @@ def test_unknown_one_character_words_weigh_little(seed_archive: Archive) -> None
     weights = {c.term: c.weight for c in concepts(seed_archive.index, "长葛的企业家们搞过哪些培训")}
     assert weights["搞"] <= SINGLE_CHAR_WEIGHT * UNSEEN_COMMON_WEIGHT
     assert weights["搞"] < weights["长葛"] < weights["培训"]
+
+
+def test_a_dictionary_term_no_chunk_holds_whole_stands_for_its_parts(seed_archive: Archive) -> None:
+    # The hand-kept dictionary has 四好商会; the pages print “四好”商会, so the whole word is in no chunk.
+    assert seed_archive.index.tokenizer.is_domain_term("四好商会")
+    assert seed_archive.index.bm25.doc_freq("四好商会") == 0
+    terms = [c.term for c in concepts(seed_archive.index, "四好商会")]
+    assert terms == ["四好", "商会"]
+    found = seed_archive.ask("四好商会")
+    assert found.answered and "四好" in found.hits[0].chunk.text
