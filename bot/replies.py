@@ -77,7 +77,7 @@ def window(text: str, sentence: str, limit: int) -> str:
 
 
 def citation(chunk: Chunk, lang: Lang) -> str:
-    """Return the escaped citation line: 《headline》 · section · paper date page · paragraph · file."""
+    """Return the escaped citation: 《headline》 · section · paper date page · paragraph · byline · file."""
     w = words(lang)
     where = " ".join(part for part in (chunk.paper, chunk.date, chunk.page) if part)
     parts = (
@@ -85,6 +85,7 @@ def citation(chunk: Chunk, lang: Lang) -> str:
         chunk.section,
         where,
         w.paragraph.format(n=chunk.paragraph),
+        chunk.byline,
         chunk.source,
     )
     return html.escape(clip(" · ".join(part for part in parts if part), MAX_CITATION_CHARS))

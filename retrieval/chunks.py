@@ -87,11 +87,13 @@ def chunk_articles(articles: Iterable[Article], start_id: int = 0) -> list[Chunk
                         paper=article.meta.paper,
                         date=article.meta.date,
                         page=_page_label(article),
+                        byline=article.byline,
                     )
                 )
     return chunks
 
 
 def indexed_text(chunk: Chunk) -> str:
-    """Return what the index sees of a chunk: headline and section in front of the text."""
-    return " ".join(part for part in (chunk.title, chunk.section, chunk.text) if part)
+    """Return what the index sees of a chunk: headline and section in front of the text, byline after it
+    (a reporter's or photographer's name finds their work)."""
+    return " ".join(part for part in (chunk.title, chunk.section, chunk.text, chunk.byline) if part)

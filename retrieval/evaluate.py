@@ -61,8 +61,9 @@ def _squash(text: str) -> str:
 
 
 def is_hit(hit: Hit, question: Question) -> bool:
-    """Tell whether a passage holds one of the question's evidence strings."""
-    text = _squash(hit.chunk.text)
+    """Tell whether a passage, or the byline its citation shows (who wrote it, who took the photo), holds
+    one of the question's evidence strings."""
+    text = _squash(hit.chunk.text + (hit.chunk.byline or ""))
     return any(_squash(e) in text for e in question.evidence)
 
 

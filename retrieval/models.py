@@ -99,6 +99,7 @@ class Chunk:
     paper: str | None = None
     date: str | None = None
     page: str | None = None  # page number and name, e.g. "5 经济"
+    byline: str | None = None  # the article's (本报记者 魏东雅) or the photo's credit (魏东雅 乔璐洋 摄)
 
 
 @dataclass(frozen=True)

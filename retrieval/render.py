@@ -60,7 +60,7 @@ def mark_terms(sentence: str, terms: tuple[str, ...], left: str = "【", right: 
 
 
 def citation(chunk: Chunk, lang: Lang = "zh") -> str:
-    """Return the citation line: 《headline》 · section · paper, date, page · paragraph N · file."""
+    """Return the citation line: 《headline》 · section · paper, date, page · paragraph N · byline · file."""
     words = LABELS[lang]
     where = ", ".join(p for p in (chunk.paper, chunk.date, chunk.page) if p)
     parts = [
@@ -68,6 +68,7 @@ def citation(chunk: Chunk, lang: Lang = "zh") -> str:
         chunk.section,
         where,
         words["paragraph"].format(n=chunk.paragraph),
+        chunk.byline,
         chunk.source,
     ]
     return " · ".join(p for p in parts if p)
@@ -84,6 +85,7 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "source": c.source,
         "section": c.section,
         "paragraph": c.paragraph,
+        "byline": c.byline,
         "text": c.text,
         "answer_sentence": hit.answer_sentence,
         "matched_terms": list(hit.matched_terms),

@@ -106,6 +106,14 @@ def test_unknown_one_character_words_weigh_little(seed_archive: Archive) -> None
     assert weights["搞"] < weights["长葛"] < weights["培训"]
 
 
+def test_a_reporters_or_photographers_name_finds_their_work(seed_archive: Archive) -> None:
+    found = seed_archive.ask("魏东雅写了哪些报道？")
+    assert found.answered and any(h.chunk.byline == "本报记者 魏东雅" for h in found.hits)
+    photo = seed_archive.ask("魏都区工商联99公益日那张照片是谁拍的？")
+    assert photo.hits[0].chunk.byline == "魏东雅 乔璐洋 摄"
+    assert "魏东雅 乔璐洋 摄" in answer_text(photo)  # the citation shows the credit
+
+
 def test_a_dictionary_term_no_chunk_holds_whole_stands_for_its_parts(seed_archive: Archive) -> None:
     # The hand-kept dictionary has 四好商会; the pages print “四好”商会, so the whole word is in no chunk.
     assert seed_archive.index.tokenizer.is_domain_term("四好商会")

@@ -107,6 +107,11 @@ def test_citation_lists_headline_section_paper_paragraph_and_file() -> None:
     assert replies.citation(chunk(), "zh") == expected
 
 
+def test_citation_names_who_wrote_or_took_it() -> None:
+    line = replies.citation(chunk(title="", section=None, byline="魏东雅 乔璐洋 摄"), "zh")
+    assert line == "《图片说明》 · 许昌日报 2021-12-01 5 经济 · 第3段 · 魏东雅 乔璐洋 摄 · 001_page.txt"
+
+
 def test_citation_of_a_photo_caption_without_section_or_metadata() -> None:
     line = replies.citation(chunk(title="", section=None, paper=None, date=None, page=None), "en")
     assert line == "《photo caption》 · para. 3 · 001_page.txt"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -128,12 +129,13 @@ def test_sentences_keep_punctuation_and_closing_quotes() -> None:
     ]
 
 
-def test_indexed_text_includes_title_and_section() -> None:
+def test_indexed_text_includes_title_section_and_byline() -> None:
     art = article([(P1, None), (P2, "规范建设")])
     plain, sectioned = chunk_articles([art])
-    assert indexed_text(sectioned) == f"{art.title} 规范建设 {P2}"
-    assert indexed_text(plain) == f"{art.title} {P1}"
-    photo = article([(P1, None)], headline=())
+    assert sectioned.byline == "本报记者 张三"
+    assert indexed_text(sectioned) == f"{art.title} 规范建设 {P2} 本报记者 张三"
+    assert indexed_text(plain) == f"{art.title} {P1} 本报记者 张三"
+    photo = replace(article([(P1, None)], headline=()), byline=None)
     assert indexed_text(chunk_articles([photo])[0]) == P1
 
 
