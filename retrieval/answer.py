@@ -23,7 +23,9 @@ from retrieval.tokens import is_common_word, prepare
 # A year in the question is what it is about: a passage of another year does not answer it.
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 CANDIDATES = 50  # passages considered before dedup and coverage
-TYPED_DEPTH = 10  # a typed answer (a year, a sum ...) must be stated by one of this many top passages
+# A typed answer (a year, a sum ...) must be stated by one of this many top passages, which are then
+# ordered with those stating it first.
+TYPED_DEPTH = 10
 NEAR_EQUAL = 0.95  # a passage of another article this close in score is preferred for variety
 NEAR_TITLES = 3
 # A one-character word (去, 叫, 拍 ...) says little about what a passage must hold.
@@ -137,8 +139,9 @@ def wanted(
     return out
 
 
-def best_sentence(cs: list[Concept], chunk: Chunk) -> str:
-    """Return the sentence of a chunk that covers most of the question (the first on a tie)."""
+def best_sentence(cs: Sequence[Concept | AmountAsked | Asked], chunk: Chunk) -> str:
+    """Return the sentence of a chunk that covers most of the question, a typed answer it asks for (a
+    date, a name ...) counting as one of its words (the first sentence on a tie)."""
     parts = sentences(chunk.text) or [chunk.text]
     return max(parts, key=lambda s: (coverage(cs, prepare(s)), -parts.index(s))).strip()
 
@@ -222,12 +225,18 @@ def answer(
         # Passages about the question's words that lack only the typed answer: say which answer.
         about = typed is not None and max((coverage(cs, t) for t in of_years), default=0.0) >= min_coverage
         return _refusal(question, terms, ranked, reason, typed if about else None)
-    if typed and not any(
-        typed.match(prepare(chunk.text)) and coverage(asked, text) >= min_coverage
-        for (chunk, _), text in zip(ranked, texts, strict=False)
-    ):
-        # Every word may be in the archive and still no passage says when, or how much: a near miss.
-        return _refusal(question, terms, ranked, f"no passage states the {typed.kind} asked for", typed)
+    if typed:
+        states = [
+            typed.match(prepare(chunk.text)) > 0 and coverage(asked, text) >= min_coverage
+            for (chunk, _), text in zip(ranked, texts, strict=False)
+        ]
+        if not any(states):
+            # Every word may be in the archive and still no passage says when, or how much: a near miss.
+            return _refusal(question, terms, ranked, f"no passage states the {typed.kind} asked for", typed)
+        # Passages that state the answer asked for (the date 哪天上线 wants) come first, in BM25 order;
+        # they keep their BM25 scores, so a result's score is not always above the next one's.
+        order = sorted(range(len(states)), key=lambda i: (not states[i], i))
+        ranked = [ranked[i] for i in order] + ranked[len(states) :]
     hits = []
     for rank, (chunk, score) in enumerate(_pick(ranked, offset + top_k)[offset:], start=offset + 1):
         text = prepare(indexed_text(chunk))
@@ -235,5 +244,5 @@ def answer(
         matched = tuple(term for term, form in forms.items() if form)
         unmatched = tuple(term for term, form in forms.items() if not form)
         marks = tuple(dict.fromkeys(form for form in forms.values() if form))
-        hits.append(Hit(rank, score, chunk, best_sentence(cs, chunk), matched, unmatched, marks))
+        hits.append(Hit(rank, score, chunk, best_sentence(asked, chunk), matched, unmatched, marks))
     return Answer(question, terms, True, tuple(hits), extra={"coverage": round(best, 3)})

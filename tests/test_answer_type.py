@@ -145,3 +145,12 @@ def test_the_focus_stays_in_the_asking_phrases_clause() -> None:
     assert answer_asked("还得再去照相馆吗？大概要多长时间能弄完？", words, 1.0) is None
     loan = answer_asked("公司的贷款卡住之后最后拿到了多少钱", [("贷款", ()), ("最后", ())], 1.0)
     assert loan is not None and loan.focus == ("贷款",)  # 最后 is a time adverb, not what is asked
+
+
+def test_passages_stating_the_answer_asked_for_come_first(seed_archive: Archive) -> None:
+    # BM25 ranks a passage about the kiosk's help desk first; the one saying when it opened is the answer.
+    dated = seed_archive.ask("市民之家的自助体检机是哪天上线的？")
+    assert dated.answered and "9月1日" in dated.hits[0].answer_sentence
+    # The evidence sentence is the one stating the answer, not only the one sharing most words.
+    named = seed_archive.ask("禹州市烟草专卖局局长是谁")
+    assert "王维超" in named.hits[0].answer_sentence
