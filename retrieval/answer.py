@@ -17,8 +17,8 @@ from retrieval.answer_type import Asked, answer_asked
 from retrieval.chunks import indexed_text, sentences
 from retrieval.index import Index
 from retrieval.models import Answer, Article, Chunk, Hit
-from retrieval.synonyms import synonyms
-from retrieval.tokens import is_common_word, prepare
+from retrieval.synonyms import in_lexicon, synonyms
+from retrieval.tokens import is_common_word, prepare, word_tag
 
 # A year in the question is what it is about: a passage of another year does not answer it.
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -95,7 +95,8 @@ def concepts(index: Index, question: str) -> list[Concept]:
         df = index.bm25.doc_freq(term)
         weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
         related: tuple[str, ...] = ()
-        if df == 0 and is_common_word(term):
+        # jieba's dictionary tags some everyday words as people's names (荣誉, 荣获 nr); Cilin lists them.
+        if df == 0 and (is_common_word(term) or (word_tag(term) == "nr" and in_lexicon(term))):
             # A common word the archive never uses is how people paraphrase (老板 for 企业家); a name it
             # never uses (郑州市, GDP) means the question is about something else. Expanding words the
             # archive does use was measured too: it only added noise.

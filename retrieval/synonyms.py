@@ -44,6 +44,11 @@ def synonym_sets() -> dict[str, tuple[frozenset[str], ...]]:
     return {word: tuple(sets) for word, sets in by_word.items()}
 
 
+def in_lexicon(word: str) -> bool:
+    """Tell whether Cilin lists the word in a synonym set: an everyday word, whatever else tags it."""
+    return word in synonym_sets()
+
+
 def synonyms(word: str) -> tuple[str, ...]:
     """Return the word's synonyms of two characters or more, sorted, without the word itself."""
     found = {s for members in synonym_sets().get(word, ()) for s in members} | hand_kept().get(word, set())

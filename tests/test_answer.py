@@ -122,3 +122,14 @@ def test_a_dictionary_term_no_chunk_holds_whole_stands_for_its_parts(seed_archiv
     assert terms == ["四好", "商会"]
     found = seed_archive.ask("四好商会")
     assert found.answered and "四好" in found.hits[0].chunk.text
+
+
+def test_an_everyday_word_jieba_tags_as_a_name_counts_as_everyday(seed_archive: Archive) -> None:
+    # jieba's dictionary tags 荣誉 and 老总 "nr" (a person's name); Cilin lists them: words people
+    # paraphrase with, weighed as such and expanded to the archive's synonyms, not names to insist on.
+    question = "长葛有没有请专家教中小企业老总怎么搞降本增效、精细化的管理？"
+    boss = next(c for c in concepts(seed_archive.index, question) if c.term == "老总")
+    assert boss.weight == UNSEEN_COMMON_WEIGHT and "企业家" in boss.synonyms
+    assert seed_archive.ask(question).answered
+    honour = next(c for c in concepts(seed_archive.index, "协会获得过哪些荣誉") if c.term == "荣誉")
+    assert honour.weight == UNSEEN_COMMON_WEIGHT and honour.synonyms
