@@ -71,7 +71,7 @@ class AmountAsked:
         return 1.0 if self.pattern.search(text) else 0.0
 
 
-_AMOUNT_Q = re.compile(r"(?:多少|几)(个|家|名|人|次|场|项|户|条|万元|亿元|元|钱|年|天|期|平方米)?")
+_AMOUNT_Q = re.compile(r"(?<![哪好])(?:多少|几)(个|家|名|人|次|场|项|户|条|万元|亿元|元|钱|年|天|期|平方米)?")
 _UNIT_ALIASES = {"钱": "万?元|亿元", "人": "人|名", None: ""}
 _NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*(?:万|亿)?"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval import Archive
+from retrieval.answer import amount_asked
 from retrieval.answer_type import answer_asked
 from retrieval.render import answer_json, answer_text
 from retrieval.tokens import prepare
@@ -154,3 +155,10 @@ def test_passages_stating_the_answer_asked_for_come_first(seed_archive: Archive)
     # The evidence sentence is the one stating the answer, not only the one sharing most words.
     named = seed_archive.ask("禹州市烟草专卖局局长是谁")
     assert "王维超" in named.hits[0].answer_sentence
+
+
+def test_several_is_not_how_many() -> None:
+    # 好几个 ("several") and 哪几个 ("which") ask for no amount; 几个 and 多少 do.
+    assert amount_asked("以前换驾照得跑好几个地方吗", 1.0) is None
+    assert amount_asked("是哪几个单位主办的", 1.0) is None
+    assert amount_asked("一共有几个", 1.0) is not None
