@@ -202,6 +202,28 @@ def _refusal(
     )
 
 
+def _stating_first(
+    ranked: list[tuple[Chunk, float]],
+    texts: list[str],
+    typed: Asked,
+    asked: Sequence[Concept | AmountAsked | Asked],
+    min_coverage: float,
+) -> list[tuple[Chunk, float]] | None:
+    """Put the passages (among those with prepared ``texts``) that state the typed answer asked for and
+    cover the question first, in BM25 order; return None when none does.
+
+    They keep their BM25 scores, so a result's score is not always above the next one's.
+    """
+    states = [
+        typed.match(prepare(chunk.text)) > 0 and coverage(asked, text) >= min_coverage
+        for (chunk, _), text in zip(ranked, texts, strict=False)
+    ]
+    if not any(states):
+        return None
+    order = sorted(range(len(states)), key=lambda i: (not states[i], i))
+    return [ranked[i] for i in order] + ranked[len(states) :]
+
+
 def answer(
     index: Index, question: str, *, top_k: int = 3, offset: int = 0, min_coverage: float = 0.5
 ) -> Answer:
@@ -227,17 +249,11 @@ def answer(
         about = typed is not None and max((coverage(cs, t) for t in of_years), default=0.0) >= min_coverage
         return _refusal(question, terms, ranked, reason, typed if about else None)
     if typed:
-        states = [
-            typed.match(prepare(chunk.text)) > 0 and coverage(asked, text) >= min_coverage
-            for (chunk, _), text in zip(ranked, texts, strict=False)
-        ]
-        if not any(states):
+        stating = _stating_first(ranked, texts, typed, asked, min_coverage)
+        if stating is None:
             # Every word may be in the archive and still no passage says when, or how much: a near miss.
             return _refusal(question, terms, ranked, f"no passage states the {typed.kind} asked for", typed)
-        # Passages that state the answer asked for (the date 哪天上线 wants) come first, in BM25 order;
-        # they keep their BM25 scores, so a result's score is not always above the next one's.
-        order = sorted(range(len(states)), key=lambda i: (not states[i], i))
-        ranked = [ranked[i] for i in order] + ranked[len(states) :]
+        ranked = stating
     hits = []
     for rank, (chunk, score) in enumerate(_pick(ranked, offset + top_k)[offset:], start=offset + 1):
         text = prepare(indexed_text(chunk))

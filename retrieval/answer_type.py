@@ -141,7 +141,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType(
         "count",
         re.compile(rf"(?<![哪好])(?:多少|几)\s*(?P<unit>[{_CLASSIFIERS}])"),
-        lambda sentence, focus: False,  # stated per unit asked: see _counted
+        _counted("个"),  # any unit; _part narrows it to the unit asked
     ),
 )
 NOT_FOCUS = frozenset(
