@@ -73,6 +73,14 @@ async def test_unanswerable_question_says_so_and_suggests_articles(
     assert "/articles" in shown(reply) and "reply_markup" not in reply.params
 
 
+async def test_a_near_miss_says_what_the_archive_does_not_state(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    reply = await ask_privately(emulator, "许昌市企业家协会的会长是谁？")
+    assert shown(reply).startswith("档案里没有找到能回答「许昌市企业家协会的会长是谁？」的原文。")
+    assert "档案里有提到「会长」的原文，但没有一篇写明所问的姓名。" in shown(reply)
+
+
 async def test_start_registers_commands_and_logs_corpus(
     bot: Application, emulator: BotApiEmulator, log_lines: list[str], archive: Archive
 ) -> None:
