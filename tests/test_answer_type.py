@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval import Archive
-from retrieval.answer import amount_asked
+from retrieval import Archive, Chunk
+from retrieval.answer import Concept, amount_asked, stating_first
 from retrieval.answer_type import answer_asked
 from retrieval.render import answer_json, answer_text
 from retrieval.tokens import prepare
@@ -162,3 +162,22 @@ def test_several_is_not_how_many() -> None:
     assert amount_asked("以前换驾照得跑好几个地方吗", 1.0) is None
     assert amount_asked("是哪几个单位主办的", 1.0) is None
     assert amount_asked("一共有几个", 1.0) is not None
+
+
+def test_only_a_near_equal_passage_stating_the_answer_moves_up() -> None:
+    asked = answer_asked("促进会是哪一年成立的", [("促进会", ()), ("成立", ())], 1.0)
+    assert asked is not None
+    words = [Concept("促进会", 1.0, ()), Concept("成立", 1.0, ()), asked]
+
+    def passage(n: int, text: str) -> Chunk:
+        return Chunk(n, f"a#{n}", "", None, 1, "p.txt", text)
+
+    ranked = [
+        (passage(0, "促进会成立以来发展很快。"), 10.0),
+        (passage(1, "促进会成立于2015年。"), 8.0),  # states it, but far below the best score
+        (passage(2, "促进会于2016年成立。"), 9.5),  # states it, near the best: first
+    ]
+    texts = [prepare(c.text) for c, _ in ranked]
+    order = stating_first(ranked, texts, asked, words, 0.5)
+    assert order is not None and [c.id for c, _ in order] == [2, 0, 1]
+    assert stating_first(ranked[:1], texts[:1], asked, words, 0.5) is None  # none states a year
