@@ -95,5 +95,5 @@ def chunk_articles(articles: Iterable[Article], start_id: int = 0) -> list[Chunk
 
 def indexed_text(chunk: Chunk) -> str:
     """Return what the index sees of a chunk: headline and section in front of the text, byline after it
-    (a reporter's or photographer's name finds their work)."""
+    (a reporter's or photographer's name brings up their work)."""
     return " ".join(part for part in (chunk.title, chunk.section, chunk.text, chunk.byline) if part)
