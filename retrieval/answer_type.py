@@ -171,6 +171,7 @@ NOT_FOCUS = frozenset(
     }
 )
 FOCUS_CHARS = 6  # a question word this close to the asking phrase is what the answer must be about
+MAX_PARTS = 4  # asks checked in one question, the first ones: a message is rarely more than two questions
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def answer_asked(question: str, words: Sequence[tuple[str, tuple[str, ...]]], we
     phrase is matched by the first type that claims it; its focus is the first word printed within
     FOCUS_CHARS after it, else the nearest one before it.
     """
-    found: list[tuple[int, AnswerAsked]] = []
+    found: dict[tuple[str, str, tuple[str, ...]], tuple[int, AnswerAsked]] = {}
     taken: list[tuple[int, int]] = []
     for answer_type in ANSWER_TYPES:
         for m in answer_type.asking.finditer(question):
@@ -226,9 +227,11 @@ def answer_asked(question: str, words: Sequence[tuple[str, tuple[str, ...]]], we
             part = _part(answer_type, m, question, words)
             if part is not None:
                 taken.append(m.span())
-                found.append((m.start(), part))
-    found.sort(key=lambda pair: pair[0])
-    return Asked(tuple(part for _, part in found), weight) if found else None
+                # The same ask repeated (会长是谁？会长是谁？…) is one part: each part costs a pass over
+                # the passages, with part-of-speech tagging for a person.
+                found.setdefault((part.kind, m.groupdict().get("unit") or "", part.focus), (m.start(), part))
+    parts = [part for _, part in sorted(found.values(), key=lambda pair: pair[0])][:MAX_PARTS]
+    return Asked(tuple(parts), weight) if parts else None
 
 
 def _part(

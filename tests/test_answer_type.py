@@ -181,3 +181,11 @@ def test_only_a_near_equal_passage_stating_the_answer_moves_up() -> None:
     order = stating_first(ranked, texts, asked, words, 0.5)
     assert order is not None and [c.id for c, _ in order] == [2, 0, 1]
     assert stating_first(ranked[:1], texts[:1], asked, words, 0.5) is None  # none states a year
+
+
+def test_a_repeated_ask_is_checked_once_and_asks_are_capped() -> None:
+    words = [("会长", ()), ("局长", ()), ("书记", ()), ("主任", ()), ("经理", ())]
+    repeated = answer_asked("会长是谁？" * 100, words, 1.0)
+    assert repeated is not None and len(repeated.parts) == 1
+    many = answer_asked("会长是谁？局长是谁？书记是谁？主任是谁？经理是谁？", words, 1.0)
+    assert many is not None and [p.focus[0] for p in many.parts] == ["会长", "局长", "书记", "主任"]
