@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval.answer_type import Asked, answer_asked
+from retrieval.answer_type import AmountAsked, Asked, amount_asked, answer_asked
 from retrieval.chunks import indexed_text, sentences
 from retrieval.index import Index
 from retrieval.models import Answer, Article, Chunk, Hit
@@ -60,33 +60,6 @@ class Concept:
             return 0.0
         grams = [self.term[i : i + 2] for i in range(len(self.term) - 1)]
         return sum(g in text for g in grams) / len(grams) * 0.5
-
-
-@dataclass(frozen=True)
-class AmountAsked:
-    """A "how many X" question wants a number counted in X in the passage (多少家 -> 17家)."""
-
-    pattern: re.Pattern[str]
-    weight: float
-
-    def match(self, text: str) -> float:
-        """Return 1 when the text holds an amount of the asked kind."""
-        return 1.0 if self.pattern.search(text) else 0.0
-
-
-_AMOUNT_Q = re.compile(r"(?<![哪好])(?:多少|几)(个|家|名|人|次|场|项|户|条|万元|亿元|元|钱|年|天|期|平方米)?")
-_UNIT_ALIASES = {"钱": "万?元|亿元", "人": "人|名", None: ""}
-_NUMBER = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*(?:万|亿)?"
-
-
-def amount_asked(question: str, weight: float) -> AmountAsked | None:
-    """Return the amount a question asks for, if it asks "how many"."""
-    m = _AMOUNT_Q.search(question)
-    if not m:
-        return None
-    unit = m.group(1)
-    units = _UNIT_ALIASES.get(unit, re.escape(unit) if unit else "")
-    return AmountAsked(re.compile(_NUMBER + (f"(?:{units})" if units else "")), weight)
 
 
 def concepts(index: Index, question: str) -> list[Concept]:

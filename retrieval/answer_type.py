@@ -21,6 +21,9 @@ from retrieval.chunks import sentences
 from retrieval.tokens import tagged_words, word_tag
 
 _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*"
+_AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
+# "How many", not "several" (好几个) or "which ones" (哪几个).
+_HOW_MANY = r"(?<![哪好])(?:多少|几)"
 _MONEY = _NUM + r"(?:万|亿)?\s*元|" + _NUM + r"(?:万|亿)(?![人家户名个])"
 # What a sum or a rate is of: "how much" after one of these asks for money (营业收入有多少), and the answer
 # must name it. Generic words (总额, 金额) say only that money is asked, so they are left to 多少钱 and focus.
@@ -91,9 +94,7 @@ def _counted(unit: str) -> Callable[[str, Sequence[str]], bool]:
     """Return how a sentence states a count in the unit asked (多少家 -> 17家; 几个 -> any unit)."""
     units = _CLASSIFIERS if unit == "个" else "个" + "".join(g for g in _UNIT_GROUPS if unit in g) + unit
     # 一家, 一个 ... is mostly an article (是一家高新技术企业), not a count.
-    return _stated(
-        rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _NUM + rf"(?:万|亿)?\s*[{units}]"
-    )
+    return _stated(rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _AMOUNT + rf"\s*[{units}]")
 
 
 def _stated(pattern: str) -> Callable[[str, Sequence[str]], bool]:
@@ -140,7 +141,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     AnswerType(
         "count",
-        re.compile(rf"(?<![哪好])(?:多少|几)\s*(?P<unit>[{_CLASSIFIERS}])"),
+        re.compile(_HOW_MANY + rf"\s*(?P<unit>[{_CLASSIFIERS}])"),
         _counted("个"),  # any unit; _part narrows it to the unit asked
     ),
 )
@@ -269,6 +270,33 @@ def _part(
     before = [(_gap(pos, len(w), m.start(), m.end()), w, forms) for w, forms, pos in placed]
     _, word, forms = min(after) if after else min(before)
     return AnswerAsked(answer_type.kind, states, (word, *forms))
+
+
+@dataclass(frozen=True)
+class AmountAsked:
+    """A softer "how many" check, for a question no answer type claims (多少 with no unit, 几年): a passage
+    holding a number (in the unit asked, if any) counts as covering one more of the question's words."""
+
+    pattern: re.Pattern[str]
+    weight: float
+
+    def match(self, text: str) -> float:
+        """Return 1 when the text holds an amount of the asked kind."""
+        return 1.0 if self.pattern.search(text) else 0.0
+
+
+_AMOUNT_Q = re.compile(_HOW_MANY + r"(个|家|名|人|次|场|项|户|条|万元|亿元|元|钱|年|天|期|平方米)?")
+_UNIT_ALIASES = {"钱": "万?元|亿元", "人": "人|名", None: ""}
+
+
+def amount_asked(question: str, weight: float) -> AmountAsked | None:
+    """Return the amount a question asks for, if it asks "how many"."""
+    m = _AMOUNT_Q.search(question)
+    if not m:
+        return None
+    unit = m.group(1)
+    units = _UNIT_ALIASES.get(unit, re.escape(unit) if unit else "")
+    return AmountAsked(re.compile(_AMOUNT + (f"(?:{units})" if units else "")), weight)
 
 
 def _gap(start: int, length: int, lo: int, hi: int) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from retrieval import Archive, Chunk
-from retrieval.answer import Concept, amount_asked, stating_first
-from retrieval.answer_type import answer_asked
+from retrieval.answer import Concept, stating_first
+from retrieval.answer_type import amount_asked, answer_asked
 from retrieval.render import answer_json, answer_text
 from retrieval.tokens import prepare
 
