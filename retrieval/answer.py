@@ -66,9 +66,11 @@ def concepts(index: Index, question: str) -> list[Concept]:
     """Return the question's content words, each weighted by Lucene's idf over the chunks."""
     n = index.bm25.n_docs
     out = []
+    unheld = set()  # dictionary terms no chunk holds whole
     for term in index.tokenizer.question_terms(question):
-        # A word inside a longer question word adds nothing new (search mode yields 许昌 and 许昌市).
         df = index.bm25.doc_freq(term)
+        if df == 0 and index.tokenizer.is_domain_term(term):
+            unheld.add(term)
         weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
         related: tuple[str, ...] = ()
         # jieba's dictionary tags some everyday words as people's names (荣誉, 荣获 nr); Cilin lists them.
@@ -84,9 +86,7 @@ def concepts(index: Index, question: str) -> list[Concept]:
         aliases = tuple(prepare(a) for a in index.tokenizer.alias_of(term))
         out.append(Concept(term, weight, aliases, related))
     # A dictionary term no chunk holds whole (四好商会, printed “四好”商会) stands for its parts; otherwise a
-    # word inside a longer question word adds nothing new.
-    tokenizer = index.tokenizer
-    unheld = {c.term for c in out if tokenizer.is_domain_term(c.term) and index.bm25.doc_freq(c.term) == 0}
+    # word inside a longer question word adds nothing new (search mode yields 许昌 and 许昌市).
     longer = [c.term for c in out if c.term not in unheld]
     return [c for c in out if c.term not in unheld and not any(c.term != o and c.term in o for o in longer)]
 
@@ -217,6 +217,7 @@ def answer(
     asked = wanted(cs, question, lambda term: index.bm25.doc_freq(term) > 0)
     years = [c.term for c in cs if _YEAR.fullmatch(c.term)]
     texts = [prepare(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
+    prepared = {chunk.id: text for (chunk, _), text in zip(ranked, texts, strict=False)}
     # Only a passage of the question's years counts (a 2019 list does not answer about 2021).
     of_years = [t for t in texts[:5] if all(y in t for y in years)]
     best = max((coverage(asked, t) for t in of_years), default=0.0)
@@ -235,7 +236,7 @@ def answer(
         ranked = stating
     hits = []
     for rank, (chunk, score) in enumerate(_pick(ranked, offset + top_k)[offset:], start=offset + 1):
-        text = prepare(indexed_text(chunk))
+        text = prepared.get(chunk.id) or prepare(indexed_text(chunk))
         forms = {c.term: c.found(text) for c in cs}
         matched = tuple(term for term, form in forms.items() if form)
         unmatched = tuple(term for term, form in forms.items() if not form)
