@@ -31,7 +31,7 @@ import platform
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -42,9 +42,10 @@ from rank_bm25 import BM25Okapi
 from scipy import sparse
 
 from retrieval import bm25
+from retrieval.answer import TYPED_DEPTH, concepts, coverage_order, wanted
 from retrieval.config import Settings
 from retrieval.dictionary import derive_terms
-from retrieval.tokens import Tokenizer, TokenizerConfig
+from retrieval.tokens import Tokenizer, TokenizerConfig, prepare
 
 BENCH_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
 SETS = ("cmrc2018", "drcd", "cmrc2018_chunk150", "drcd_chunk150")
@@ -65,6 +66,7 @@ MAX_ROUNDS = 3
 BS = (0.3, 0.5, 0.75, 0.9)
 BASELINE = "jieba + BM25Okapi"
 DEFAULTS, PER_SET, SHARED = "chamber-qa defaults", "chamber-qa tuned for this set", "chamber-qa tuned, shared"
+ANSWERS = "chamber-qa answers (defaults + coverage order)"
 
 
 @dataclass(frozen=True)
@@ -239,10 +241,11 @@ def _rank_in_row(scores: np.ndarray, hit: np.ndarray, gold: Sequence[int]) -> in
     return min(ranks, default=None)
 
 
-def gold_ranks(
-    index: bm25.SparseBM25, queries: Sequence[Sequence[str]], gold: Sequence[Sequence[int]]
-) -> list[int | None]:
-    """Return each question's gold rank as ``index.top_k`` would rank it, scored in sparse blocks.
+def _scored(
+    index: bm25.SparseBM25, queries: Sequence[Sequence[str]]
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield each question's BM25 scores over all passages and which passages share a term with it,
+    scored in sparse blocks.
 
     BM25Plus's per-question constant is left out: it is the same for every passage, so it reorders none.
     """
@@ -252,12 +255,51 @@ def gold_ranks(
     present = weights.copy()
     present.data = np.ones_like(present.data)
     qm = _query_matrix(queries, {t: i for i, t in enumerate(index.vocab)})
-    ranks: list[int | None] = []
     for start in range(0, len(queries), BLOCK):
         block = qm[start : start + BLOCK]
         scores = (block @ weights).toarray()
         hits = (block @ present).toarray() > 0  # counts are positive: > 0 means a shared term
-        ranks.extend(_rank_in_row(scores[i], hits[i], gold[start + i]) for i in range(block.shape[0]))
+        yield from zip(scores, hits, strict=True)
+
+
+def gold_ranks(
+    index: bm25.SparseBM25, queries: Sequence[Sequence[str]], gold: Sequence[Sequence[int]]
+) -> list[int | None]:
+    """Return each question's gold rank as ``index.top_k`` would rank it."""
+    return [
+        _rank_in_row(scores, hit, g) for (scores, hit), g in zip(_scored(index, queries), gold, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Searched:
+    """The two parts of an index that ``answer.concepts`` reads."""
+
+    bm25: bm25.SparseBM25
+    tokenizer: Tokenizer
+
+
+def answer_ranks(
+    searched: Searched,
+    questions: Sequence[str],
+    queries: Sequence[Sequence[str]],
+    gold: Sequence[Sequence[int]],
+    texts: Sequence[str],
+) -> list[int | None]:
+    """Return each question's gold rank as ``answer.answer`` orders passages: BM25's first TYPED_DEPTH
+    reordered by ``coverage_order`` (prepared ``texts`` per passage); below them BM25's ranks stand.
+
+    Refusals and the typed-answer promotion are left out: this measures ranking, as for BM25 alone.
+    """
+    ranks: list[int | None] = []
+    for (scores, hit), question, g in zip(_scored(searched.bm25, queries), questions, gold, strict=True):
+        ids = np.flatnonzero(hit)
+        top = ids[np.lexsort((ids, -scores[ids]))][:TYPED_DEPTH]  # as top_k: best first, ties to lower ids
+        asked = wanted(concepts(searched, question), question, lambda t: searched.bm25.doc_freq(t) > 0)
+        moved = coverage_order(asked, question, [texts[i] for i in top], scores[top].tolist())
+        order = [int(top[i]) for i, _ in moved]
+        in_top = [order.index(p) + 1 for p in g if p in order]
+        ranks.append(min(in_top) if in_top else _rank_in_row(scores, hit, g))
     return ranks
 
 
@@ -288,6 +330,8 @@ class Prepared:
         check_baseline(self.baseline)
         self._tokens: dict[TokenizerConfig, Tokenized] = {}
         self._metrics: dict[tuple[Setting, Half, bool], Metrics] = {}
+        self._answer_index: Searched | None = None
+        self._texts: list[str] = []
 
     def tokens(self, config: TokenizerConfig) -> Tokenized:
         """Return the product's tokens for one tokenizer config, tokenizing the set on first use."""
@@ -305,6 +349,24 @@ class Prepared:
             ranks = gold_ranks(index, [tokens.queries[i] for i in picked], [self.gold[i] for i in picked])
             self._metrics[key] = summarize(ranks)
         return self._metrics[key]
+
+    def answer_metrics(self, half: Half) -> Metrics:
+        """Measure the order answers come in (the defaults, then ``answer.coverage_order``) on one half."""
+        setting = default_setting()
+        tokens = self.tokens(setting.tokenizer)
+        if self._answer_index is None:
+            built = bm25.build(tokens.passages, model=setting.model, k1=setting.k1, b=setting.b)
+            self._answer_index = Searched(built, Tokenizer(self.terms, setting.tokenizer))
+            self._texts = [prepare(product_text(p)) for p in self.bench.passages]
+        picked = self.halves[half]
+        ranks = answer_ranks(
+            self._answer_index,
+            [self.bench.queries[i].query for i in picked],
+            [tokens.queries[i] for i in picked],
+            [self.gold[i] for i in picked],
+            self._texts,
+        )
+        return summarize(ranks)
 
 
 def objective(sets: Sequence[Prepared], setting: Setting) -> tuple[float, float]:
@@ -358,11 +420,13 @@ def results(sets: Sequence[Prepared], shared: Setting, log: Callable[[str], None
     for s in sets:
         chosen = choose([s])
         log(f"{s.bench.name}: chose {chosen.label()}")
-        systems = {DEFAULTS: default_setting(), PER_SET: chosen, SHARED: shared}
         metrics: dict[Half, dict[str, Metrics]] = {
             half: {
                 BASELINE: s.metrics(BASELINE_SETTING, half, baseline=True),
-                **{name: s.metrics(setting, half) for name, setting in systems.items()},
+                DEFAULTS: s.metrics(default_setting(), half),
+                ANSWERS: s.answer_metrics(half),
+                PER_SET: s.metrics(chosen, half),
+                SHARED: s.metrics(shared, half),
             }
             for half in ("test", "tune")
         }

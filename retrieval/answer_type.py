@@ -171,8 +171,16 @@ NOT_FOCUS = frozenset(
         "之后",
     }
 )
+# "Which/what X" (哪些培训, 什么活动): X names what the answer is, so a passage should say X itself.
+_WHICH = re.compile(r"哪(?:一|些|个|家|种|类|项|位)?|什么样的|什么|何种")
 FOCUS_CHARS = 6  # a question word this close to the asking phrase is what the answer must be about
 MAX_PARTS = 4  # asks checked in one question, the first ones: a message is rarely more than two questions
+
+
+def asked_heads(question: str, words: Sequence[str]) -> frozenset[str]:
+    """Return the words of a prepared question that a which/what word asks about: the ones right after it
+    (长葛市工商联举办了哪些培训 -> 培训)."""
+    return frozenset(w for m in _WHICH.finditer(question) for w in words if question.startswith(w, m.end()))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval import Archive
-from retrieval.answer import SINGLE_CHAR_WEIGHT, UNSEEN_COMMON_WEIGHT, concepts
+from retrieval.answer import SINGLE_CHAR_WEIGHT, UNSEEN_COMMON_WEIGHT, Concept, concepts, coverage_order
 from retrieval.render import answer_text, mark_terms
 
 
@@ -60,6 +60,31 @@ def test_ask_marks_matched_and_unmatched_terms(seed_archive: Archive) -> None:
     hit = answer.hits[0]
     assert "培训" in hit.matched_terms
     assert set(hit.matched_terms).isdisjoint(hit.unmatched_terms)
+
+
+def test_the_passages_about_what_is_asked_come_first(seed_archive: Archive) -> None:
+    # BM25 alone put a passage about a trade fair (举办…展会) among the first three: it says 举办, not 培训.
+    hits = seed_archive.ask("长葛市工商联举办了哪些培训？", top_k=3).hits
+    assert [("培训" in h.matched_terms) for h in hits] == [True, True, True]
+
+
+def test_a_passage_covering_more_of_the_question_moves_up() -> None:
+    asked = [Concept("许昌", 1.0, ()), Concept("商会", 1.0, ()), Concept("培训", 1.0, ())]
+    # 10 + 0.6 x 10 x 1/3 = 12 against 8 + 0.6 x 10 x 1 = 14
+    assert coverage_order(asked, "许昌商会培训", ["商会商会", "许昌商会培训"], [10.0, 8.0]) == [
+        (1, 14.0),
+        (0, 12.0),
+    ]
+    # equal coverage: BM25's order stands; only the passages given texts are reordered
+    assert [i for i, _ in coverage_order(asked, "许昌商会", ["商会", "商会"], [10.0, 9.0, 8.0])] == [0, 1]
+    assert coverage_order(asked, "许昌商会", [], [10.0]) == []
+
+
+def test_the_word_a_which_asks_about_weighs_twice_in_the_order() -> None:
+    asked = [Concept("举办", 2.0, ()), Concept("培训", 1.5, ())]
+    texts, scores = ["举办了展会", "组织了培训"], [10.0, 9.9]
+    assert [i for i, _ in coverage_order(asked, "举办了哪些培训", texts, scores)] == [1, 0]
+    assert [i for i, _ in coverage_order(asked, "举办培训", texts, scores)] == [0, 1]
 
 
 def test_mark_terms_wraps_longest_terms_without_overlap() -> None:

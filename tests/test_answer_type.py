@@ -6,7 +6,7 @@ import pytest
 
 from retrieval import Archive, Chunk
 from retrieval.answer import Concept, stating_first
-from retrieval.answer_type import amount_asked, answer_asked
+from retrieval.answer_type import amount_asked, answer_asked, asked_heads
 from retrieval.render import answer_json, answer_text
 from retrieval.tokens import prepare
 
@@ -189,3 +189,11 @@ def test_a_repeated_ask_is_checked_once_and_asks_are_capped() -> None:
     assert repeated is not None and len(repeated.parts) == 1
     many = answer_asked("会长是谁？局长是谁？书记是谁？主任是谁？经理是谁？", words, 1.0)
     assert many is not None and [p.focus[0] for p in many.parts] == ["会长", "局长", "书记", "主任"]
+
+
+def test_which_asks_about_the_word_right_after_it() -> None:
+    words = ["长葛市工商联", "举办", "培训", "活动", "部门"]
+    assert asked_heads("长葛市工商联举办了哪些培训", words) == {"培训"}
+    assert asked_heads("举办过什么活动，由哪个部门牵头", words) == {"活动", "部门"}
+    assert asked_heads("长葛市工商联举办培训了吗", words) == frozenset()  # no which/what: nothing asked about
+    assert asked_heads("哪些单位举办培训", words) == frozenset()  # 培训 is not the word after 哪些

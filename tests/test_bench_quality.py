@@ -16,7 +16,7 @@ import pytest
 from retrieval import bm25
 from retrieval.chunks import indexed_text
 from retrieval.models import Chunk
-from retrieval.tokens import TokenizerConfig
+from retrieval.tokens import Tokenizer, TokenizerConfig
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "quality.py"
 
@@ -110,6 +110,32 @@ def test_gold_ranks_equal_the_ranking_of_top_k(model: str) -> None:
     assert expected[3] is None and expected[5] is None
 
 
+def test_answer_ranks_reorder_only_the_passages_answers_reorder(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["许昌商会培训", "许昌商会", "许昌", "商会", "天气"]
+    tokenizer = Tokenizer([], TokenizerConfig())
+    index = bm25.build([tokenizer.tokenize(t) for t in texts], model="lucene", k1=0.5, b=0.5)
+    questions = ["许昌商会培训"] * 4
+    queries = [tokenizer.query(q) for q in questions]
+    gold = [[0], [1], [2], [4]]
+    assert quality.gold_ranks(index, queries, gold) == [1, 2, 3, None]
+    searched = quality.Searched(index, tokenizer)
+    # The real coverage order keeps this BM25 order: the passage covering most of the question is first.
+    assert quality.answer_ranks(searched, questions, queries, gold, texts) == [1, 2, 3, None]
+    # Answers reorder the first TYPED_DEPTH passages only: reversed, 0 and 1 swap and 2 keeps its rank.
+    monkeypatch.setattr(quality, "TYPED_DEPTH", 2)
+    seen: list[list[str]] = []
+
+    def reverse(
+        asked: object, question: str, texts: list[str], scores: list[float]
+    ) -> list[tuple[int, float]]:
+        seen.append(texts)
+        return [(i, scores[i]) for i in reversed(range(len(texts)))]
+
+    monkeypatch.setattr(quality, "coverage_order", reverse)
+    assert quality.answer_ranks(searched, questions, queries, gold, texts) == [2, 1, 3, None]
+    assert seen[0] == ["许昌商会培训", "许昌商会"]  # the prepared texts of BM25's first two, best first
+
+
 def test_product_text_is_what_the_index_sees_of_a_chunk() -> None:
     chunk = Chunk(0, "a1", "许昌市工商联", None, 1, "p.txt", "工商联下设十七家县级商会。")
     passage = quality.Passage("P1#1", "许昌市工商联", "工商联下设十七家县级商会。", "P1")
@@ -147,13 +173,15 @@ def test_main_runs_end_to_end_on_a_tiny_benchmark(
     out = json.loads(capsys.readouterr().out)
     result = out["sets"]["cmrc2018"]
     assert result["passages"] == len(PASSAGES)
-    assert set(result["test"]) == {quality.BASELINE, quality.DEFAULTS, quality.PER_SET, quality.SHARED}
+    systems = {quality.BASELINE, quality.DEFAULTS, quality.ANSWERS, quality.PER_SET, quality.SHARED}
+    assert set(result["test"]) == systems
     test_half = sum(quality.half_of(i) == "test" for i, _, _ in QUERIES[:7])
     for metrics in result["test"].values():
         assert metrics["questions"] == test_half
         assert 0 <= metrics["recall_at_1"] <= metrics["recall_at_5"] <= 1
     # Every question of this corpus names its passage's distinctive words: the product finds them all.
     assert result["test"][quality.DEFAULTS]["recall_at_1"] == 1.0
+    assert result["test"][quality.ANSWERS]["recall_at_1"] == 1.0
     # The dictionary is derived from whole paragraphs (chunks joined back), as build_index reads them.
     assert seen == [[PASSAGES[0]["text"] + PASSAGES[1]["text"], *(p["text"] for p in PASSAGES[2:])]]
 
