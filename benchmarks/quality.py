@@ -8,7 +8,8 @@ Every set of ../shared/bench (see its README) is ranked by
     corpus's derived dictionary plus the headlines (titles) loaded into the ``Tokenizer``, each passage
     indexed like ``chunks.indexed_text`` (headline in front of the text), each question turned into
     ``Tokenizer.query``, ranked by ``retrieval.bm25`` postings; with the ``Settings`` defaults, and with
-    settings chosen on half of the questions;
+    settings chosen on half of the questions; and as answers order passages: the defaults' top
+    ``TYPED_DEPTH`` reordered by ``answer.coverage_order`` (what users get, refusals aside);
 (b) the plain baseline: BM25Okapi (rank-bm25 defaults) over ``jieba.lcut`` tokens of passage and question.
     It is scored by our SparseBM25 with model "okapi", which tests/test_bm25.py proves equal to rank-bm25's
     ``BM25Okapi.get_scores`` (much faster); each run re-checks that against rank-bm25 on a few questions.
