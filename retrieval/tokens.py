@@ -30,6 +30,9 @@ BIGRAM_MARK = "·"  # bigrams live in their own namespace, so they never double 
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _ASKING_PREFIX = re.compile(r"^(?:哪些|哪几|哪个|哪一|哪|几|多少|什么)(?=.)")
+# A yes-no question asked as "A not A" (会不会, 是不是, 可不可以, 喜欢不喜欢): the negated half is grammar,
+# not something a passage must say (left in, 不是 outweighed the rest of 工商联是不是每年都开年会).
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
 _DOMAIN_FREQ = 50_000  # high enough that jieba keeps a domain term whole
 # jieba announces "Building prefix dict ..." on stderr at DEBUG: noise in a chat, a CLI pipe or a bot log.
 jieba.setLogLevel(logging.WARNING)
@@ -185,7 +188,9 @@ class Tokenizer:
 
     def question_terms(self, question: str) -> list[str]:
         """Return the distinct content words of a question, in order: no question words."""
-        words = [w for w in self.tokenize(question) if not w.startswith(BIGRAM_MARK)]
+        words = [
+            w for w in self.tokenize(_A_NOT_A.sub(r"\1", prepare(question))) if not w.startswith(BIGRAM_MARK)
+        ]
         # jieba keeps some asking phrases whole (哪些地方, 哪几天): keep only what is asked about.
         words = [_ASKING_PREFIX.sub("", w) for w in words if w not in question_words()]
         words = [w for w in words if is_term(w) and w not in question_words()]

@@ -68,6 +68,12 @@ def test_the_passages_about_what_is_asked_come_first(seed_archive: Archive) -> N
     assert [("培训" in h.matched_terms) for h in hits] == [True, True, True]
 
 
+def test_a_yes_no_question_asked_as_a_not_a_is_answered(seed_archive: Archive) -> None:
+    # 是不是 once left 不是 as the question's heaviest word, which no passage holds: the question was refused.
+    question = "疫情那会儿胖子店对老百姓许了什么诺？后来是不是还有省里的大领导去看过？"
+    assert seed_archive.ask(question).answered
+
+
 def test_a_passage_covering_more_of_the_question_moves_up() -> None:
     asked = [Concept("许昌", 1.0, ()), Concept("商会", 1.0, ()), Concept("培训", 1.0, ())]
     # 10 + 0.6 x 10 x 1/3 = 12 against 8 + 0.6 x 10 x 1 = 14

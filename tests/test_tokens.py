@@ -79,6 +79,28 @@ def test_question_terms_drop_question_words(tok: Tokenizer) -> None:
     assert not any(t.startswith(BIGRAM_MARK) for t in terms)
 
 
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("工商联是不是每年都开年会", {"工商联", "每年"}),
+        ("长葛每年过年前会不会给企业家办个联欢晚会", {"长葛", "企业家", "联欢晚会"}),
+        ("商会可不可以自己办培训", {"商会", "培训"}),
+        ("企业能不能申请贷款贴息", {"申请", "贷款"}),
+        ("你喜欢不喜欢许昌", {"喜欢", "许昌"}),
+    ],
+)
+def test_question_terms_drop_the_negated_half_of_a_yes_no_question(
+    tok: Tokenizer, question: str, kept: set[str]
+) -> None:
+    terms = tok.question_terms(question)
+    assert kept <= set(terms)
+    assert not [t for t in terms if "不" in t or "没" in t]
+
+
+def test_question_terms_keep_a_plain_negation(tok: Tokenizer) -> None:
+    assert "不" in "".join(tok.question_terms("哪些企业经营不景气"))  # 不景气 is not 景气
+
+
 def test_question_terms_keep_order_of_appearance(tok: Tokenizer) -> None:
     terms = tok.question_terms("莲城智能体和万人助企是什么")
     assert terms.index("莲城智能体") < terms.index("万人助企")
