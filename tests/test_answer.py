@@ -55,6 +55,11 @@ def test_ask_refuses_an_unrelated_question_with_near_titles(seed_archive: Archiv
     assert "档案中没有找到答案" in answer_text(answer)
 
 
+def test_a_question_whose_topic_the_archive_never_names_is_refused(seed_archive: Archive) -> None:
+    # The pages print 现在 (in a quote) and nothing about income tax.
+    assert not seed_archive.ask("个人所得税起征点现在是多少？").answered
+
+
 def test_ask_marks_matched_and_unmatched_terms(seed_archive: Archive) -> None:
     answer = seed_archive.ask("长葛市工商联举办了哪些培训？")
     hit = answer.hits[0]
