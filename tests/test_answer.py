@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retrieval import Archive
-from retrieval.answer import SINGLE_CHAR_WEIGHT, UNSEEN_COMMON_WEIGHT, Concept, concepts, coverage_order
+from retrieval.answer import NOW, SINGLE_CHAR_WEIGHT, UNSEEN_COMMON_WEIGHT, Concept, concepts, coverage_order
 from retrieval.render import answer_text, mark_terms
 
 
@@ -58,6 +58,12 @@ def test_ask_refuses_an_unrelated_question_with_near_titles(seed_archive: Archiv
 def test_a_question_whose_topic_the_archive_never_names_is_refused(seed_archive: Archive) -> None:
     # The pages print 现在 (in a quote) and nothing about income tax.
     assert not seed_archive.ask("个人所得税起征点现在是多少？").answered
+
+
+def test_now_is_searched_but_not_required(seed_archive: Archive) -> None:
+    for question in ("个人所得税起征点现在是多少", "目前商会有多少会员", "如今工商联怎样服务企业"):
+        assert not NOW & {c.term for c in concepts(seed_archive.index, question)}
+        assert NOW & set(seed_archive.index.tokenizer.query(question))
 
 
 def test_ask_marks_matched_and_unmatched_terms(seed_archive: Archive) -> None:
