@@ -143,6 +143,13 @@ def wanted(
     return out
 
 
+def asked_of(index: Searchable, question: str) -> tuple[list[Concept], list[Concept | AmountAsked | Asked]]:
+    """Return the question's words (``concepts``) and what a passage should hold to answer it (``wanted``:
+    only a word the archive prints can anchor a typed answer)."""
+    cs = concepts(index, question)
+    return cs, wanted(cs, question, lambda term: index.bm25.doc_freq(term) > 0)
+
+
 def best_sentence(cs: Sequence[Concept | AmountAsked | Asked], chunk: Chunk) -> str:
     """Return the sentence of a chunk that covers most of the question, a typed answer it asks for (a
     date, a name ...) counting as one of its words (the first sentence on a tie)."""
@@ -258,14 +265,13 @@ def answer(
     index: Index, question: str, *, top_k: int = 3, offset: int = 0, min_coverage: float = 0.5
 ) -> Answer:
     """Answer a question with up to top_k cited passages after `offset`, or refuse it."""
-    cs = concepts(index, question)
+    cs, asked = asked_of(index, question)
     query = index.tokenizer.query(question) + [s for c in cs for s in c.synonyms]
     if not cs:
         return Answer(question, (), False, reason="no searchable words in the question")
     ids, scores = index.bm25.top_k(query, CANDIDATES + offset)
     # Each candidate decoded once: chunks are read from the index's records on demand.
     ranked = [(index.chunks[int(i)], float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
-    asked = wanted(cs, question, lambda term: index.bm25.doc_freq(term) > 0)
     years = [c.term for c in cs if _YEAR.fullmatch(c.term)]
     texts = [prepare(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
     prepared = {chunk.id: text for (chunk, _), text in zip(ranked, texts, strict=False)}
