@@ -34,6 +34,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,7 +44,7 @@ from rank_bm25 import BM25Okapi
 from scipy import sparse
 
 from retrieval import bm25
-from retrieval.answer import TYPED_DEPTH, concepts, coverage_order, wanted
+from retrieval.answer import TYPED_DEPTH, asked_of, coverage_order
 from retrieval.config import Settings
 from retrieval.dictionary import derive_terms
 from retrieval.tokens import Tokenizer, TokenizerConfig, prepare
@@ -274,7 +275,7 @@ def gold_ranks(
 
 @dataclass(frozen=True)
 class Searched:
-    """The two parts of an index that ``answer.concepts`` reads."""
+    """The two parts of an index that ``answer.asked_of`` reads."""
 
     bm25: bm25.SparseBM25
     tokenizer: Tokenizer
@@ -296,7 +297,7 @@ def answer_ranks(
     for (scores, hit), question, g in zip(_scored(searched.bm25, queries), questions, gold, strict=True):
         ids = np.flatnonzero(hit)
         top = ids[np.lexsort((ids, -scores[ids]))][:TYPED_DEPTH]  # as top_k: best first, ties to lower ids
-        asked = wanted(concepts(searched, question), question, lambda t: searched.bm25.doc_freq(t) > 0)
+        _, asked = asked_of(searched, question)
         moved = coverage_order(asked, question, [texts[i] for i in top], scores[top].tolist())
         order = [int(top[i]) for i, _ in moved]
         in_top = [order.index(p) + 1 for p in g if p in order]
@@ -331,8 +332,6 @@ class Prepared:
         check_baseline(self.baseline)
         self._tokens: dict[TokenizerConfig, Tokenized] = {}
         self._metrics: dict[tuple[Setting, Half, bool], Metrics] = {}
-        self._answer_index: Searched | None = None
-        self._texts: list[str] = []
 
     def tokens(self, config: TokenizerConfig) -> Tokenized:
         """Return the product's tokens for one tokenizer config, tokenizing the set on first use."""
@@ -351,21 +350,26 @@ class Prepared:
             self._metrics[key] = summarize(ranks)
         return self._metrics[key]
 
+    @cached_property
+    def _answering(self) -> tuple[Searched, list[str]]:
+        """The defaults' index as answering reads it, and every passage's prepared text."""
+        setting = default_setting()
+        passages = self.tokens(setting.tokenizer).passages
+        built = bm25.build(passages, model=setting.model, k1=setting.k1, b=setting.b)
+        texts = [prepare(product_text(p)) for p in self.bench.passages]
+        return Searched(built, Tokenizer(self.terms, setting.tokenizer)), texts
+
     def answer_metrics(self, half: Half) -> Metrics:
         """Measure the order answers come in (the defaults, then ``answer.coverage_order``) on one half."""
-        setting = default_setting()
-        tokens = self.tokens(setting.tokenizer)
-        if self._answer_index is None:
-            built = bm25.build(tokens.passages, model=setting.model, k1=setting.k1, b=setting.b)
-            self._answer_index = Searched(built, Tokenizer(self.terms, setting.tokenizer))
-            self._texts = [prepare(product_text(p)) for p in self.bench.passages]
+        searched, texts = self._answering
+        queries = self.tokens(default_setting().tokenizer).queries
         picked = self.halves[half]
         ranks = answer_ranks(
-            self._answer_index,
+            searched,
             [self.bench.queries[i].query for i in picked],
-            [tokens.queries[i] for i in picked],
+            [queries[i] for i in picked],
             [self.gold[i] for i in picked],
-            self._texts,
+            texts,
         )
         return summarize(ranks)
 
