@@ -39,7 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:  # retrieval is imported where used: a serving subprocess of a peer engine never loads it
-    from retrieval.tokens import Tokenizer
+    from retrieval.terms.tokens import Tokenizer
 
 log = logging.getLogger(__name__)
 

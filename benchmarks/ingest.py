@@ -45,8 +45,8 @@ from pages import write_pages  # noqa: E402  (benchmarks/ is not a package)
 from scale import dir_mb, machine, memory_mb  # noqa: E402
 
 from retrieval import Archive, Settings  # noqa: E402
-from retrieval.folder import add_pages, remove_pages  # noqa: E402
-from retrieval.index import open_index  # noqa: E402
+from retrieval.index.snapshot import open_index  # noqa: E402
+from retrieval.parse.folder import add_pages, remove_pages  # noqa: E402
 
 QUESTION_FILES = (ROOT / "eval" / "questions.jsonl", ROOT / "eval" / "heldout.jsonl")
 NEW_PAGE = "zz_new_page.txt"

@@ -7,7 +7,7 @@ Every set of ../shared/bench (see its README) is ranked by
 (a) chamber-qa's own pipeline, as ``retrieval/index.py::build_index`` and ``answer.py`` use it: the
     corpus's derived dictionary plus the headlines (titles) loaded into the ``Tokenizer``, each passage
     indexed like ``chunks.indexed_text`` (headline in front of the text), each question turned into
-    ``Tokenizer.query``, ranked by ``retrieval.bm25`` postings; with the ``Settings`` defaults, and with
+    ``Tokenizer.query``, ranked by ``retrieval.index.bm25`` postings; with the ``Settings`` defaults, and with
     settings chosen on half of the questions; and as answers order passages: the defaults' top
     ``TYPED_DEPTH`` reordered by ``answer.coverage_order`` (what users get, refusals aside);
 (b) the plain baseline: BM25Okapi (rank-bm25 defaults) over ``jieba.lcut`` tokens of passage and question.
@@ -43,11 +43,11 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 from scipy import sparse
 
-from retrieval import bm25
-from retrieval.answer import TYPED_DEPTH, asked_of, coverage_order
+from retrieval.ask.answer import TYPED_DEPTH, asked_of, coverage_order
 from retrieval.config import Settings
-from retrieval.dictionary import derive_terms
-from retrieval.tokens import Tokenizer, TokenizerConfig, prepare
+from retrieval.index import bm25
+from retrieval.terms.dictionary import derive_terms
+from retrieval.terms.tokens import Tokenizer, TokenizerConfig, prepare
 
 BENCH_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "bench"
 SETS = ("cmrc2018", "drcd", "cmrc2018_chunk150", "drcd_chunk150")
@@ -475,7 +475,7 @@ def report(rows: Sequence[SetResult], shared: Setting, seconds: float) -> str:
         f"{shared.label()}\n- {PER_SET}:\n" + chosen.replace("- ", "  - ") + "\n\n"
         f"### Tune half (where settings were chosen: optimistic)\n\n{table(rows, 'tune')}\n\n"
         f"{BASELINE}: rank-bm25 defaults (k1=1.5, b=0.75, epsilon=0.25) over jieba.lcut tokens, scored by "
-        "retrieval.bm25 model okapi (equal to BM25Okapi.get_scores: tests/test_bm25.py, and re-checked "
+        "retrieval.index.bm25 model okapi (equal to BM25Okapi.get_scores: tests/test_bm25.py, and re-checked "
         f"against rank-bm25 on {CHECK_QUERIES} questions per set in this run)."
     )
 

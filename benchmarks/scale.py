@@ -13,10 +13,10 @@ the project's tokenizer (``Tokenizer.tokenize`` for chunks, ``Tokenizer.query`` 
 domain terms, on ``--workers`` processes; jieba throughput is measured there) and cached under
 ``--cache-dir``, so a rerun starts from the tokens. Every engine gets the same tokens:
 
-* ``ours``: ``retrieval.bm25.build`` with the Settings model (lucene, k1 1.2, b 0.75), written with
-  ``retrieval.storage.write_snapshot`` and opened with ``read_snapshot`` (np.load mmap_mode="r"); the
+* ``ours``: ``retrieval.index.bm25.build`` with the Settings model (lucene, k1 1.2, b 0.75), written with
+  ``retrieval.index.storage.write_snapshot`` and opened with ``read_snapshot`` (np.load mmap_mode="r"); the
   ``load_s`` column skips the sha256 check, ``load_verify_s`` is the project's default path with it;
-* ``rank-bm25``: ``retrieval.bm25.reference_model`` (BM25Lucene), ``get_scores`` + top 5, on the first 200,
+* ``rank-bm25``: ``retrieval.index.bm25.reference_model`` (BM25Lucene), ``get_scores`` + top 5, on the first 200,
   50 or 20 questions at <= 10k, <= 100k, larger (it has no on-disk form: build_s is its constructor);
 * ``bm25s`` / ``bm25s-numba``: ``bm25s.BM25(method="lucene")`` indexed from the token lists, saved, loaded
   with mmap; numba's first query (JIT compile) is reported as ``first_ms``, not in the percentiles;
@@ -61,7 +61,7 @@ import numpy.typing as npt
 from corpus import BENCH_DIR, TokenCache, load_sources, tokenize_archive
 
 if TYPE_CHECKING:  # imported where used, so a peer's serving process does not carry retrieval's imports
-    from retrieval.bm25 import SparseBM25
+    from retrieval.index.bm25 import SparseBM25
 
 log = logging.getLogger("scale")
 
@@ -69,8 +69,8 @@ ENGINES = ("ours", "rank-bm25", "bm25s", "bm25s-numba", "tantivy")
 NEEDS = {"bm25s": ("bm25s",), "bm25s-numba": ("bm25s", "numba"), "tantivy": ("tantivy",)}
 # Imported before the base memory reading and before load_s starts: an import is not a load.
 IMPORTS = {
-    "ours": ("retrieval.bm25", "retrieval.storage"),
-    "rank-bm25": ("retrieval.bm25",),
+    "ours": ("retrieval.index.bm25", "retrieval.index.storage"),
+    "rank-bm25": ("retrieval.index.bm25",),
     "bm25s": ("bm25s",),
     "bm25s-numba": ("bm25s", "numba", "bm25s.numba.retrieve_utils"),
     "tantivy": ("tantivy",),
@@ -148,8 +148,8 @@ def ours_params() -> dict[str, Any]:
 
 def build_ours(cache: TokenCache, out: Path, params: dict[str, Any]) -> dict[str, Any]:
     """Build our BM25 postings from the cached tokens and write them as a storage snapshot."""
-    from retrieval import bm25
-    from retrieval.storage import write_snapshot
+    from retrieval.index import bm25
+    from retrieval.index.storage import write_snapshot
 
     docs = cache.docs()
     start = time.perf_counter()
@@ -166,8 +166,8 @@ def build_ours(cache: TokenCache, out: Path, params: dict[str, Any]) -> dict[str
 
 def load_ours(path: Path, verify: bool, mmap: bool) -> SparseBM25:
     """Open our snapshot as the project does: storage.read_snapshot, vocab JSON, SparseBM25.from_arrays."""
-    from retrieval import bm25
-    from retrieval.storage import read_snapshot
+    from retrieval.index import bm25
+    from retrieval.index.storage import read_snapshot
 
     snap = read_snapshot(path, verify=verify, mmap=mmap)
     vocab = json.loads(snap.read_text("vocab.json"))
@@ -181,7 +181,7 @@ def open_ours(path: Path) -> Opened:
     after a question, the mapped index pages are released (they stay in the page cache).
     """
     from retrieval import Settings
-    from retrieval.storage import release, resident_mb
+    from retrieval.index.storage import release, resident_mb
 
     index, load_s = _timed(lambda: load_ours(path, verify=False, mmap=True))
     _, verify_s = _timed(lambda: load_ours(path, verify=True, mmap=True))
@@ -202,7 +202,7 @@ def open_ours(path: Path) -> Opened:
 
 def open_rank_bm25(cache: TokenCache, params: dict[str, Any]) -> Opened:
     """Build rank-bm25's model in this process (it has no file format but pickle) from the cached tokens."""
-    from retrieval.bm25 import reference_model
+    from retrieval.index.bm25 import reference_model
 
     p = params
     model, build_s = _timed(lambda: reference_model(p["model"], cache.lazy_docs(), k1=p["k1"], b=p["b"]))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from retrieval import Archive, Settings
 from retrieval.evaluate import evaluate, read_questions
-from retrieval.tokens import TokenizerConfig
+from retrieval.terms.tokens import TokenizerConfig
 
 TOKENIZERS = {
     "cut": TokenizerConfig(mode="cut", bigrams=False),

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
 from bot.settings import BotConfigError, BotSettings
-
-SEEDS_DIR = Path("seeds")
-INDEX_DIR = Path("var/index")
 
 
 def main() -> int:
@@ -23,7 +19,7 @@ def main() -> int:
     from bot.app import run
     from retrieval import Settings
 
-    run(Settings(seeds_dir=SEEDS_DIR, index_dir=INDEX_DIR), bot_settings)
+    run(Settings(), bot_settings)  # the default pages folder (./seeds) and index folder
     return 0
 
 

@@ -25,11 +25,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import chrome, handlers
+from bot import handlers
 from bot import reload as reloading
 from bot.logs import protect_token
 from bot.settings import BotSettings
 from bot.state import STATE_KEY, BotState
+from replies import words
 
 if TYPE_CHECKING:
     from retrieval import Archive, Settings
@@ -104,7 +105,7 @@ def add_handlers(application: Application) -> None:
 async def post_init(application: Application) -> None:
     """At start: register the command menu, log what the bot serves, start watching the index."""
     state: BotState = application.bot_data[STATE_KEY]
-    for lang, commands in chrome.COMMANDS.items():
+    for lang, commands in words.COMMANDS.items():
         try:
             await application.bot.set_my_commands(
                 [BotCommand(name, text) for name, text in commands],

@@ -9,9 +9,9 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot import chrome
-from bot.chrome import Lang, words
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, escaped_pieces, pack
+from replies import words
+from replies.words import Lang, for_lang
 
 if TYPE_CHECKING:
     from retrieval import ArchiveStats, Article
@@ -30,32 +30,32 @@ def _listing(values: Sequence[str]) -> str:
 
 def coverage(stats: ArchiveStats) -> str:
     """Return plain lines saying what the archive holds (papers and dates only where known)."""
-    lines = [chrome.COVERAGE.format(articles=stats.n_articles, pages=stats.n_pages)]
+    lines = [words.COVERAGE.format(articles=stats.n_articles, pages=stats.n_pages)]
     if stats.papers:
-        lines.append(chrome.PAPERS.format(papers=_listing(stats.papers)))
+        lines.append(words.PAPERS.format(papers=_listing(stats.papers)))
     if stats.dates:
-        lines.append(chrome.DATES.format(dates=_listing(stats.dates)))
+        lines.append(words.DATES.format(dates=_listing(stats.dates)))
     return "\n".join(lines)
 
 
 def format_start(stats: ArchiveStats, examples: Sequence[str]) -> str:
     """Return the /start message: what the archive holds and example questions to copy."""
-    parts = [html.escape(chrome.START_INTRO), html.escape(coverage(stats))]
+    parts = [html.escape(words.START_INTRO), html.escape(coverage(stats))]
     if examples:
         lines = [f"• <code>{html.escape(clip(q, 200))}</code>" for q in examples]
-        parts.append(html.escape(chrome.START_EXAMPLES) + "\n" + "\n".join(lines))
-    parts += ["/help · /articles · /about", html.escape(chrome.START_EN)]
+        parts.append(html.escape(words.START_EXAMPLES) + "\n" + "\n".join(lines))
+    parts += ["/help · /articles · /about", html.escape(words.START_EN)]
     return "\n\n".join(parts)
 
 
 def format_help(username: str | None) -> str:
     """Return the /help message."""
-    return html.escape(chrome.HELP.format(username=username or "bot"))
+    return html.escape(words.HELP.format(username=username or "bot"))
 
 
 def format_about(stats: ArchiveStats) -> str:
     """Return the /about message: coverage and index version."""
-    text = chrome.ABOUT.format(coverage=coverage(stats), chunks=stats.n_chunks, version=stats.index_version)
+    text = words.ABOUT.format(coverage=coverage(stats), chunks=stats.n_chunks, version=stats.index_version)
     return html.escape(clip(text, MAX_MESSAGE_CHARS))
 
 
@@ -63,13 +63,13 @@ def format_reloaded(old: ArchiveStats, new: ArchiveStats) -> str:
     """Return the /reload reply: the version served before and now, and what the archive now holds."""
     counts = {"pages": new.n_pages, "articles": new.n_articles, "chunks": new.n_chunks}
     if old.index_version == new.index_version:
-        return html.escape(chrome.RELOAD_UNCHANGED.format(version=new.index_version, **counts))
-    return html.escape(chrome.RELOADED.format(old=old.index_version, new=new.index_version, **counts))
+        return html.escape(words.RELOAD_UNCHANGED.format(version=new.index_version, **counts))
+    return html.escape(words.RELOADED.format(old=old.index_version, new=new.index_version, **counts))
 
 
 def format_reload_failed(version: str, error: str) -> str:
     """Return the /reload reply when loading failed: the version still served and the error."""
-    return html.escape(clip(chrome.RELOAD_FAILED.format(version=version, error=error), MAX_MESSAGE_CHARS))
+    return html.escape(clip(words.RELOAD_FAILED.format(version=version, error=error), MAX_MESSAGE_CHARS))
 
 
 def article_line(number: int, article: Article, lang: Lang = "zh") -> str:
@@ -77,7 +77,7 @@ def article_line(number: int, article: Article, lang: Lang = "zh") -> str:
     title = article.title
     if not title:
         first = article.paragraphs[0].text if article.paragraphs else ""
-        title = f"{words(lang).photo}：{first}"
+        title = f"{for_lang(lang).photo}：{first}"
     return f"/a_{number} {html.escape(clip(title, MAX_TITLE_CHARS))}"
 
 
@@ -87,10 +87,10 @@ def format_article_list(articles: Sequence[Article], limit: int = MAX_LISTED) ->
     A big archive lists its first ``limit`` articles and says how many there are: tens of thousands of
     headlines are no use in a chat, and a question finds any of them.
     """
-    lines = [html.escape(chrome.ARTICLES_HEADER)]
+    lines = [html.escape(words.ARTICLES_HEADER)]
     lines += [article_line(n, articles[n - 1]) for n in range(1, min(len(articles), limit) + 1)]
     if len(articles) > limit:
-        lines.append(html.escape(chrome.ARTICLES_MORE.format(shown=limit, total=len(articles))))
+        lines.append(html.escape(words.ARTICLES_MORE.format(shown=limit, total=len(articles))))
     return pack(lines, sep="\n")
 
 
@@ -108,7 +108,7 @@ def format_article(article: Article, lang: Lang = "zh") -> list[str]:
 
 def _article_head(article: Article, lang: Lang) -> list[str]:
     """Return the headline lines in bold, then the byline and the page it came from in italics."""
-    lines = article.headline or (words(lang).photo,)
+    lines = article.headline or (for_lang(lang).photo,)
     head = "\n".join(f"<b>{html.escape(clip(line, MAX_META_CHARS))}</b>" for line in lines[:5])
     meta = article.meta
     where = " ".join(

@@ -13,13 +13,14 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import browse, callbacks, chrome, questions, replies
+from bot import browse, callbacks, messages, questions
 from bot import reload as reloading
 from bot.logs import REDACTED
 from bot.state import BotState, Edition, state_of
+from replies import words
 
 if TYPE_CHECKING:
-    from bot.chrome import Lang
+    from replies.words import Lang
     from retrieval import Answer
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ async def open_article(update: Update, context: Context) -> None:
         return
     article = state_of(context).edition.article_at(number)
     await send_parts(
-        update, browse.format_article(article) if article else [html.escape(chrome.ARTICLE_MISSING)]
+        update, browse.format_article(article) if article else [html.escape(words.ARTICLE_MISSING)]
     )
 
 
@@ -69,7 +70,7 @@ async def ask(update: Update, context: Context) -> None:
     question = questions.command_argument(update.effective_message.text)
     if not question:
         example = next(iter(state_of(context).edition.examples), "")
-        await update.effective_message.reply_text(html.escape(chrome.ASK_USAGE.format(example=example)))
+        await update.effective_message.reply_text(html.escape(words.ASK_USAGE.format(example=example)))
         return
     await answer_question(update, context, question)
 
@@ -95,7 +96,7 @@ async def group_text(update: Update, context: Context) -> None:
 async def not_text(update: Update, context: Context) -> None:
     """Tell a private chat that stickers, photos, voice and files cannot be searched."""
     example = next(iter(state_of(context).edition.examples), "")
-    await update.effective_message.reply_text(html.escape(chrome.NON_TEXT.format(example=example)))
+    await update.effective_message.reply_text(html.escape(words.NON_TEXT.format(example=example)))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -105,7 +106,7 @@ async def unknown_command(update: Update, context: Context) -> None:
     if message.chat.type == ChatType.PRIVATE or (
         addressed and questions.is_for_me(message.text, context.bot.username)
     ):
-        await message.reply_text(html.escape(chrome.UNKNOWN_COMMAND))
+        await message.reply_text(html.escape(words.UNKNOWN_COMMAND))
 
 
 # --- admin ---------------------------------------------------------------------------------------
@@ -116,13 +117,13 @@ async def reload_index(update: Update, context: Context) -> None:
     state, message = state_of(context), update.effective_message
     user = update.effective_user
     if user is None or user.id not in state.settings.admin_user_ids:
-        await message.reply_text(html.escape(chrome.RELOAD_REFUSED))
+        await message.reply_text(html.escape(words.RELOAD_REFUSED))
         return
     await show_typing(update)
     try:
         done = await reloading.reload(state)
     except reloading.ReloadRunning:
-        await message.reply_text(html.escape(chrome.RELOAD_RUNNING))
+        await message.reply_text(html.escape(words.RELOAD_RUNNING))
     except Exception as error:  # any failure to load: the old archive keeps serving, the admin is told
         version = state.edition.stats.index_version
         logger.error("/reload failed; still serving %s", version, exc_info=True)
@@ -138,13 +139,14 @@ async def answer_question(update: Update, context: Context, text: str | None) ->
     """Search the archive off the event loop and reply with the cited answer and its buttons."""
     state = state_of(context)
     edition = state.edition  # this question's archive to the end, whatever a reload does meanwhile
-    question, truncated = questions.clean(text)
-    lang = questions.lang_of(question)
+    limit = edition.archive.settings.max_question_chars
+    question, truncated = questions.clean(text, limit)
+    lang = words.lang_of(question)
     answer = await ask_showing_typing(update, edition, question, state.settings.top_k)
-    note = chrome.words(lang).truncated.format(n=questions.MAX_QUESTION_CHARS) if truncated else ""
+    note = words.for_lang(lang).truncated.format(n=limit) if truncated else ""
     markup = answer_markup(state, edition, answer, state.remember(question), 0, lang)
     await update.effective_message.reply_text(
-        replies.format_answer(answer, lang, 0, note), reply_markup=markup
+        messages.format_answer(answer, lang, 0, note), reply_markup=markup
     )
 
 
@@ -165,7 +167,7 @@ def answer_markup(
     next_offset = offset + len(answer.hits)
     has_more = len(answer.hits) == state.settings.top_k and next_offset <= callbacks.MAX_OFFSET
     more = callbacks.More(key, next_offset) if has_more else None
-    return replies.answer_keyboard(lang, [(n, p) for n, p in full if p is not None], more)
+    return messages.answer_keyboard(lang, [(n, p) for n, p in full if p is not None], more)
 
 
 async def ask_showing_typing(update: Update, edition: Edition, question: str, top_k: int) -> Answer:
@@ -209,7 +211,7 @@ async def button(update: Update, context: Context) -> None:
     elif isinstance(payload, callbacks.Full):
         await send_full(update, context, payload)
     else:
-        await query.answer(chrome.BUTTON_EXPIRED)
+        await query.answer(words.BUTTON_EXPIRED)
 
 
 async def show_more(update: Update, context: Context, payload: callbacks.More) -> None:
@@ -217,18 +219,18 @@ async def show_more(update: Update, context: Context, payload: callbacks.More) -
     state, query = state_of(context), update.callback_query
     question = state.recall(payload.question_key)
     if question is None or not isinstance(query.message, Message):
-        await query.answer(chrome.BUTTON_EXPIRED)
+        await query.answer(words.BUTTON_EXPIRED)
         return
-    lang, edition = questions.lang_of(question), state.edition
+    lang, edition = words.lang_of(question), state.edition
     answer = await ask_archive(edition, question, state.settings.top_k, payload.offset)
     if not answer.answered or not answer.hits:
-        await query.answer(chrome.words(lang).no_more)
+        await query.answer(words.for_lang(lang).no_more)
         return
     await query.answer()
     markup = answer_markup(state, edition, answer, payload.question_key, payload.offset, lang)
     try:
         await query.edit_message_text(
-            replies.format_answer(answer, lang, payload.offset), reply_markup=markup
+            messages.format_answer(answer, lang, payload.offset), reply_markup=markup
         )
     except BadRequest as error:  # a double tap: the first press already showed this page
         if "not modified" not in str(error).lower():
@@ -240,7 +242,7 @@ async def send_full(update: Update, context: Context, payload: callbacks.Full) -
     query = update.callback_query
     article = state_of(context).edition.open_full(payload)
     if article is None or update.effective_chat is None:
-        await query.answer(chrome.BUTTON_EXPIRED)
+        await query.answer(words.BUTTON_EXPIRED)
         return
     await query.answer()
     for part in browse.format_article(article):
@@ -249,14 +251,14 @@ async def send_full(update: Update, context: Context, payload: callbacks.Full) -
 
 async def inline_query(update: Update, context: Context) -> None:
     """Offer the top passages for `@bot question`, each inserting a cited passage."""
-    query = update.inline_query
-    question, _ = questions.clean(query.query)
+    query, edition = update.inline_query, state_of(context).edition
+    question, _ = questions.clean(query.query, edition.archive.settings.max_question_chars)
     if not question:
         await query.answer([], cache_time=INLINE_CACHE_SECONDS)
         return
-    answer = await ask_archive(state_of(context).edition, question, INLINE_TOP_K, 0)
+    answer = await ask_archive(edition, question, INLINE_TOP_K, 0)
     await query.answer(
-        replies.inline_results(answer, questions.lang_of(question)), cache_time=INLINE_CACHE_SECONDS
+        messages.inline_results(answer, words.lang_of(question)), cache_time=INLINE_CACHE_SECONDS
     )
 
 
@@ -271,7 +273,7 @@ async def gate(update: Update, context: Context) -> None:
         return
     if chat_id is not None and chat_id not in state.refused_chats and update.message:
         state.refused_chats.add(chat_id)  # before awaiting, so concurrent updates refuse only once
-        await update.message.reply_text(html.escape(chrome.NOT_ALLOWED))
+        await update.message.reply_text(html.escape(words.NOT_ALLOWED))
     raise ApplicationHandlerStop
 
 
@@ -282,7 +284,7 @@ async def error_handler(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None:
         with suppress(TelegramError):
-            await context.bot.send_message(chat.id, html.escape(chrome.SOMETHING_WRONG))
+            await context.bot.send_message(chat.id, html.escape(words.SOMETHING_WRONG))
     await notify_admins(context)
 
 
@@ -291,7 +293,7 @@ async def notify_admins(context: Context) -> None:
     error = describe(context.error, context.bot.token)
     for admin in state_of(context).settings.admin_user_ids:
         with suppress(TelegramError):
-            await context.bot.send_message(admin, html.escape(chrome.ADMIN_ERROR.format(error=error)))
+            await context.bot.send_message(admin, html.escape(words.ADMIN_ERROR.format(error=error)))
 
 
 def describe(error: BaseException | None, token: str) -> str:

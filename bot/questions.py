@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import re
 
-from bot.chrome import Lang
-from retrieval import is_english
-
-MAX_QUESTION_CHARS = 500  # a question longer than this is cut: BM25 gains nothing from an essay
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@(\w+))?")
 _ARTICLE = re.compile(r"/a_(\d{1,6})(?:@(\w+))?")
 
 
-def clean(text: str | None) -> tuple[str, bool]:
-    """Collapse whitespace and cut an over-long question; return it and whether it was cut."""
+def clean(text: str | None, max_chars: int) -> tuple[str, bool]:
+    """Collapse whitespace and cut a question longer than ``max_chars`` (the archive's limit, in its
+    Settings); return it and whether it was cut."""
     question = " ".join((text or "").split())
-    if len(question) <= MAX_QUESTION_CHARS:
+    if len(question) <= max_chars:
         return question, False
-    return question[:MAX_QUESTION_CHARS], True
-
-
-def lang_of(question: str) -> Lang:
-    """Return the language the bot should answer in: English only for English questions."""
-    return "en" if question and is_english(question) else "zh"
+    return question[:max_chars], True
 
 
 def command_argument(text: str | None) -> str:

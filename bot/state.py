@@ -60,8 +60,8 @@ class Edition:
 
     @property
     def snapshot_id(self) -> str:
-        """The index snapshot this edition serves: index_version is "<format>/<snapshot id>"."""
-        return self.archive.stats.index_version.partition("/")[2]
+        """The index snapshot this edition serves."""
+        return self.archive.stats.snapshot_id
 
     def article_at(self, number: int) -> Article | None:
         """Return article number `number` (1-based, as in /a_<n>), or None."""

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import click
 
+from replies import words
+from replies.json_contract import answer_json, article_json
+from replies.text import answer_text
 from retrieval import Archive, Settings
 from retrieval.errors import RetrievalError
 from retrieval.evaluate import evaluate, read_questions
-from retrieval.folder import FolderChange, add_pages, remove_pages
-from retrieval.render import answer_json, answer_text, article_json
+from retrieval.parse.folder import FolderChange, add_pages, remove_pages
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+DEFAULTS = Settings()
 
 
 def _settings(seeds: Path, index_dir: Path) -> Settings:
@@ -40,7 +43,7 @@ def corpus_options(f):  # type: ignore[no-untyped-def]
     index_dir = click.option(
         "--index-dir",
         type=click.Path(path_type=Path),
-        default=Path("var/index"),
+        default=DEFAULTS.index_dir,
         show_default=True,
         envvar="CHAMBER_QA_INDEX_DIR",
         help="Where the index snapshots live.",
@@ -48,7 +51,7 @@ def corpus_options(f):  # type: ignore[no-untyped-def]
     seeds = click.option(
         "--seeds",
         type=click.Path(path_type=Path, file_okay=False),
-        default=Path("seeds"),
+        default=DEFAULTS.seeds_dir,
         show_default=True,
         envvar="CHAMBER_QA_SEEDS",
         help="Folder of page files.",
@@ -106,7 +109,7 @@ def articles(as_json: bool, seeds: Path, index_dir: Path) -> None:
         if as_json:
             click.echo(json.dumps(article_json(article), ensure_ascii=False))
         else:
-            title = article.title or "（图片说明）"
+            title = article.title or words.ZH.photo_cited
             click.echo(f"{article.id}\t{article.kind}\t{title}\t{len(article.paragraphs)}段")
 
 
@@ -187,11 +190,11 @@ def chat(seeds: Path, index_dir: Path) -> None:
     """
     archive = _open(seeds, index_dir)
     stats = archive.stats
-    click.echo(f"档案：{stats.n_pages} 版，{stats.n_articles} 篇文章。请输入问题（空行退出）。")
-    click.echo("例如：" + " / ".join(archive.example_questions(3)))
+    click.echo(words.CHAT_INTRO.format(pages=stats.n_pages, articles=stats.n_articles))
+    click.echo(words.CHAT_EXAMPLES.format(examples=" / ".join(archive.example_questions(3))))
     while True:
         try:
-            question = input("问> ")
+            question = input(words.CHAT_PROMPT)
         except (EOFError, KeyboardInterrupt):
             break
         if not question.strip():
@@ -267,8 +270,7 @@ def run(ctx: click.Context, seeds: Path, index_dir: Path) -> None:
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
         ctx.invoke(bot, seeds=seeds, index_dir=index_dir)
         return
-    click.echo("未设置 TELEGRAM_BOT_TOKEN：启动终端问答。")
-    click.echo("在 .env 中设置令牌即可运行 Telegram 机器人（见 .env.example）。")
+    click.echo(words.NO_TOKEN)
     ctx.invoke(chat, seeds=seeds, index_dir=index_dir)
 
 

@@ -1,14 +1,15 @@
 """chamber-qa's retrieval: newspaper pages -> articles -> chunks -> BM25 index -> cited answers.
 
-Knows nothing of Telegram. The public face is `Archive`; the stage functions are importable from
-their modules (pages, articles, chunks, tokens, bm25, index, answer, evaluate).
+Knows nothing of Telegram, nor of how an answer is shown. The public face is `Archive`; the stages are
+packages in the order the data flows: parse/ (files -> chunks), terms/ (text -> index terms), index/
+(chunks -> searchable snapshots on disk) and ask/ (question -> Answer).
 """
 
-from retrieval.archive import Archive, ArchiveStats, is_english
+from retrieval.archive import Archive, ArchiveStats
+from retrieval.ask.english import is_english
 from retrieval.config import Settings
+from retrieval.index.storage import current_snapshot_id
 from retrieval.models import Answer, Article, Chunk, Hit, Page, PageMeta, Paragraph
-from retrieval.render import unstated_note
-from retrieval.storage import current_snapshot_id
 
 __all__ = [
     "Answer",
@@ -23,5 +24,4 @@ __all__ = [
     "Settings",
     "current_snapshot_id",
     "is_english",
-    "unstated_note",
 ]

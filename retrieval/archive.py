@@ -3,34 +3,26 @@
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
-from retrieval.answer import answer
+from retrieval.ask.answer import answer
+from retrieval.ask.cedict import dictionary
+from retrieval.ask.english import EnglishReader
 from retrieval.config import Settings
-from retrieval.english import EnglishReader, dictionary
 from retrieval.errors import IndexDamaged
-from retrieval.index import Index, open_index
+from retrieval.index.snapshot import Index
+from retrieval.index.storage import resident_mb, verify_snapshot
+from retrieval.index.sync import open_index
 from retrieval.models import Answer, Article
-from retrieval.near_miss import near_misses
-from retrieval.pages import Refusal
-from retrieval.storage import resident_mb, verify_snapshot
-from retrieval.synonyms import synonyms
-from retrieval.tokens import prepare, tagged_words, word_tag
+from retrieval.parse.pages import Refusal
+from retrieval.terms.synonyms import synonyms
+from retrieval.terms.tagging import tagged_words, word_tag
 
 log = logging.getLogger(__name__)
-
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-MAX_NEAR_TERMS = 5
-
-
-def is_english(text: str) -> bool:
-    """Tell whether a question is written (mostly) in English rather than Chinese."""
-    return len(_LATIN_WORD.findall(text)) >= 2 and len(_CJK.findall(text)) <= 4
+EXAMPLE_POOL = 200  # example questions are made from the headlines of the first this many articles
 
 
 @dataclass(frozen=True)
@@ -42,7 +34,13 @@ class ArchiveStats:
     n_chunks: int
     papers: tuple[str, ...]
     dates: tuple[str, ...]
-    index_version: str
+    format_version: int  # of the index's file layout
+    snapshot_id: str  # the snapshot on disk being served
+
+    @property
+    def index_version(self) -> str:
+        """The index version as shown to people and in logs: "<format>/<snapshot id>"."""
+        return f"{self.format_version}/{self.snapshot_id}"
 
 
 class Archive:
@@ -88,11 +86,8 @@ class Archive:
         The rebuilt index is published as a new snapshot, which a server notices and loads; this archive
         object keeps serving what it has until then.
         """
-        snapshot = self.index.snapshot
-        if snapshot is None:
-            return True
         try:
-            verify_snapshot(snapshot)
+            verify_snapshot(self.index.snapshot)
         except IndexDamaged as exc:
             log.error("the index on disk is damaged, rebuilding it: %s", exc)
             open_index(self.settings, rebuild=True)
@@ -101,33 +96,15 @@ class Archive:
 
     def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
         """Answer a question with cited passages, or refuse it with the closest headlines."""
-        question = question[: self.settings.max_question_chars]
-        k = self.settings.top_k if top_k is None else top_k
-        searched, searched_for = question, ""
-        if is_english(question):
-            reading = self.english.read(question)
-            searched, searched_for = reading.query(), reading.searched_for()
-        found = answer(self.index, searched, top_k=k, offset=offset, min_coverage=self.settings.min_coverage)
-        found = replace(found, question=question, searched_for=searched_for)
-        if not found.answered:
-            found = replace(found, near_terms=self.near_terms(found.query_terms, prepare(searched)))
+        found = answer(self, question, top_k=top_k, offset=offset)
         self._bound_memory()
         return found
 
     def _bound_memory(self) -> None:
         """Keep resident memory under ``max_rss_mb``: the index's mapped pages are the part that grows."""
-        limit, snapshot = self.settings.max_rss_mb, self.index.snapshot
-        if limit > 0 and snapshot is not None and resident_mb() > limit:
-            snapshot.release()
-
-    def near_terms(self, terms: tuple[str, ...], question: str = "") -> tuple[str, ...]:
-        """Return the archive's words nearest to the question's words it does not hold (商汇 -> 商会)."""
-        unknown = [t for t in _rejoin(terms, question) if self.index.bm25.doc_freq(t) == 0]
-        if not unknown:
-            return ()
-        lexicon = self.english.lexicon
-        near = (m.term for t in unknown for m in near_misses(lexicon, t) if m.term not in terms)
-        return tuple(dict.fromkeys(near))[:MAX_NEAR_TERMS]
+        limit = self.settings.max_rss_mb
+        if limit > 0 and resident_mb() > limit:
+            self.index.snapshot.release()
 
     @property
     def articles(self) -> Sequence[Article]:
@@ -163,30 +140,16 @@ class Archive:
             n_chunks=int(m["n_chunks"]),
             papers=tuple(m.get("papers", ())),
             dates=tuple(m.get("dates", ())),
-            index_version=f"{m['index_version']}/{m.get('snapshot_id', '?')}",
+            format_version=int(m["index_version"]),
+            snapshot_id=self.index.snapshot.snapshot_id,
         )
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Return n questions this archive answers, made from its own headlines (among the first 200)."""
-        first = self.index.articles[:200]
+        first = self.index.articles[:EXAMPLE_POOL]
         titled = [a for a in first if a.kind == "article" and a.headline]
         picks = titled[:: max(1, len(titled) // n)][:n]
         return [f"{_main_title(a)}是怎么回事？" for a in picks]
-
-
-def _rejoin(terms: tuple[str, ...], question: str) -> list[str]:
-    """Return the terms with runs of single characters joined back where the question has them together.
-
-    jieba cuts a word it does not know into characters (商汇 -> 商 汇); a typo is found again only whole.
-    """
-    out: list[str] = []
-    for term in terms:
-        if out and len(term) == 1 and len(out[-1]) <= 2 and out[-1][-1:] + term in question:
-            joined = out[-1] + term
-            out[-1:] = [joined] if len(out[-1]) == 1 else [out[-1], joined]
-        else:
-            out.append(term)
-    return out
 
 
 def _main_title(article: Article) -> str:

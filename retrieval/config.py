@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from retrieval.bm25 import ModelName
-from retrieval.tokens import TokenizerConfig
+from retrieval.index.scoring import BM25Params, ModelName
+from retrieval.terms.tokens import TokenizerConfig
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ class Settings:
     max_question_chars: int = field(
         default=500, metadata={"help": "longer questions are cut to this many characters"}
     )
+
+    @property
+    def bm25(self) -> BM25Params:
+        """The BM25 scoring function these settings choose (model, k1, b; rank-bm25's other defaults)."""
+        return BM25Params.of(self.model, self.k1, self.b)
 
 
 def describe() -> dict[str, str]:

@@ -137,7 +137,7 @@ class Answer:
     searched_for: str = ""
     # When not answered: the archive's words nearest to question words it does not know (商汇 -> 商会).
     near_terms: tuple[str, ...] = ()
-    # When refused as a near miss: the kind of answer asked for (answer_type.KIND_NAMES) that passages
-    # about the question's focus word never state, and that word ("person", "会长").
+    # When refused as a near miss: the kind of answer asked for (ask/answer_types.py: year, date, person
+    # ...) that passages about the question's focus word never state, and that word ("person", "会长").
     unstated_kind: str = ""
     unstated_about: str = ""

@@ -7,9 +7,16 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from replies.text import answer_text, mark_terms
 from retrieval import Archive
-from retrieval.answer import NOW, SINGLE_CHAR_WEIGHT, UNSEEN_COMMON_WEIGHT, Concept, concepts, coverage_order
-from retrieval.render import answer_text, mark_terms
+from retrieval.ask.answer_types import NOW
+from retrieval.ask.coverage import (
+    SINGLE_CHAR_WEIGHT,
+    UNSEEN_COMMON_WEIGHT,
+    Concept,
+    concepts,
+    coverage_order,
+)
 
 
 def test_ask_cites_the_article_of_a_headline_initiative(seed_archive: Archive) -> None:
@@ -52,7 +59,7 @@ def test_ask_refuses_an_unrelated_question_with_near_titles(seed_archive: Archiv
     answer = seed_archive.ask("河南建业足球队最近的比赛结果？")
     assert not answer.answered
     assert answer.hits == ()
-    assert "档案中没有找到答案" in answer_text(answer)
+    assert "档案里没有找到能回答「河南建业足球队最近的比赛结果？」的原文。" in answer_text(answer)
 
 
 def test_a_question_whose_topic_the_archive_never_names_is_refused(seed_archive: Archive) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from replies.json_contract import answer_json
+from replies.text import answer_text
 from retrieval import Archive, Chunk
-from retrieval.answer import Concept, stating_first
-from retrieval.answer_type import amount_asked, answer_asked, asked_heads
-from retrieval.render import answer_json, answer_text
-from retrieval.tokens import prepare
+from retrieval.ask.answer import stating_first
+from retrieval.ask.answer_types import amount_asked, answer_asked, asked_heads
+from retrieval.ask.coverage import Concept
+from retrieval.terms.tokens import prepare
 
 
 @pytest.mark.parametrize(

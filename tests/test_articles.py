@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.articles import split_articles
 from retrieval.models import Article, Page, PageParse
-from retrieval.pages import read_page
-from retrieval.text import SENTENCE_END, ends_sentence, squeeze_line
+from retrieval.parse.articles import split_articles
+from retrieval.parse.pages import read_page
+from retrieval.parse.text import SENTENCE_END, ends_sentence, squeeze_line
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from replies.json_contract import answer_json
+from replies.text import answer_text
 from retrieval import Archive
-from retrieval.archive import _rejoin
-from retrieval.render import answer_json, answer_text
+from retrieval.ask.near_miss import rejoin
 
 
 def test_an_english_question_is_read_into_chinese_and_answered(seed_archive: Archive) -> None:
@@ -50,7 +51,7 @@ def test_a_misspelt_word_suggests_the_archive_word(seed_archive: Archive) -> Non
 
 
 def test_rejoin_puts_back_what_jieba_cut_into_characters() -> None:
-    assert _rejoin(("商", "汇", "郑州"), "商汇郑州") == ["商汇", "郑州"]
-    assert _rejoin(("工商", "连"), "工商连") == ["工商", "工商连"]
-    assert _rejoin(("许昌", "天气"), "许昌天气") == ["许昌", "天气"]
-    assert _rejoin(("商", "汇"), "商 和 汇") == ["商", "汇"]  # not side by side in the question
+    assert rejoin(("商", "汇", "郑州"), "商汇郑州") == ["商汇", "郑州"]
+    assert rejoin(("工商", "连"), "工商连") == ["工商", "工商连"]
+    assert rejoin(("许昌", "天气"), "许昌天气") == ["许昌", "天气"]
+    assert rejoin(("商", "汇"), "商 和 汇") == ["商", "汇"]  # not side by side in the question

@@ -13,10 +13,10 @@ from types import ModuleType
 
 import pytest
 
-from retrieval import bm25
-from retrieval.chunks import indexed_text
+from retrieval.index import bm25
 from retrieval.models import Chunk
-from retrieval.tokens import Tokenizer, TokenizerConfig
+from retrieval.parse.chunks import indexed_text
+from retrieval.terms.tokens import Tokenizer, TokenizerConfig
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "quality.py"
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
+import json
 import math
+from pathlib import Path
 from unittest import mock
 
 import numpy as np
@@ -12,22 +14,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from retrieval import topk
-from retrieval.bm25 import (
-    MODELS,
-    BM25Lucene,
-    BM25Params,
-    Counts,
-    Segment,
-    SparseBM25,
-    build,
-    combine,
-    count,
-    encode,
-    reference_model,
-    relabel,
-)
 from retrieval.errors import CorpusEmpty, IndexDamaged, RetrievalError
+from retrieval.index import topk
+from retrieval.index.bm25 import SparseBM25, build
+from retrieval.index.postings import Counts, Postings, combine, count, encode, relabel
+from retrieval.index.publish import write_snapshot
+from retrieval.index.reference import BM25Lucene, reference_model
+from retrieval.index.scoring import MODELS, BM25Params
+from retrieval.index.snapshot import (
+    bm25_documents,
+    load_postings,
+    open_bm25,
+    postings_files,
+    reference_avgdls,
+)
+from retrieval.index.storage import read_snapshot
 
 RTOL, ATOL = 1e-4, 1e-5
 
@@ -292,38 +293,59 @@ def test_bad_input_is_refused_clearly() -> None:
         build([["a"]], b=1.5)
 
 
+def product_files(index: SparseBM25) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """The searcher's arrays and documents as the product saves them (index/snapshot.py)."""
+    arrays: dict[str, np.ndarray] = {"df": index.df}
+    for s, postings in enumerate(index.segments):
+        arrays.update(postings_files(f"s{s}", postings))
+    return arrays, bm25_documents(index)
+
+
+def open_saved(
+    root: Path, arrays: dict[str, np.ndarray], documents: dict[str, str], live: list | None = None
+) -> SparseBM25:
+    """Write a snapshot and open its searcher as the product does (index/snapshot.py)."""
+    write_snapshot(root, arrays, documents, {})
+    snap = read_snapshot(root)
+    postings = [load_postings(snap, f"s{s}", ref) for s, ref in enumerate(reference_avgdls(snap))]
+    return open_bm25(snap, postings, live or [None] * len(postings))
+
+
 @pytest.mark.parametrize("model", MODELS)
-def test_arrays_round_trip(model: str) -> None:
+def test_saved_index_round_trips(model: str, tmp_path: Path) -> None:
     corpus, terms = zipf_corpus(11)
     index = build(corpus, model)
-    arrays = {name: arr.copy() for name, arr in index.to_arrays().items()}
-    again = SparseBM25.from_arrays(arrays, list(index.vocab), index.meta())
+    arrays, documents = product_files(index)
+    again = open_saved(tmp_path, arrays, documents)
     assert again.params == index.params and again.avgdl == index.avgdl
-    assert arrays["0.indptr"].dtype == np.int64 and arrays["0.indices"].dtype == np.int32
-    assert set(arrays) == {"df", "0.indptr", "0.indices", "0.tf", "0.doc_len", "0.tfmax"}  # no weights
+    assert arrays["s0.indptr"].dtype == np.int64 and arrays["s0.indices"].dtype == np.int32
+    assert set(arrays) == {"df", "s0.indptr", "s0.indices", "s0.tf", "s0.doc_len", "s0.tfmax"}  # no weights
     for query in queries_for(terms, 11):
         np.testing.assert_array_equal(again.scores(query), index.scores(query))
         for a, b in zip(again.top_k(query, 7), index.top_k(query, 7), strict=True):
             np.testing.assert_array_equal(a, b)
 
 
-def test_from_arrays_refuses_inconsistent_arrays() -> None:
+def test_opening_refuses_inconsistent_arrays(tmp_path: Path) -> None:
     index = build([["a", "b"], ["b"]], "okapi")
-    arrays, vocab, meta = index.to_arrays(), list(index.vocab), index.meta()
-    with pytest.raises(IndexDamaged, match="missing: tfmax"):
-        SparseBM25.from_arrays({k: v for k, v in arrays.items() if k != "0.tfmax"}, vocab, meta)
+    arrays, documents = product_files(index)
+    vocab = json.loads(documents["vocab.json"])
+    with pytest.raises(IndexDamaged, match="lacks postings arrays tfmax"):
+        open_saved(tmp_path, {k: v for k, v in arrays.items() if k != "s0.tfmax"}, documents)
     with pytest.raises(IndexDamaged, match="'tf': expected 1-d int32"):
-        SparseBM25.from_arrays({**arrays, "0.tf": arrays["0.tf"].astype(np.float64)}, vocab, meta)
+        open_saved(tmp_path, {**arrays, "s0.tf": arrays["s0.tf"].astype(np.float64)}, documents)
     with pytest.raises(IndexDamaged, match="do not fit the 3 terms"):
-        SparseBM25.from_arrays(arrays, [*vocab, "c"], meta)
+        open_saved(tmp_path, arrays, {**documents, "vocab.json": json.dumps([*vocab, "c"])})
     with pytest.raises(IndexDamaged, match="duplicate"):
-        SparseBM25.from_arrays(arrays, ["a", "a"], meta)
+        open_saved(tmp_path, arrays, {**documents, "vocab.json": json.dumps(["a", "a"])})
     with pytest.raises(IndexDamaged, match="monotone"):
-        SparseBM25.from_arrays({**arrays, "0.indptr": arrays["0.indptr"][::-1].copy()}, vocab, meta)
+        open_saved(tmp_path, {**arrays, "s0.indptr": arrays["s0.indptr"][::-1].copy()}, documents)
+    description = json.loads(documents["bm25.json"])
+    bad = {**description, "params": {**description["params"], "model": "bm42"}}
     with pytest.raises(IndexDamaged, match="parameters"):
-        SparseBM25.from_arrays(arrays, vocab, {**meta, "params": {**meta["params"], "model": "bm42"}})
+        open_saved(tmp_path, arrays, {**documents, "bm25.json": json.dumps(bad)})
     with pytest.raises(IndexDamaged, match="live mask"):
-        SparseBM25.from_arrays({**arrays, "0.live": np.ones(3, dtype=bool)}, vocab, meta)
+        open_saved(tmp_path, arrays, documents, live=[np.ones(3, dtype=bool)])
 
 
 def segmented(
@@ -344,7 +366,7 @@ def segmented(
     n_tokens, segments = 0, []
     for c, mask in zip(counts, live, strict=True):
         # The tf-part bounds are computed at a reference avgdl, as of when a segment was written.
-        seg = Segment.of(c, params, ref_avgdl)
+        seg = Postings.of(c, params, ref_avgdl)
         segments.append(seg)
         seg_df = seg.df(mask)
         df[: len(seg_df)] += seg_df

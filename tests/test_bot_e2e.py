@@ -11,10 +11,9 @@ from emulator import BotApiEmulator, Call
 from emulator.api import NOT_MODIFIED
 from telegram.ext import Application
 
-from bot import chrome
 from bot.callbacks import MAX_CALLBACK_BYTES
-from bot.questions import MAX_QUESTION_CHARS
-from retrieval import Archive
+from replies import words
+from retrieval import Archive, Settings
 
 pytest_plugins = ["conftest_bot"]
 
@@ -113,9 +112,9 @@ async def test_article_command_opens_the_whole_article(
     first = await ask_privately(emulator, "/a_1")
     await emulator.wait_until(lambda: article.paragraphs[-1].text[-20:] in _all_text(emulator, ALICE))
     text = _all_text(emulator, ALICE)
-    assert shown(first).startswith(article.headline[0] if article.headline else chrome.ZH.photo)
+    assert shown(first).startswith(article.headline[0] if article.headline else words.ZH.photo)
     assert all(_squash(p.text) in _squash(text) for p in article.paragraphs)
-    assert chrome.ARTICLE_MISSING in shown(await ask_privately(emulator, "/a_99999"))
+    assert words.ARTICLE_MISSING in shown(await ask_privately(emulator, "/a_99999"))
 
 
 def _all_text(emulator: BotApiEmulator, chat_id: int) -> str:
@@ -162,7 +161,7 @@ async def test_double_tap_on_more_is_harmless(bot: Application, emulator: BotApi
     refused = emulator.calls_to("editMessageText", ok=False)
     assert [c.response["description"] for c in refused] == [f"Bad Request: {NOT_MODIFIED}"]
     await ask_privately(emulator, QUESTION)  # by now an apology would have been sent before this answer
-    assert chrome.SOMETHING_WRONG not in [shown(c) for c in emulator.sent_to(ALICE)]
+    assert words.SOMETHING_WRONG not in [shown(c) for c in emulator.sent_to(ALICE)]
 
 
 async def test_forged_and_stale_buttons_get_a_polite_answer(
@@ -174,7 +173,7 @@ async def test_forged_and_stale_buttons_get_a_polite_answer(
     for data in forged:
         emulator.press_button(message, data, user)
     await emulator.wait_until(lambda: len(emulator.calls_to("answerCallbackQuery")) == len(forged))
-    assert {c.params.get("text") for c in emulator.calls_to("answerCallbackQuery")} == {chrome.BUTTON_EXPIRED}
+    assert {c.params.get("text") for c in emulator.calls_to("answerCallbackQuery")} == {words.BUTTON_EXPIRED}
     assert emulator.calls_to("editMessageText") == []
     assert len(emulator.sent_to(ALICE)) == 1
 
@@ -233,7 +232,7 @@ async def test_a_5000_character_question_is_cut_and_answered(
 ) -> None:
     reply = await ask_privately(emulator, (QUESTION * 400)[:5000])
     assert is_answer(shown(reply))
-    assert str(MAX_QUESTION_CHARS) in shown(reply)
+    assert str(Settings().max_question_chars) in shown(reply)
 
 
 async def test_html_and_markdown_in_a_question_are_shown_literally(
@@ -247,13 +246,13 @@ async def test_html_and_markdown_in_a_question_are_shown_literally(
 
 
 async def test_unknown_commands(bot: Application, emulator: BotApiEmulator) -> None:
-    assert shown(await ask_privately(emulator, "/frobnicate")) == chrome.UNKNOWN_COMMAND
+    assert shown(await ask_privately(emulator, "/frobnicate")) == words.UNKNOWN_COMMAND
     group, alice = emulator.group_chat(GROUP_ID), emulator.user(ALICE)
     emulator.send_text(group, alice, "/frobnicate")
     emulator.send_text(group, alice, "/start@some_other_bot")
     emulator.send_text(group, alice, f"/frobnicate@{bot.bot.username}")
     reply = await emulator.wait_for("sendMessage", to_chat(GROUP_ID))
-    assert shown(reply) == chrome.UNKNOWN_COMMAND
+    assert shown(reply) == words.UNKNOWN_COMMAND
     assert len(emulator.sent_to(GROUP_ID)) == 1
 
 

@@ -5,17 +5,21 @@ from __future__ import annotations
 import pytest
 
 from bot import questions
+from replies.words import lang_of
+from retrieval import Settings
+
+LIMIT = Settings().max_question_chars
 
 BOT = "chamber_qa_bot"
 
 
 def test_clean_collapses_whitespace() -> None:
-    assert questions.clean("  商会 \n\n 培训  ") == ("商会 培训", False)
+    assert questions.clean("  商会 \n\n 培训  ", LIMIT) == ("商会 培训", False)
 
 
 def test_clean_cuts_an_over_long_question() -> None:
-    question, cut = questions.clean("商" * 5000)
-    assert (len(question), cut) == (questions.MAX_QUESTION_CHARS, True)
+    question, cut = questions.clean("商" * 5000, LIMIT)
+    assert (len(question), cut) == (LIMIT, True)
 
 
 @pytest.mark.parametrize(
@@ -60,5 +64,5 @@ def test_is_for_me() -> None:
 
 
 def test_lang_of_follows_the_question() -> None:
-    assert questions.lang_of("What did the chamber of commerce do?") == "en"
-    assert (questions.lang_of("长葛市工商联举办了哪些培训？"), questions.lang_of("")) == ("zh", "zh")
+    assert lang_of("What did the chamber of commerce do?") == "en"
+    assert (lang_of("长葛市工商联举办了哪些培训？"), lang_of("")) == ("zh", "zh")

@@ -21,8 +21,8 @@ import pytest
 from emulator import BotApiEmulator
 from telegram.ext import Application
 
-from bot import chrome
 from bot.settings import BotConfigError, BotSettings
+from replies import words
 from retrieval import Archive, Settings
 from retrieval.errors import IndexDamaged
 
@@ -137,7 +137,7 @@ async def test_admin_reload_serves_the_new_version(
         assert new.index_version != old
         text = await reply(emulator, ADMIN, "/reload")
         assert (
-            chrome.RELOADED.format(
+            words.RELOADED.format(
                 old=old,
                 new=new.index_version,
                 pages=new.n_pages,
@@ -184,7 +184,7 @@ async def test_reload_without_a_new_version_says_so(
     async with start_bot(pages.archive, admin_user_ids=frozenset({ADMIN}), index_poll_seconds=0):
         text = await reply(emulator, ADMIN, "/reload")
     counts = {"pages": stats.n_pages, "articles": stats.n_articles, "chunks": stats.n_chunks}
-    assert text == chrome.RELOAD_UNCHANGED.format(version=stats.index_version, **counts)
+    assert text == words.RELOAD_UNCHANGED.format(version=stats.index_version, **counts)
 
 
 async def test_non_admin_reload_is_refused_and_changes_nothing(
@@ -194,7 +194,7 @@ async def test_non_admin_reload_is_refused_and_changes_nothing(
     async with start_bot(pages.archive, admin_user_ids=frozenset({ADMIN}), index_poll_seconds=0):
         pages.add_page()
         await pages.publish()
-        assert await reply(emulator, ALICE, "/reload") == chrome.RELOAD_REFUSED
+        assert await reply(emulator, ALICE, "/reload") == words.RELOAD_REFUSED
         assert not_found(await reply(emulator, ALICE, NEW_QUESTION))
         assert old in await reply(emulator, ALICE, "/about")
     assert reloads(log_lines) == []
@@ -270,8 +270,8 @@ async def test_questions_during_a_slow_reload_are_all_answered(
         for user_id in READERS:
             say(emulator, user_id, OLD_QUESTION)
         say(emulator, ALICE, NEW_QUESTION)
-        assert await reply(emulator, BOB, "/reload") == chrome.RELOAD_REFUSED
-        assert await reply(emulator, ADMIN, "/reload") == chrome.RELOAD_RUNNING  # a second one never loads
+        assert await reply(emulator, BOB, "/reload") == words.RELOAD_REFUSED
+        assert await reply(emulator, ADMIN, "/reload") == words.RELOAD_RUNNING  # a second one never loads
         everyone = (*READERS, ALICE)
         await emulator.wait_until(lambda: all(emulator.sent_to(u) for u in everyone), 20, "every answer")
         assert all(answered(texts(emulator, u)[0]) for u in READERS)

@@ -9,8 +9,8 @@ import pytest
 from emulator import BotApiEmulator
 from telegram.ext import Application
 
-from bot import chrome
 from bot.logs import REDACTED
+from replies import words
 
 pytest_plugins = ["conftest_bot"]
 # PTB's own RetryAfter.__init__ reads its deprecated int attribute when Telegram answers 429.
@@ -62,7 +62,7 @@ async def test_a_failed_reply_is_reported_and_later_questions_answered(
     emulator.fail_next(1, status=500, methods={"sendMessage"})
     say(emulator, ALICE, QUESTION)
     sorry = await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
-    assert sorry.response["result"]["text"] == chrome.SOMETHING_WRONG
+    assert sorry.response["result"]["text"] == words.SOMETHING_WRONG
     say(emulator, ALICE, QUESTION)
     await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) == 2)
     assert replies_to(emulator, ALICE)[1].startswith("相关原文")
@@ -84,8 +84,8 @@ async def test_chats_outside_the_allowlist_get_one_refusal_then_silence(
         emulator.send_text(emulator.group_chat(ALLOWED_GROUP), stranger, f"/ask {QUESTION}")
         for chat in (ADMIN, ALICE, ALLOWED_GROUP, STRANGER, OTHER_GROUP):
             await emulator.wait_for("sendMessage", lambda c, chat=chat: int(c.params["chat_id"]) == chat)
-    assert replies_to(emulator, STRANGER) == [chrome.NOT_ALLOWED]
-    assert replies_to(emulator, OTHER_GROUP) == [chrome.NOT_ALLOWED]
+    assert replies_to(emulator, STRANGER) == [words.NOT_ALLOWED]
+    assert replies_to(emulator, OTHER_GROUP) == [words.NOT_ALLOWED]
     assert emulator.calls_to("answerInlineQuery", ok=None) == []
 
 
@@ -101,7 +101,7 @@ async def test_retrieval_crash_is_logged_without_token_and_reported(
         await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
         say(emulator, BOB, "/about")  # and the bot goes on serving
         await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == BOB)
-    assert replies_to(emulator, ALICE) == [chrome.SOMETHING_WRONG]
+    assert replies_to(emulator, ALICE) == [words.SOMETHING_WRONG]
     assert REDACTED in replies_to(emulator, ADMIN)[1] and bot_token not in replies_to(emulator, ADMIN)[1]
     assert any("RuntimeError" in line and REDACTED in line for line in log_lines)
 

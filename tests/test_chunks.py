@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.articles import split_articles
-from retrieval.chunks import MAX_CHUNK_CHARS, MIN_CHUNK_CHARS, chunk_articles, indexed_text, sentences
 from retrieval.models import Article, PageMeta, Paragraph
-from retrieval.pages import read_page
-from retrieval.text import ends_sentence
+from retrieval.parse.articles import split_articles
+from retrieval.parse.chunks import MAX_CHUNK_CHARS, MIN_CHUNK_CHARS, chunk_articles, indexed_text, sentences
+from retrieval.parse.pages import read_page
+from retrieval.parse.text import ends_sentence
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

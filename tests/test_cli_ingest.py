@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from chamber_qa.cli import cli
 from retrieval import Archive, Settings
-from retrieval.index import load_index
-from retrieval.storage import current_snapshot_id, read_snapshot
+from retrieval.index.snapshot import load_index
+from retrieval.index.storage import current_snapshot_id, read_snapshot
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CLI = str(Path(sys.executable).with_name("chamber-qa"))

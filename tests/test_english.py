@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from retrieval import Archive
-from retrieval.english import MAX_CHARS, EnglishReader, Reading, glossary, parse_glossary
-from retrieval.near_miss import Lexicon
+from retrieval.ask.english import EnglishReader, Reading
+from retrieval.ask.english_words import glossary, parse_glossary
+from retrieval.ask.near_miss import Lexicon
 
 # A small archive vocabulary: words with document frequencies, and bigrams marked `·` as the index
 # keeps them (they prove which characters stand side by side).
@@ -153,7 +154,7 @@ def test_words_the_archive_lacks_are_absent_not_searched(reader: EnglishReader) 
     assert {"Zhengzhou", "football"} <= set(reading.unread)
     assert "郑州" in reading.absent and "足球" in reading.absent
     # Asked of the archive, they count against a passage the way they would in a Chinese question.
-    assert "郑州" in reading.query()
+    assert "郑州" in reading.as_question()
 
 
 @pytest.mark.parametrize(
@@ -172,7 +173,7 @@ def test_asks_amount(reader: EnglishReader, question: str, amount: bool) -> None
 
 def test_amount_question_asks_for_a_number_in_chinese(reader: EnglishReader) -> None:
     reading = reader.read("How many chambers are there in Changge?")
-    assert reading.query() == "商会 长葛 多少"
+    assert reading.as_question() == "商会 长葛 多少"
     assert "many" not in reading.unread
 
 
@@ -189,7 +190,7 @@ def test_searched_for_line(reader: EnglishReader) -> None:
 def test_verbs_are_weak_and_not_searched(reader: EnglishReader) -> None:
     reading = reader.read("How much did enterprises donate?")
     assert "捐赠" in reading.terms and reading.weak == ("捐赠",)
-    assert "捐赠" not in reading.query()
+    assert "捐赠" not in reading.as_question()
 
 
 def test_numbers(reader: EnglishReader) -> None:
@@ -205,15 +206,16 @@ def test_chinese_inside_an_english_question_is_kept(reader: EnglishReader) -> No
 @pytest.mark.parametrize("question", ["", "   ", "?!?! ... --- ,,, ‘’“”", "\n\t"])
 def test_empty_and_punctuation_only(reader: EnglishReader, question: str) -> None:
     assert reader.read(question) == Reading((), (), False)
-    assert reader.read(question).query() == ""
+    assert reader.read(question).as_question() == ""
 
 
-def test_very_long_question_is_read_in_bounded_work(reader: EnglishReader) -> None:
-    question = ("Changge chambers of commerce trainings Huang Yuxia zorblax " * 200)[:10_000]
-    reading = reader.read(question)
-    assert "长葛" in reading.terms and "黄玉霞" in reading.terms
-    # Only the first MAX_CHARS characters are read, whatever the length.
-    assert sum(len(p.english.split()) for p in reading.parts) + len(reading.unread) <= MAX_CHARS
+def test_very_long_question_is_read_only_up_to_the_archive_limit(seed_archive: Archive) -> None:
+    limit = seed_archive.settings.max_question_chars
+    head = ("Changge chambers of commerce trainings " * 100)[:limit]
+    answer = seed_archive.ask(head + " Huang Yuxia" * 2000)
+    assert "长葛" in answer.searched_for
+    # One limit for every question, English too: nothing past it is read.
+    assert "黄玉霞" not in answer.searched_for and len(answer.question) == limit
 
 
 def test_reader_takes_plain_words_or_a_built_lexicon() -> None:

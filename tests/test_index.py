@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import Archive, Settings, bm25, ingest
+from retrieval import Archive, Settings
 from retrieval import archive as archive_module
-from retrieval import index as index_module
-from retrieval.chunks import indexed_text
-from retrieval.storage import Snapshot, read_snapshot
+from retrieval.index import snapshot as index_module
+from retrieval.index import sync
+from retrieval.index.reference import reference_model
+from retrieval.index.storage import Snapshot, read_snapshot
+from retrieval.parse.chunks import indexed_text
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def test_open_loads_the_saved_index_without_rebuilding(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = Archive.open(settings)
-    monkeypatch.setattr("retrieval.ingest.refresh", lambda *a, **k: pytest.fail("rebuilt a fresh index"))
+    monkeypatch.setattr(sync, "refresh", lambda *a, **k: pytest.fail("rebuilt a fresh index"))
     again = Archive.open(settings)
     assert again.stats.n_chunks == first.stats.n_chunks
     assert again.ask("莲城智能体").hits[0].chunk == first.ask("莲城智能体").hits[0].chunk
@@ -65,7 +67,7 @@ def test_index_scores_equal_rank_bm25_on_the_seed_chunks(seed_archive: Archive) 
     index = seed_archive.index
     corpus = [index.tokenizer.tokenize(indexed_text(c)) for c in index.chunks]
     s = seed_archive.settings
-    reference = bm25.reference_model(s.model, corpus, k1=s.k1, b=s.b)
+    reference = reference_model(s.model, corpus, k1=s.k1, b=s.b)
     query = index.tokenizer.query("长葛市工商联举办了哪些培训")
     assert index.bm25.scores(query) == pytest.approx(reference.get_scores(query), rel=1e-4, abs=1e-5)
 
@@ -74,19 +76,18 @@ def test_open_rebuilds_when_the_parsing_code_or_word_lists_change(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     Archive.open(settings)
-    monkeypatch.setattr("retrieval.index.pipeline_fingerprint", lambda: "another-dictionary")
+    monkeypatch.setattr(index_module, "pipeline_fingerprint", lambda: "another-dictionary")
     rebuilt = []
-    real_refresh = ingest.refresh
-    monkeypatch.setattr(
-        "retrieval.ingest.refresh", lambda *a, **k: rebuilt.append(a[3]) or real_refresh(*a, **k)
-    )
+    real_refresh = sync.refresh
+    monkeypatch.setattr(sync, "refresh", lambda *a, **k: rebuilt.append(a[3]) or real_refresh(*a, **k))
     Archive.open(settings)
     assert rebuilt == [None]  # from nothing: the old tokens were made by other code
 
 
 def test_pipeline_fingerprint_covers_the_tokenizer_and_its_word_lists() -> None:
-    assert {"tokens.py", "dictionary.py", "articles.py"} <= set(index_module.PIPELINE_MODULES)
-    here = Path(index_module.__file__).parent
+    covered = set(index_module.PIPELINE_MODULES)
+    assert {"terms/tokens.py", "terms/dictionary.py", "parse/articles.py"} <= covered
+    here = Path(index_module.__file__).parent.parent
     assert all((here / name).is_file() for name in index_module.PIPELINE_MODULES)
     assert all((here / "data" / name).is_file() for name in index_module.PIPELINE_DATA)
 

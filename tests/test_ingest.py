@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import Archive, Settings, ingest
-from retrieval.chunks import indexed_text
+from retrieval import Archive, Settings
 from retrieval.errors import IndexDamaged
-from retrieval.records import Records, concat, encode
+from retrieval.index import draft, sync, workers, writer
+from retrieval.index.records import Records, concat, encode
+from retrieval.parse.chunks import indexed_text
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 QUERIES = [
@@ -62,10 +63,8 @@ def assert_same_as_fresh_build(archive: Archive, tmp_path: Path) -> None:
 
 def count_tokenized(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
-    real = ingest.tokenize_all
-    monkeypatch.setattr(
-        ingest, "tokenize_all", lambda texts, tok: seen.append(len(texts)) or real(texts, tok)
-    )
+    real = workers.tokenize_all
+    monkeypatch.setattr(draft, "tokenize_all", lambda texts, tok: seen.append(len(texts)) or real(texts, tok))
     return seen
 
 
@@ -97,7 +96,7 @@ def test_removing_a_page_equals_a_fresh_build(settings: Settings, tmp_path: Path
 
 def test_an_unchanged_folder_is_not_read_again(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     Archive.open(settings)
-    monkeypatch.setattr(ingest, "refresh", lambda *a, **k: pytest.fail("refreshed an up-to-date index"))
+    monkeypatch.setattr(sync, "refresh", lambda *a, **k: pytest.fail("refreshed an up-to-date index"))
     Archive.open(settings)
 
 
@@ -189,10 +188,10 @@ def test_tokenizing_on_several_processes_gives_the_same_counts(
 ) -> None:
     archive_texts = [indexed_text(c) for c in seed_archive.index.chunks]
     tokenizer = seed_archive.index.tokenizer
-    serial = ingest.tokenize_all(archive_texts, tokenizer)
-    monkeypatch.setattr(ingest, "PARALLEL_MIN_CHUNKS", 1)
-    monkeypatch.setattr(ingest, "BATCH_CHUNKS", 7)
-    parallel = ingest.tokenize_all(archive_texts, tokenizer)
+    serial = workers.tokenize_all(archive_texts, tokenizer)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_CHUNKS", 1)
+    monkeypatch.setattr(workers, "BATCH_CHUNKS", 7)
+    parallel = workers.tokenize_all(archive_texts, tokenizer)
     assert serial[0] == parallel[0]
     np.testing.assert_array_equal(serial[1], parallel[1])
     np.testing.assert_array_equal(serial[2], parallel[2])
@@ -201,7 +200,7 @@ def test_tokenizing_on_several_processes_gives_the_same_counts(
 def test_reading_pages_on_several_processes_gives_the_same_archive(
     settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest, "PARALLEL_MIN_PAGES", 1)
+    monkeypatch.setattr(writer, "PARALLEL_MIN_PAGES", 1)
     archive = Archive.open(settings)
     monkeypatch.undo()
     assert_same_as_fresh_build(archive, tmp_path)
@@ -285,7 +284,7 @@ def test_small_segments_are_merged_by_size_class(
     small: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One page at a time: the segments stay few (merged MERGE_FACTOR at a time), the scores exact."""
-    monkeypatch.setattr(ingest, "MERGE_FACTOR", 2)
+    monkeypatch.setattr(draft, "MERGE_FACTOR", 2)
     Archive.open(small)
     counts = []
     for n in range(100, 108):

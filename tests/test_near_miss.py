@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.near_miss import MAX_NEAR, Lexicon, NearMiss, latin_key, near_misses, pinyin_keys
-from retrieval.tokens import alias_groups
+from retrieval.ask.near_miss import MAX_NEAR, Lexicon, NearMiss, latin_key, near_misses, pinyin_keys
+from retrieval.terms.wordlists import alias_groups
 
 VOCABULARY = {
     "商会": 40,

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.articles import split_articles
 from retrieval.errors import PageUnreadable
-from retrieval.ingest import scan
 from retrieval.models import PageMeta
-from retrieval.pages import read_page, read_pages
+from retrieval.parse.articles import split_articles
+from retrieval.parse.pages import read_page, read_pages, scan
 
 PARAGRAPH = (
     "本报讯（记者 张三）许昌市工商联举办培训。近年来，市工商联以习近平总书记关于促进“两个健康”的"
@@ -73,7 +72,7 @@ def test_read_pages_refuses_bad_files_by_name_and_reads_the_rest(
     (tmp_path / "004_garbled.txt").write_bytes(UNDECODABLE)
     (tmp_path / "005_legacy.txt").write_bytes(TEXT.encode("gb18030"))
     (tmp_path / "notes.md").write_text("not a page", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="retrieval.pages"):
+    with caplog.at_level(logging.WARNING, logger="retrieval.parse.pages"):
         pages, refusals = read_pages(tmp_path)
     assert [p.source for p in pages] == ["001_good.txt", "005_legacy.txt"]
     assert all(p.text == TEXT for p in pages)
@@ -150,7 +149,7 @@ def test_read_page_unknown_layout_falls_back_to_auto(
     path = tmp_path / "p.txt"
     path.write_text(TEXT, encoding="utf-8")
     (tmp_path / "p.toml").write_text('[parser]\nlayout = "sideways"\n', encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="retrieval.pages"):
+    with caplog.at_level(logging.WARNING, logger="retrieval.parse.pages"):
         page = read_page(path)
     assert page.layout == "auto"
     assert "sideways" in caplog.text
@@ -167,7 +166,7 @@ def test_read_page_ignores_broken_sidecar_with_a_warning(
     path = tmp_path / "p.txt"
     path.write_text(TEXT, encoding="utf-8")
     (tmp_path / "p.toml").write_bytes(sidecar)
-    with caplog.at_level(logging.WARNING, logger="retrieval.pages"):
+    with caplog.at_level(logging.WARNING, logger="retrieval.parse.pages"):
         pages, refusals = read_pages(tmp_path)
     assert refusals == []
     (page,) = pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -9,10 +10,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import storage
-from retrieval.bm25 import MODELS, SparseBM25, build
 from retrieval.errors import IndexDamaged
-from retrieval.storage import FORMAT_VERSION, read_snapshot, write_snapshot
+from retrieval.index import publish, storage
+from retrieval.index.bm25 import build
+from retrieval.index.publish import write_snapshot
+from retrieval.index.scoring import MODELS
+from retrieval.index.snapshot import (
+    bm25_documents,
+    load_postings,
+    open_bm25,
+    postings_files,
+    reference_avgdls,
+)
+from retrieval.index.storage import FORMAT_VERSION, read_snapshot
 
 
 def sample_arrays(seed: int = 0) -> dict[str, np.ndarray]:
@@ -80,16 +90,10 @@ def test_bm25_index_through_storage_scores_identically(tmp_path: Path, model: st
         [terms[i] for i in rng.choice(len(terms), size=n, p=p / p.sum())] for n in rng.integers(0, 30, 150)
     ]
     index = build(corpus, model)
-    write_snapshot(
-        tmp_path,
-        index.to_arrays(),
-        {"vocab.json": json.dumps(list(index.vocab))},
-        {"bm25": index.meta()},
-    )
+    arrays = {"df": index.df, **postings_files("s0", index.segments[0])}
+    write_snapshot(tmp_path, arrays, bm25_documents(index), {})
     snap = read_snapshot(tmp_path)
-    loaded = SparseBM25.from_arrays(
-        snap.arrays, json.loads(snap.read_text("vocab.json")), snap.manifest["bm25"]
-    )
+    loaded = open_bm25(snap, [load_postings(snap, "s0", reference_avgdls(snap)[0])], [None])
     assert isinstance(loaded.segments[0].indices, np.memmap)
     for query in (["w0"], ["商会", "w3", "w3", "zz"], terms[::7], []):
         np.testing.assert_array_equal(loaded.scores(query), index.scores(query))
@@ -116,7 +120,7 @@ def test_old_snapshot_stays_current_until_current_flips(
 ) -> None:
     old = write(tmp_path, 1)
     seen: list[int] = []
-    real_point = storage._point_current
+    real_point = publish._point_current
 
     def observe_then_point(root: Path, snapshot_id: str, digest: str) -> None:
         # The new snapshot is complete on disk, but readers must still get the old one.
@@ -124,7 +128,7 @@ def test_old_snapshot_stays_current_until_current_flips(
         seen.append(read_snapshot(root).manifest["seed"])
         real_point(root, snapshot_id, digest)
 
-    monkeypatch.setattr(storage, "_point_current", observe_then_point)
+    monkeypatch.setattr(publish, "_point_current", observe_then_point)
     write(tmp_path, 2)
     assert seen == [1]
     assert read_snapshot(tmp_path).manifest["seed"] == 2
@@ -139,7 +143,7 @@ def test_crash_before_current_flips_leaves_old_snapshot_current(
     def crash(*args: object) -> None:
         raise KeyboardInterrupt("power cut")
 
-    monkeypatch.setattr(storage, "_point_current", crash)
+    monkeypatch.setattr(publish, "_point_current", crash)
     with pytest.raises(KeyboardInterrupt):
         write(tmp_path, 2)
     assert current_id(tmp_path) == old.name
@@ -157,7 +161,7 @@ def test_crash_while_writing_files_leaves_no_trace(tmp_path: Path, monkeypatch: 
     def boom(path: Path, payload: object) -> dict[str, object]:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(storage, "_write_file", boom)
+    monkeypatch.setattr(publish, "_write_file", boom)
     with pytest.raises(OSError, match="No space"):
         write(tmp_path, 2)
     assert snapshots(tmp_path) == [old.name] and current_id(tmp_path) == old.name
@@ -241,7 +245,7 @@ def rewrite_manifest(root: Path, path: Path, **changes: object) -> None:
     manifest.update(changes)
     body = json.dumps(manifest).encode()
     (path / "manifest.json").write_bytes(body)
-    storage._point_current(root, path.name, storage.hashlib.sha256(body).hexdigest())
+    publish._point_current(root, path.name, hashlib.sha256(body).hexdigest())
 
 
 def test_wrong_format_version(tmp_path: Path) -> None:
@@ -273,7 +277,7 @@ def test_object_array_is_refused(tmp_path: Path) -> None:
             "ints.npy": {
                 "kind": "array",
                 "size": planted.stat().st_size,
-                "sha256": storage._sha256_file(planted),
+                "sha256": storage.sha256_file(planted),
             },
         },
     )

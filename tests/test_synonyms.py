@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retrieval import Archive
-from retrieval.synonyms import MIN_WORD_CHARS, hand_kept, synonyms
+from retrieval.terms.synonyms import MIN_WORD_CHARS, hand_kept, synonyms
 
 
 def test_cilin_synonym_sets_are_read() -> None:

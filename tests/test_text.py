@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text import ends_sentence, is_letterspaced, join_lines, normalize, squeeze_line, to_halfwidth
+from retrieval.parse.text import (
+    ends_sentence,
+    is_letterspaced,
+    join_lines,
+    normalize,
+    squeeze_line,
+    to_halfwidth,
+)
 
 
 @pytest.mark.parametrize(

@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.articles import split_articles
-from retrieval.dictionary import derive_terms, organisation_names, quoted_terms
-from retrieval.pages import read_page
-from retrieval.tokens import (
-    BIGRAM_MARK,
-    Tokenizer,
-    TokenizerConfig,
-    is_term,
-    plain_words,
-    stopwords,
-    to_simplified,
-)
+from retrieval.parse.articles import split_articles
+from retrieval.parse.pages import read_page
+from retrieval.terms.dictionary import derive_terms, organisation_names, quoted_terms
+from retrieval.terms.tagging import plain_words
+from retrieval.terms.tokens import BIGRAM_MARK, Tokenizer, TokenizerConfig, is_term, to_simplified
+from retrieval.terms.wordlists import stopwords
 
 SEED_FILES = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
 QUESTION_WORDS = ["什么", "哪些", "多少", "怎么", "如何", "吗", "呢", "请问"]

@@ -19,8 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrieval import topk
-from retrieval.bm25 import MODELS, SparseBM25, build, per_term
+from retrieval.index import topk
+from retrieval.index.bm25 import SparseBM25, build
+from retrieval.index.postings import per_term
+from retrieval.index.scoring import MODELS
 
 Result = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
 FloatArray = npt.NDArray[np.float64]
@@ -397,7 +399,7 @@ def test_per_term_reductions() -> None:
     indptr = np.array([0, 0, 3, 3, 4, 6, 6], dtype=np.int64)
     data = np.array([1.5, 0.25, 3.0, -2.0, 0.5, 0.75])
     assert maxima_of(indptr, data).tolist() == [0.0, 3.0, 0.0, -2.0, 0.75, 0.0]
-    with mock.patch("retrieval.bm25.BLOCK", 2):  # terms cut across blocks
+    with mock.patch("retrieval.index.postings.BLOCK", 2):  # terms cut across blocks
         assert maxima_of(indptr, data).tolist() == [0.0, 3.0, 0.0, -2.0, 0.75, 0.0]
         sums = per_term(indptr, lambda lo, hi: data[lo:hi], np.add, np.float64)
         assert sums.tolist() == [0.0, 4.75, 0.0, -2.0, 1.25, 0.0]

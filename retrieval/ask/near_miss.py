@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
@@ -22,7 +22,8 @@ from typing import Literal
 
 from pypinyin import Style, pinyin
 
-from retrieval.tokens import BIGRAM_MARK, alias_groups
+from retrieval.terms.tokens import BIGRAM_MARK
+from retrieval.terms.wordlists import alias_groups
 
 Why = Literal["alias", "pinyin", "characters"]
 
@@ -203,3 +204,18 @@ def near_misses(lexicon: Lexicon, term: str, limit: int = MAX_NEAR) -> tuple[Nea
         key=lambda m: (_WHY_ORDER[m.why], -m.score, -lexicon.df.get(m.term, 0), m.term),
     )
     return tuple(ranked[:limit])
+
+
+def rejoin(terms: Sequence[str], question: str) -> list[str]:
+    """Return the terms with runs of single characters joined back where the question has them together.
+
+    jieba cuts a word it does not know into characters (商汇 -> 商 汇); a typo is found again only whole.
+    """
+    out: list[str] = []
+    for term in terms:
+        if out and len(term) == 1 and len(out[-1]) <= 2 and out[-1][-1:] + term in question:
+            joined = out[-1] + term
+            out[-1:] = [joined] if len(out[-1]) == 1 else [out[-1], joined]
+        else:
+            out.append(term)
+    return out

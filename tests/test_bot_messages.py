@@ -8,8 +8,9 @@ from emulator import parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import browse, callbacks, chrome, replies
+from bot import browse, callbacks, messages
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, pack, split_plain, utf16_len, visible_length
+from replies import words
 from retrieval import Answer, Article, Chunk, Hit, PageMeta, Paragraph
 
 SENTENCE = "长葛市工商联举办了电商培训。"
@@ -83,7 +84,7 @@ def test_pack_refuses_a_block_that_cannot_fit() -> None:
 
 
 def test_mark_bolds_the_evidence_and_underlines_terms() -> None:
-    html_text = replies.mark(TEXT, SENTENCE, ("工商联", "发展"))
+    html_text = messages.mark(TEXT, SENTENCE, ("工商联", "发展"))
     assert (
         html_text
         == "近年来，商会<u>发展</u>很快。<b>长葛市<u>工商联</u>举办了电商培训。</b>共有 200 多名会员参加。"
@@ -92,54 +93,52 @@ def test_mark_bolds_the_evidence_and_underlines_terms() -> None:
 
 
 def test_mark_escapes_corpus_text() -> None:
-    html_text = replies.mark("a<b>&c", "", ("<b>",))
+    html_text = messages.mark("a<b>&c", "", ("<b>",))
     assert html_text == "a<u>&lt;b&gt;</u>&amp;c"
 
 
 def test_mark_skips_single_character_terms() -> None:
-    assert "<u>" not in replies.mark(TEXT, "", ("会",))
+    assert "<u>" not in messages.mark(TEXT, "", ("会",))
 
 
 def test_citation_lists_headline_section_paper_paragraph_and_file() -> None:
-    expected = (
-        "《长葛工商联 &lt;培训&gt; &amp; 服务》 · 抓服务 · 许昌日报 2021-12-01 5 经济 · 第3段 · 001_page.txt"
-    )
-    assert replies.citation(chunk(), "zh") == expected
+    expected = "《长葛工商联 &lt;培训&gt; &amp; 服务》 · 抓服务 · 许昌日报, 2021-12-01, 5 经济 · 第3段 · 001_page.txt"
+    assert messages.citation(chunk(), "zh") == expected
 
 
 def test_citation_names_who_wrote_or_took_it() -> None:
-    line = replies.citation(chunk(title="", section=None, byline="魏东雅 乔璐洋 摄"), "zh")
-    assert line == "《图片说明》 · 许昌日报 2021-12-01 5 经济 · 第3段 · 魏东雅 乔璐洋 摄 · 001_page.txt"
+    line = messages.citation(chunk(title="", section=None, byline="魏东雅 乔璐洋 摄"), "zh")
+    assert line == "（图片说明） · 许昌日报, 2021-12-01, 5 经济 · 第3段 · 魏东雅 乔璐洋 摄 · 001_page.txt"
 
 
 def test_citation_of_a_photo_caption_without_section_or_metadata() -> None:
-    line = replies.citation(chunk(title="", section=None, paper=None, date=None, page=None), "en")
-    assert line == "《photo caption》 · para. 3 · 001_page.txt"
+    line = messages.citation(chunk(title="", section=None, paper=None, date=None, page=None), "en")
+    assert line == "(photo caption) · para. 3 · 001_page.txt"
 
 
 def test_format_answer_is_numbered_marked_and_cited() -> None:
-    message = replies.format_answer(answer(hit(), hit()), "zh")
+    message = messages.format_answer(answer(hit(), hit()), "zh")
     assert shown(message).startswith("相关原文 1–2：\n\n1. 近年来")
     assert "\n\n2. " in shown(message) and message.count("<i>《") == 2
 
 
 def test_format_answer_numbers_from_the_offset_in_english() -> None:
-    assert shown(replies.format_answer(answer(hit()), "en", offset=3)).startswith("Passages 4–4:\n\n4. ")
+    assert shown(messages.format_answer(answer(hit()), "en", offset=3)).startswith("Passages 4–4:\n\n4. ")
 
 
 def test_format_answer_fits_one_message_with_huge_passages() -> None:
     big = "很长的段落，" * 2000 + SENTENCE + "结尾。" * 500
-    message = replies.format_answer(answer(hit(big), hit(big), hit(big)), "zh", note="(note)")
+    message = messages.format_answer(answer(hit(big), hit(big), hit(big)), "zh", note="(note)")
     assert utf16_len(shown(message)) <= MAX_MESSAGE_CHARS
-    assert message.count(replies.mark(SENTENCE, SENTENCE, ("工商联", "培训"))) == 3  # the evidence survives
+    assert message.count(messages.mark(SENTENCE, SENTENCE, ("工商联", "培训"))) == 3  # the evidence survives
 
 
 def test_format_no_answer_says_so_and_points_to_titles() -> None:
     refusal = Answer("<b>什么</b>", (), False, (), ("商会 <党建>", "万人助企"))
-    text = shown(replies.format_no_answer(refusal, "zh"))
+    text = shown(messages.format_no_answer(refusal, "zh"))
     assert text == (
         "档案里没有找到能回答「<b>什么</b>」的原文。\n\n最接近的文章：\n• 《商会 <党建>》\n• 《万人助企》\n\n"
-        + chrome.ZH.see_articles
+        + words.ZH.see_articles.format(command="/articles")
     )
 
 
@@ -148,30 +147,30 @@ def test_format_no_answer_says_what_a_near_miss_lacks() -> None:
         "会长是谁", ("会长",), False, near_titles=("商会",), unstated_kind="person", unstated_about="会长"
     )
     assert "档案里有提到「会长」的原文，但没有一篇写明所问的姓名。" in shown(
-        replies.format_no_answer(refusal, "zh")
+        messages.format_no_answer(refusal, "zh")
     )
-    english = shown(replies.format_no_answer(refusal, "en"))
+    english = shown(messages.format_no_answer(refusal, "en"))
     assert "Passages mention “会长”, but none states the name asked for." in english
 
 
 def test_answer_keyboard_one_article_and_more() -> None:
     full = callbacks.Full(3, "0123abcd")
-    markup = replies.answer_keyboard("zh", [(1, full), (2, full)], callbacks.More("89abcdef", 3))
+    markup = messages.answer_keyboard("zh", [(1, full), (2, full)], callbacks.More("89abcdef", 3))
     rows = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]
     assert rows == [[("全文", "f:3:0123abcd")], [("更多", "m:89abcdef:3")]]
 
 
 def test_answer_keyboard_numbers_several_articles() -> None:
     one, two = callbacks.Full(1, "0123abcd"), callbacks.Full(2, "0123abcd")
-    markup = replies.answer_keyboard("en", [(1, one), (2, two), (3, one)], None)
+    markup = messages.answer_keyboard("en", [(1, one), (2, two), (3, one)], None)
     assert [b.text for b in markup.inline_keyboard[0]] == ["Full text 1", "Full text 2"]
 
 
 def test_inline_results_insert_cited_passages() -> None:
-    results = replies.inline_results(answer(hit(), hit()), "zh")
+    results = messages.inline_results(answer(hit(), hit()), "zh")
     assert [r.id for r in results] == ["1", "2"]
     assert all("《" in shown(r.input_message_content.message_text) for r in results)
-    assert replies.inline_results(Answer("x", (), False), "zh") == []
+    assert messages.inline_results(Answer("x", (), False), "zh") == []
 
 
 # --- browsing ----------------------------------------------------------------------------------
@@ -225,9 +224,9 @@ def test_every_answer_message_parses_and_fits(texts: list[str], data: st.DataObj
         sentence = text[start : start + data.draw(st.integers(0, 400))]
         terms = tuple(data.draw(st.lists(st.sampled_from([*text.split(), "商会", "<>"]), max_size=4)))
         hits.append(hit(text, sentence, terms, title=data.draw(nasty_text), section=data.draw(nasty_text)))
-    message = replies.format_answer(answer(*hits[:5], question=texts[0]), "zh", note=texts[-1][:100])
+    message = messages.format_answer(answer(*hits[:5], question=texts[0]), "zh", note=texts[-1][:100])
     assert 0 < utf16_len(shown(message)) <= MAX_MESSAGE_CHARS
-    refusal = replies.format_no_answer(Answer(texts[0], (), False, (), tuple(texts)), "en")
+    refusal = messages.format_no_answer(Answer(texts[0], (), False, (), tuple(texts)), "en")
     assert 0 < utf16_len(shown(refusal)) <= MAX_MESSAGE_CHARS
 
 
@@ -252,8 +251,8 @@ def test_split_plain_pieces_fit_and_keep_the_text(text: str, limit: int) -> None
 
 def test_each_passage_says_which_question_words_it_matched_and_which_not() -> None:
     partial = Hit(1, 9.5, chunk(), SENTENCE, ("工商联", "培训"), ("主席", "<现任>"))
-    zh = shown(replies.format_hit(partial, 1, "zh"))
+    zh = shown(messages.format_hit(partial, 1, "zh"))
     assert zh.endswith("匹配：工商联、培训；未匹配：主席、<现任>")  # user words escaped, shown as typed
-    en = shown(replies.format_hit(partial, 1, "en"))
+    en = shown(messages.format_hit(partial, 1, "en"))
     assert en.endswith("Matched: 工商联, 培训; not matched: 主席, <现任>")
-    assert "未匹配" not in shown(replies.format_hit(hit(), 1, "zh"))  # nothing to admit, nothing said
+    assert "未匹配" not in shown(messages.format_hit(hit(), 1, "zh"))  # nothing to admit, nothing said

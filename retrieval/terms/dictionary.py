@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from retrieval.tokens import plain_words, stopwords, word_tag
+from retrieval.terms.tagging import plain_words, word_tag
+from retrieval.terms.wordlists import stopwords
 
 QUOTED = re.compile(r"[“「]([\u4e00-\u9fffA-Za-z0-9+·]{2,12})[”」]")
 BOOK_TITLE = re.compile(r"《([^《》，。！？]{2,30})》")

@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Literal
 
-from retrieval.text import ends_sentence, join_lines, squeeze_line, width
+from retrieval.parse.text import ends_sentence, join_lines, squeeze_line, width
 
 BlockKind = Literal["body", "title", "byline", "credit"]
 

@@ -1,49 +1,63 @@
-"""Build, save and load the searchable index: list[Page] -> Index -> snapshot on disk -> Index.
+"""Index stage, on disk: ``Built`` index -> snapshot (save_index), snapshot -> ``Index`` (load_index).
 
-An index holds the BM25 postings, the chunks and articles they point to, and the domain dictionary the
-tokenizer used, so loading it never re-parses or re-tokenizes the corpus. A snapshot whose format,
-settings or seed fingerprint differ from what is asked for is stale and rebuilt; a damaged one is
-rebuilt too, never trusted.
+An index holds the BM25 postings, the chunks and articles they point to, the page table and the domain
+dictionary the tokenizer used, so loading it never re-parses or re-tokenizes the corpus. A snapshot whose
+format, settings or pipeline fingerprint differ from what is asked for is refused as stale, a damaged one
+as damaged (``IndexDamaged``): sync.py then rebuilds it. Loading imports nothing of the writer.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import cache, cached_property
 from pathlib import Path, PurePath
 from typing import Any
 
-import jieba
 import numpy as np
 
-from retrieval import bm25, ingest
 from retrieval.config import Settings
-from retrieval.dictionary import TermEvidence
 from retrieval.errors import IndexDamaged
-from retrieval.ingest import PageEntry
+from retrieval.index.bm25 import SparseBM25
+from retrieval.index.postings import POSTINGS_DTYPES, Mask, Postings
+from retrieval.index.publish import write_snapshot
+from retrieval.index.records import Joined, Records
+from retrieval.index.scoring import BM25Params
+from retrieval.index.segments import (
+    RECORD_KINDS,
+    Built,
+    PageEntry,
+    Placed,
+    Segment,
+    article_from,
+    chunk_from,
+    evidence_from,
+    live_masks,
+    place,
+    runs,
+)
+from retrieval.index.storage import Snapshot, Verify, read_snapshot
 from retrieval.models import Article, Chunk
-from retrieval.records import Joined, Records
-from retrieval.storage import Snapshot, Verify, read_snapshot, write_snapshot
-from retrieval.tokens import Tokenizer, TokenizerConfig
-
-log = logging.getLogger(__name__)
+from retrieval.terms.dictionary import TermEvidence
+from retrieval.terms.tagging import SEGMENTER_VERSION
+from retrieval.terms.tokens import Tokenizer, TokenizerConfig
 
 # Bump when the index's file layout changes; code and word-list changes are caught by pipeline_fingerprint.
 INDEX_VERSION = 3
-# The modules and word lists that turn pages into index terms: when one changes, the same pages make a
-# different index, and a version number bumped by hand is too easy to forget.
+# The modules and word lists that turn pages into an index (paths under retrieval/): when one changes, the
+# same pages make a different index, and a version number bumped by hand is too easy to forget.
 PIPELINE_MODULES = (
-    "text.py", "layout.py", "articles.py", "pages.py", "chunks.py", "tokens.py", "dictionary.py", "bm25.py",
-    "models.py", "index.py", "ingest.py", "records.py",
-)  # fmt: skip
+    "models.py",
+    *(f"parse/{name}.py" for name in ("pages", "text", "layout", "articles", "chunks")),
+    *(f"terms/{name}.py" for name in ("wordlists", "tagging", "tokens", "dictionary")),
+    *(f"index/{name}.py" for name in ("scoring", "postings", "bm25", "records", "segments", "page_data")),
+    *(f"index/{name}.py" for name in ("draft", "writer", "workers", "snapshot")),
+)
 # Word lists read when pages are indexed (synonyms.txt, glossary.txt ... are read only for questions).
 PIPELINE_DATA = ("terms.txt", "stopwords.txt")
-# Records of a segment: (blob, offsets) array pairs per kind.
-RECORD_KINDS = ("chunks", "articles", "evidence")
+_RECORD_MAKERS = {"chunks": chunk_from, "articles": article_from, "evidence": evidence_from}
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,15 +68,15 @@ class Index:
     costs little time and memory. Both are numbered over the live pages, segment after segment.
     """
 
-    bm25: bm25.SparseBM25
+    bm25: SparseBM25
     chunks: Sequence[Chunk]
     articles: Sequence[Article]
     tokenizer: Tokenizer
     manifest: dict[str, Any]
     pages: tuple[PageEntry, ...]
-    segments: tuple[ingest.StoredSegment, ...]
-    placed: tuple[ingest.Placed, ...]  # the live pages in document order, and where they are
-    snapshot: Snapshot | None = None
+    segments: tuple[Segment, ...]
+    placed: tuple[Placed, ...]  # the live pages in document order, and where they are
+    snapshot: Snapshot
 
     def article(self, article_id: str) -> Article | None:
         """Return an article by id ("<page stem>#<n>"), or None."""
@@ -83,25 +97,19 @@ class Index:
             start += p.entry.n_articles
         return out
 
-    def previous(self) -> ingest.Previous:
-        """Return what a refresh reuses of this index (reads the archive's total term evidence)."""
-        if self.snapshot is None:
-            raise ValueError("only an index loaded from disk can be refreshed")
+    def term_evidence(self) -> TermEvidence:
+        """Return the archive's total term evidence (read from disk: only a refresh needs it)."""
         try:
-            total = TermEvidence.from_json(json.loads(self.snapshot.read_text("evidence_total.json")))
+            return TermEvidence.from_json(json.loads(self.snapshot.read_text("evidence_total.json")))
         except (ValueError, TypeError, AttributeError) as exc:
             raise IndexDamaged(f"{self.snapshot.path.name}: unreadable term evidence ({exc})") from exc
-        last = int(self.manifest.get("last_segment", 0))
-        return ingest.Previous(
-            list(self.placed), list(self.segments), self.bm25, self.tokenizer, self.chunks, total, last
-        )
 
 
 @cache
 def pipeline_fingerprint() -> str:
     """Return a hash of the code and word lists that shape an index, and of jieba's version."""
-    here = Path(__file__).parent
-    digest = hashlib.sha256(jieba.__version__.encode())
+    here = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(SEGMENTER_VERSION.encode())
     for path in [*(here / name for name in PIPELINE_MODULES), *(here / "data" / n for n in PIPELINE_DATA)]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -110,23 +118,19 @@ def pipeline_fingerprint() -> str:
 def settings_key(settings: Settings) -> dict[str, object]:
     """Return what an index depends on besides the pages, as stored in its manifest."""
     return {
-        "model": settings.model,
-        "k1": settings.k1,
-        "b": settings.b,
+        "bm25": settings.bm25.to_json(),
         "tokenizer": asdict(settings.tokenizer),
         "pipeline": pipeline_fingerprint(),
     }
 
 
-def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
+def save_index(built: Built, root: Path, settings: Settings) -> Path:
     """Write a built archive as a new snapshot under root and make it current, atomically.
 
     Segments the previous snapshot already holds are linked, not written again.
     """
-    indexed = built.indexed
     documents: dict[str, str] = {
-        "vocab.json": json.dumps(list(built.bm25.vocab), ensure_ascii=False),
-        "bm25.json": json.dumps(built.bm25.meta()),
+        **bm25_documents(built.bm25),
         "terms.json": json.dumps(list(built.tokenizer.terms), ensure_ascii=False),
         "pages.json": json.dumps([p.to_json() for p in built.pages], ensure_ascii=False),
         "evidence_total.json": json.dumps(built.total.to_json(), ensure_ascii=False),
@@ -135,11 +139,17 @@ def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
     reuse: dict[str, Snapshot] = {}
     for seg in built.segments:
         files = segment_files(seg)
-        if seg.source is not None:
-            reuse.update(dict.fromkeys([f"{n}.npy" for n in files], seg.source))
+        if seg.saved_in is not None:
+            reuse.update(dict.fromkeys([f"{n}.npy" for n in files], seg.saved_in))
         else:
             arrays.update(files)
-    manifest = {
+    return write_snapshot(root, arrays, documents, _manifest(built, settings), reuse)
+
+
+def _manifest(built: Built, settings: Settings) -> dict[str, Any]:
+    """The index's fields of the snapshot manifest: format, settings, segments and what the archive holds."""
+    indexed = built.indexed
+    return {
         "index_version": INDEX_VERSION,
         "settings": settings_key(settings),
         "segments": [seg.name for seg in built.segments],
@@ -154,12 +164,29 @@ def save_index(built: ingest.Built, root: Path, settings: Settings) -> Path:
             {"source": p.source, "reason": p.reason} for p in built.pages if p.status == "duplicate"
         ],
     }
-    return write_snapshot(root, arrays, documents, manifest, reuse)
 
 
-def segment_files(seg: ingest.StoredSegment) -> dict[str, Any]:
-    """A segment's arrays by file name (without their .npy)."""
-    arrays: dict[str, Any] = {f"{seg.name}.{k}": v for k, v in seg.postings.to_arrays().items()}
+def bm25_documents(index: SparseBM25) -> dict[str, str]:
+    """The searcher's own documents of a snapshot: its vocabulary, its parameters and statistics."""
+    description = {
+        "params": index.params.to_json(),
+        "n_tokens": index.n_tokens,
+        "segments": [{"ref_avgdl": p.ref_avgdl} for p in index.segments],
+    }
+    return {
+        "vocab.json": json.dumps(list(index.vocab), ensure_ascii=False),
+        "bm25.json": json.dumps(description),
+    }
+
+
+def postings_files(name: str, postings: Postings) -> dict[str, Any]:
+    """A segment's postings arrays by file name (without their .npy)."""
+    return {f"{name}.{k}": getattr(postings, k) for k in POSTINGS_DTYPES}
+
+
+def segment_files(seg: Segment) -> dict[str, Any]:
+    """A segment's arrays by file name (without their .npy): postings, records and page starts."""
+    arrays = postings_files(seg.name, seg.postings)
     for kind in RECORD_KINDS:
         held = getattr(seg, kind)
         arrays[f"{seg.name}.{kind}_blob"] = held.blob
@@ -169,21 +196,49 @@ def segment_files(seg: ingest.StoredSegment) -> dict[str, Any]:
     return arrays
 
 
-def _load_segment(snap: Snapshot, name: str, ref_avgdl: float) -> ingest.StoredSegment:
+def load_postings(snap: Snapshot, name: str, ref_avgdl: float) -> Postings:
+    """Open a segment's postings arrays (memory-mapped); IndexDamaged when one is missing or unfit."""
+    missing = [k for k in POSTINGS_DTYPES if f"{name}.{k}" not in snap.arrays]
+    if missing:
+        raise IndexDamaged(f"{snap.path.name}: segment {name} lacks postings arrays {', '.join(missing)}")
+    return Postings(**{k: snap.arrays[f"{name}.{k}"] for k in POSTINGS_DTYPES}, ref_avgdl=float(ref_avgdl))
+
+
+def open_bm25(snap: Snapshot, postings: Sequence[Postings], live: Sequence[Mask | None]) -> SparseBM25:
+    """Open the searcher over a snapshot's segments: vocabulary, parameters and statistics from its files."""
+    try:
+        vocab = json.loads(snap.read_text("vocab.json"))
+        description = json.loads(snap.read_text("bm25.json"))
+        n_tokens = int(description["n_tokens"])
+        params = BM25Params.from_json(description["params"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IndexDamaged(f"{snap.path.name}: unreadable BM25 description ({exc})") from exc
+    df = snap.arrays.get("df")
+    if df is None or df.dtype != np.int64:
+        raise IndexDamaged(f"{snap.path.name}: BM25 array 'df' missing or not int64")
+    return SparseBM25(tuple(postings), tuple(live), vocab, np.asarray(df), n_tokens, params)
+
+
+def reference_avgdls(snap: Snapshot) -> list[float]:
+    """Each segment's reference average document length (its postings' bounds were computed at it)."""
+    try:
+        return [float(s["ref_avgdl"]) for s in json.loads(snap.read_text("bm25.json"))["segments"]]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise IndexDamaged(f"{snap.path.name}: unreadable BM25 description ({exc})") from exc
+
+
+def _load_segment(snap: Snapshot, name: str, ref_avgdl: float) -> Segment:
     a = snap.arrays
-    postings = bm25.Segment.from_arrays(
-        {k: a[f"{name}.{k}"] for k in bm25.SEGMENT_DTYPES if f"{name}.{k}" in a}, ref_avgdl
-    )
-    held = [Records(a[f"{name}.{k}_blob"], a[f"{name}.{k}_offsets"], make) for k, make in _MAKERS.items()]
+    postings = load_postings(snap, name, ref_avgdl)
+    held = [
+        Records(a[f"{name}.{k}_blob"], a[f"{name}.{k}_offsets"], make) for k, make in _RECORD_MAKERS.items()
+    ]
     starts = [np.asarray(a[f"{name}.{k}_starts"]) for k in ("chunk", "article")]
     if any(s.dtype != np.int64 or s.ndim != 1 or len(s) == 0 for s in starts):
         raise IndexDamaged(f"{snap.path.name}: segment {name} has unusable page starts")
-    segment = ingest.StoredSegment(name, postings, *starts, *held, source=snap)
+    segment = Segment(name, postings, *starts, *held, saved_in=snap)
     segment.check()
     return segment
-
-
-_MAKERS = {"chunks": ingest.chunk_from, "articles": ingest.article_from, "evidence": ingest.evidence_from}
 
 
 def load_index(root: Path, settings: Settings, verify: Verify = True) -> Index:
@@ -193,60 +248,20 @@ def load_index(root: Path, settings: Settings, verify: Verify = True) -> Index:
     if manifest.get("index_version") != INDEX_VERSION or manifest.get("settings") != settings_key(settings):
         raise IndexDamaged(f"{snap.path.name}: built by other code or word lists, or with other settings")
     try:
-        vocab = json.loads(snap.read_text("vocab.json"))
-        meta = json.loads(snap.read_text("bm25.json"))
         terms = json.loads(snap.read_text("terms.json"))
         pages = tuple(PageEntry.from_json(p) for p in json.loads(snap.read_text("pages.json")))
-        names = manifest["segments"]
-        refs = [s["ref_avgdl"] for s in meta["segments"]]
+        names, refs = manifest["segments"], reference_avgdls(snap)
         if len(names) != len(refs):
             raise ValueError(f"{len(names)} segments named, {len(refs)} described")
         segments = [_load_segment(snap, name, ref) for name, ref in zip(names, refs, strict=True)]
-        placed = ingest.place(pages, segments)
-        chunks = Joined(ingest.runs(placed, segments, "chunks"), ingest.chunk_from)
-        articles = Joined(ingest.runs(placed, segments, "articles"), ingest.article_from)
+        placed = place(pages, segments)
+        chunks = Joined(runs(placed, segments, "chunks"), chunk_from)
+        articles = Joined(runs(placed, segments, "articles"), article_from)
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexDamaged(f"{snap.path.name}: unreadable records ({exc})") from exc
-    live = ingest.live_masks(placed, segments)
-    postings = bm25.SparseBM25(
-        tuple(s.postings for s in segments),
-        tuple(live),
-        vocab,
-        np.asarray(snap.arrays["df"]) if "df" in snap.arrays else np.zeros(0, dtype=np.int64),
-        int(meta.get("n_tokens", 0)),
-        bm25.BM25Params.from_json(meta.get("params", {})),
-    )
+    postings = open_bm25(snap, [s.postings for s in segments], live_masks(placed, segments))
     if len(chunks) != postings.n_docs:
         raise IndexDamaged(f"{snap.path.name}: {len(chunks)} chunks for {postings.n_docs} documents")
     tokenizer = Tokenizer(terms, TokenizerConfig(**manifest["settings"]["tokenizer"]))
     manifest = {**manifest, "snapshot_id": snap.snapshot_id}
     return Index(postings, chunks, articles, tokenizer, manifest, pages, tuple(segments), tuple(placed), snap)
-
-
-def scoring(settings: Settings) -> dict[str, Any]:
-    return {"model": settings.model, "k1": settings.k1, "b": settings.b}
-
-
-def open_index(settings: Settings, *, rebuild: bool = False, verify: Verify = True) -> Index:
-    """Load the index of the settings' pages; refresh it when pages changed, rebuild it when unusable.
-
-    A refresh reuses the current index (see ingest); ``rebuild`` or an index from other code or settings
-    starts from nothing. ``verify="size"`` skips the checksums for a fast start (see Archive.check).
-    """
-    index: Index | None = None
-    try:
-        index = load_index(settings.index_dir, settings, verify)
-    except IndexDamaged as exc:
-        if (settings.index_dir / "CURRENT").exists():
-            log.warning("rebuilding the index: %s", exc)
-    if index is not None and not rebuild and ingest.is_current(index.pages, settings.seeds_dir):
-        return index
-    previous = None
-    if index is not None and not rebuild:
-        try:
-            previous = index.previous()
-        except IndexDamaged as exc:
-            log.warning("rebuilding the index: %s", exc)
-    built = ingest.refresh(settings.seeds_dir, settings.tokenizer, scoring(settings), previous)
-    save_index(built, settings.index_dir, settings)
-    return load_index(settings.index_dir, settings, verify="size")

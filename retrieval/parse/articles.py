@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Literal
 
-from retrieval.layout import Block, read_layout
 from retrieval.models import Article, Page, PageParse, Paragraph
+from retrieval.parse.layout import Block, read_layout
 
 Layout = Literal["headline-after", "headline-first"]
 

@@ -8,6 +8,7 @@ page gives its metadata and parser overrides.
 from __future__ import annotations
 
 import logging
+import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from retrieval.models import Page, PageMeta
 log = logging.getLogger(__name__)
 
 PAGE_SUFFIX = ".txt"
+SIDECAR_SUFFIX = ".toml"
+Stat = tuple[int, int, int, int]  # page size, page mtime_ns, sidecar size, sidecar mtime_ns (-1: none)
 _LAYOUTS = ("auto", "headline-after", "headline-first")
 # Share of characters that must be CJK, Latin letters, digits or common punctuation for a decoding to
 # count as text rather than binary noise.
@@ -57,7 +60,7 @@ def decode(data: bytes, name: str) -> str:
 
 def read_sidecar(path: Path) -> dict[str, object]:
     """Read a page's TOML sidecar if there is one (a broken sidecar is reported and ignored)."""
-    sidecar = path.with_suffix(".toml")
+    sidecar = path.with_suffix(SIDECAR_SUFFIX)
     if not sidecar.exists():
         return {}
     try:
@@ -115,16 +118,36 @@ def read_page(path: Path) -> Page:
     return page_from(path.name, decode(data, path.name), read_sidecar(path))
 
 
-def page_files(folder: Path) -> list[Path]:
-    """List the page files of a folder in name order."""
-    return sorted(p for p in folder.glob(f"*{PAGE_SUFFIX}") if p.is_file())
+def scan(folder: Path) -> dict[str, Stat]:
+    """Return each page file of a folder with its stat (and its sidecar's), in name order.
+
+    A page file is a visible ``*.txt`` file: pages being copied in are hidden until renamed into place
+    (parse/folder.py). One directory listing and one stat per file: a million-chunk archive has tens of
+    thousands of pages, and this runs each time the archive opens.
+    """
+    try:
+        entries = {e.name: e for e in os.scandir(folder) if not e.name.startswith(".")}
+    except FileNotFoundError:
+        return {}
+    found: dict[str, Stat] = {}
+    for name in sorted(n for n in entries if n.endswith(PAGE_SUFFIX)):
+        try:
+            if not entries[name].is_file():
+                continue
+            page = entries[name].stat()
+            side = entries.get(name[: -len(PAGE_SUFFIX)] + SIDECAR_SUFFIX)
+            side_stat = (side.stat().st_size, side.stat().st_mtime_ns) if side is not None else (-1, -1)
+        except OSError:  # deleted between listing and stat: not a page any more
+            continue
+        found[name] = (page.st_size, page.st_mtime_ns, *side_stat)
+    return found
 
 
 def read_pages(folder: Path) -> tuple[list[Page], list[Refusal]]:
     """Read every page of a folder; a bad file is logged by name and the rest are still read."""
     pages: list[Page] = []
     refused: list[Refusal] = []
-    for path in page_files(folder):
+    for path in (folder / name for name in scan(folder)):
         try:
             pages.append(read_page(path))
         except PageUnreadable as exc:

@@ -1,13 +1,13 @@
-"""Turn answers into Telegram replies: Answer → one HTML message, its buttons, inline results.
+"""The bot's skin over replies/: Answer → one Telegram HTML message, its buttons, inline results.
 
-Every piece of corpus and user text is escaped here and every message fits Telegram's limits;
-handlers send what these functions return and nothing else.
+The words and the pieces around a passage (citation, matched words, marks) are replies/'s, shared with
+the CLI; here they are escaped into HTML and fitted to Telegram's limits. Handlers send what these
+functions return and nothing else.
 """
 
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,9 +20,9 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot import callbacks
-from bot.chrome import Lang, words
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, utf16_len, visible_length
-from retrieval import unstated_note
+from replies import citation as plain
+from replies.words import Lang, for_lang
 
 if TYPE_CHECKING:
     from retrieval import Answer, Chunk, Hit
@@ -34,7 +34,6 @@ MAX_ECHO_CHARS = 60  # how much of a question a "no answer" reply repeats
 MAX_NEAR_TITLES = 5
 MAX_NEAR_TERMS = 5
 MAX_TITLE_CHARS = 80
-MIN_MARKED_TERM_CHARS = 2  # single characters would underline half of every passage
 INLINE_TITLE_CHARS = 64
 INLINE_DESCRIPTION_CHARS = 120
 
@@ -52,17 +51,11 @@ def mark(text: str, sentence: str, terms: Sequence[str]) -> str:
 def underline(text: str, terms: Sequence[str]) -> str:
     """Escape text and underline each occurrence of a matched term."""
     out, last = [], 0
-    for match in _terms_pattern(terms).finditer(text):
-        out += [html.escape(text[last : match.start()]), f"<u>{html.escape(match.group())}</u>"]
-        last = match.end()
+    for start, end in plain.term_spans(text, terms):
+        out += [html.escape(text[last:start]), f"<u>{html.escape(text[start:end])}</u>"]
+        last = end
     out.append(html.escape(text[last:]))
     return "".join(out)
-
-
-def _terms_pattern(terms: Sequence[str]) -> re.Pattern[str]:
-    """Match any term of at least two characters, longest first, ignoring case."""
-    kept = sorted({t for t in terms if len(t.strip()) >= MIN_MARKED_TERM_CHARS}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(t) for t in kept) or r"(?!)", re.IGNORECASE)
 
 
 def window(text: str, sentence: str, limit: int) -> str:
@@ -77,18 +70,8 @@ def window(text: str, sentence: str, limit: int) -> str:
 
 
 def citation(chunk: Chunk, lang: Lang) -> str:
-    """Return the escaped citation: 《headline》 · section · paper date page · paragraph · byline · file."""
-    w = words(lang)
-    where = " ".join(part for part in (chunk.paper, chunk.date, chunk.page) if part)
-    parts = (
-        f"《{chunk.title or w.photo}》",
-        chunk.section,
-        where,
-        w.paragraph.format(n=chunk.paragraph),
-        chunk.byline,
-        chunk.source,
-    )
-    return html.escape(clip(" · ".join(part for part in parts if part), MAX_CITATION_CHARS))
+    """Return the escaped citation line, clipped to MAX_CITATION_CHARS."""
+    return html.escape(clip(plain.citation(chunk, lang), MAX_CITATION_CHARS))
 
 
 def format_hit(hit: Hit, number: int, lang: Lang, max_chars: int = MAX_PASSAGE_CHARS) -> str:
@@ -102,20 +85,14 @@ def format_hit(hit: Hit, number: int, lang: Lang, max_chars: int = MAX_PASSAGE_C
 
 def term_line(hit: Hit, lang: Lang) -> str:
     """Return the escaped line saying which of the question's words the passage holds and which not."""
-    w = words(lang)
-    parts = [
-        template.format(terms=w.separator.join(terms))
-        for template, terms in ((w.matched, hit.matched_terms), (w.unmatched, hit.unmatched_terms))
-        if terms
-    ]
-    return html.escape(clip("; ".join(parts) if lang == "en" else "；".join(parts), MAX_TERMS_CHARS))
+    return html.escape(clip(plain.term_line(hit, lang), MAX_TERMS_CHARS))
 
 
 def format_answer(answer: Answer, lang: Lang, offset: int = 0, note: str = "") -> str:
     """Return the one message of an answer page (results offset+1 …), or the "no answer" message."""
     if not answer.answered or not answer.hits:
         return format_no_answer(answer, lang, note)
-    w = words(lang)
+    w = for_lang(lang)
     header = html.escape(w.passages.format(first=offset + 1, last=offset + len(answer.hits)))
     blocks = [*searched_for(answer, lang), header, *([html.escape(note)] if note else [])]
     room = MAX_MESSAGE_CHARS - sum(visible_length(b) + 2 for b in blocks)
@@ -127,12 +104,12 @@ def format_answer(answer: Answer, lang: Lang, offset: int = 0, note: str = "") -
 
 def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
     """Say plainly that the archive has no answer, and point to the closest headlines."""
-    w = words(lang)
+    w = for_lang(lang)
     lines = [html.escape(w.no_answer.format(question=clip(answer.question, MAX_ECHO_CHARS)))]
     lines += searched_for(answer, lang)
     if note:
         lines.append(html.escape(note))
-    if unstated := unstated_note(answer, lang):
+    if unstated := plain.unstated_note(answer, lang):
         lines.append(html.escape(unstated))
     if answer.near_terms:
         lines.append(
@@ -142,7 +119,7 @@ def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
     if titles:
         lines.append("\n" + html.escape(w.closest))
         lines += [f"• 《{html.escape(clip(t, MAX_TITLE_CHARS))}》" for t in titles]
-    lines.append("\n" + html.escape(w.see_articles))
+    lines.append("\n" + html.escape(w.see_articles.format(command="/articles")))
     return "\n".join(lines)
 
 
@@ -150,7 +127,7 @@ def searched_for(answer: Answer, lang: Lang) -> list[str]:
     """Return the escaped "Searched for:" line of a question read from English, if it was."""
     if not answer.searched_for:
         return []
-    line = words(lang).searched_for.format(terms=answer.searched_for)
+    line = for_lang(lang).searched_for.format(terms=answer.searched_for)
     return [f"<i>{html.escape(clip(line, MAX_CITATION_CHARS))}</i>"]
 
 
@@ -158,7 +135,7 @@ def answer_keyboard(
     lang: Lang, full: Sequence[tuple[int, callbacks.Full]], more: callbacks.More | None
 ) -> InlineKeyboardMarkup | None:
     """Return the "全文" buttons (one per article, numbered when several) and the "更多" button."""
-    w = words(lang)
+    w = for_lang(lang)
     first_number: dict[callbacks.Full, int] = {}
     for number, payload in full:
         first_number.setdefault(payload, number)
@@ -179,7 +156,7 @@ def inline_results(answer: Answer, lang: Lang) -> list[InlineQueryResultArticle]
     """Return one inline result per passage, each inserting the cited passage into the chat."""
     if not answer.answered:
         return []
-    w = words(lang)
+    w = for_lang(lang)
     return [
         InlineQueryResultArticle(
             id=str(number),

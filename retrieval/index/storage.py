@@ -1,4 +1,4 @@
-"""Storage stage: an index directory written atomically, versioned, and verified before it is trusted.
+"""Index snapshots on disk, read side: an index directory, versioned, and verified before it is trusted.
 
 Layout under ``root``::
 
@@ -16,8 +16,8 @@ rename is atomic), fsynced, renamed, and only then published by replacing ``CURR
 point leaves the previous snapshot current. The previous snapshot is kept so a reader that opened it just
 before the switch keeps working; older ones are deleted (best effort).
 
-Nothing here knows what the arrays or documents mean, and nothing is ever pickled: object arrays are
-refused on write and on load.
+Writing a snapshot is publish.py's job; reading it needs nothing of that module. Nothing here knows what
+the arrays or documents mean, and nothing is ever pickled: object arrays are refused on write and on load.
 """
 
 from __future__ import annotations
@@ -28,37 +28,28 @@ import json
 import mmap
 import os
 import re
-import secrets
-import shutil
-import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from retrieval.errors import IndexDamaged
 
-try:  # POSIX only; elsewhere concurrent writers are simply not serialized.
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
-
 FORMAT_VERSION = 1
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
-_LOCK = ".lock"
-_TMP_PREFIX = ".tmp-"
+LOCK_FILE = ".lock"
+TMP_PREFIX = ".tmp-"
 # Names of arrays and documents become file names: keep them plain (no paths, no hidden files).
-_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
-_SNAPSHOT = re.compile(r"snap-\d{8}T\d{6}\d{6}Z-[0-9a-f]{8}")
-_RESERVED = frozenset({"format_version", "snapshot_id", "created_utc", "files"})
-_CHUNK = 1 << 20  # hash in 1 MiB reads: a 1 GB index verifies in about a second, in constant memory
-_STALE_TMP_SECONDS = 3600  # a temp dir this old belongs to a crashed writer, not a running one
+FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,199}")
+SNAPSHOT_ID = re.compile(r"snap-\d{8}T\d{6}\d{6}Z-[0-9a-f]{8}")
+RESERVED_KEYS = frozenset({"format_version", "snapshot_id", "created_utc", "files"})
+HASH_BLOCK = 1 << 20  # hash in 1 MiB reads: a 1 GB index verifies in about a second, in constant memory
+STALE_TMP_SECONDS = 3600  # a temp dir this old belongs to a crashed writer, not a running one
 
 Verify = bool | Literal["size"]
 
@@ -101,68 +92,7 @@ class Snapshot:
             raise IndexDamaged(f"{self.path / name}: not valid UTF-8 ({exc})") from exc
 
 
-class _HashingWriter:
-    """A write-only file wrapper that hashes and counts what passes through, so nothing is read back."""
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: bytes | memoryview) -> int:
-        self.sha256.update(data)
-        self.size += memoryview(data).nbytes
-        return self._raw.write(data)
-
-
-def _fsync_dir(path: Path) -> None:
-    # A rename or a new entry is durable only once the directory itself is synced.
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _check_name(name: str, kind: str) -> None:
-    if not _NAME.fullmatch(name) or name == MANIFEST:
-        raise ValueError(f"unusable {kind} name {name!r}: want [A-Za-z0-9_][A-Za-z0-9_.-]*, not {MANIFEST}")
-    if kind == "document" and name.endswith(".npy"):
-        raise ValueError(f"document name {name!r} must not end in .npy (reserved for arrays)")
-
-
-def _write_file(path: Path, payload: bytes | np.ndarray) -> dict[str, Any]:
-    with open(path, "xb") as raw:
-        out = _HashingWriter(raw)
-        if isinstance(payload, np.ndarray):
-            np.save(out, payload, allow_pickle=False)  # type: ignore[arg-type]
-        else:
-            out.write(payload)
-        raw.flush()
-        os.fsync(raw.fileno())
-    return {"size": out.size, "sha256": out.sha256.hexdigest()}
-
-
-@contextlib.contextmanager
-def _writer_lock(root: Path) -> Iterator[None]:
-    """Serialize writers: cleanup must not delete a snapshot another writer is about to publish."""
-    if fcntl is None:  # pragma: no cover
-        yield
-        return
-    with open(root / _LOCK, "a+b") as lock:
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
-
-
-def _new_snapshot_id() -> str:
-    # Sorts chronologically for humans; the random tail keeps two writes in one microsecond apart.
-    return f"snap-{datetime.now(UTC):%Y%m%dT%H%M%S%f}Z-{secrets.token_hex(4)}"
-
-
-def _read_current(root: Path) -> tuple[str, str]:
+def read_current(root: Path) -> tuple[str, str]:
     """(snapshot id, manifest sha256) named by CURRENT, or IndexDamaged."""
     pointer = root / CURRENT
     try:
@@ -172,7 +102,7 @@ def _read_current(root: Path) -> tuple[str, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise IndexDamaged(f"{pointer}: unreadable ({exc})") from exc
     lines = text.split("\n")
-    if len(lines) != 3 or lines[2] != "" or not _SNAPSHOT.fullmatch(lines[0]):
+    if len(lines) != 3 or lines[2] != "" or not SNAPSHOT_ID.fullmatch(lines[0]):
         raise IndexDamaged(f"{pointer}: expected '<snapshot-id>\\n<sha256>\\n', got {text[:200]!r}")
     if not re.fullmatch(r"[0-9a-f]{64}", lines[1]):
         raise IndexDamaged(f"{pointer}: second line is not a sha256 hex digest: {lines[1][:100]!r}")
@@ -186,135 +116,15 @@ def current_snapshot_id(root: Path) -> str | None:
     index; ``read_snapshot`` still verifies whatever it then opens.
     """
     try:
-        return _read_current(Path(root))[0]
+        return read_current(Path(root))[0]
     except IndexDamaged:
         return None
 
 
-def _point_current(root: Path, snapshot_id: str, manifest_sha256: str) -> None:
-    """Publish a snapshot: write CURRENT beside itself, then atomically replace it."""
-    tmp = root / f"{_TMP_PREFIX}{CURRENT}-{secrets.token_hex(4)}"
-    with open(tmp, "xb") as f:
-        f.write(f"{snapshot_id}\n{manifest_sha256}\n".encode())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, root / CURRENT)
-    _fsync_dir(root)
-
-
-def _cleanup(root: Path, keep: set[str]) -> None:
-    """Delete snapshots other than ``keep`` and temporaries of crashed writers; never raises."""
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for entry in root.iterdir():
-            if entry.name in keep:
-                continue
-            if _SNAPSHOT.fullmatch(entry.name) and entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
-            elif entry.name.startswith(_TMP_PREFIX):
-                with contextlib.suppress(OSError):
-                    if now - entry.lstat().st_mtime > _STALE_TMP_SECONDS:
-                        if entry.is_dir() and not entry.is_symlink():
-                            shutil.rmtree(entry, ignore_errors=True)
-                        else:
-                            entry.unlink()
-
-
-def write_snapshot(
-    root: Path,
-    arrays: Mapping[str, np.ndarray],
-    documents: Mapping[str, bytes | str],
-    manifest: Mapping[str, Any],
-    reuse: Mapping[str, Snapshot] | None = None,
-) -> Path:
-    """Write a new snapshot under ``root`` and make it current; returns its directory.
-
-    ``arrays`` are saved as ``<name>.npy``; ``documents`` as files named ``<name>`` (str as UTF-8);
-    ``reuse`` names files (``x.npy`` for an array) to take unchanged from an earlier snapshot.
-    ``manifest`` fields must be JSON-serializable and must not use the reserved keys
-    ``format_version``, ``snapshot_id``, ``created_utc``, ``files``.
-    """
-    root = Path(root)
-    clash = _RESERVED.intersection(manifest)
-    if clash:
-        raise ValueError(f"manifest keys reserved by storage: {sorted(clash)}")
-    files: dict[str, bytes | np.ndarray] = {}
-    for name, arr in arrays.items():
-        _check_name(name, "array")
-        arr = np.asanyarray(arr)
-        if arr.dtype.hasobject:
-            raise ValueError(f"array {name!r} has dtype {arr.dtype}: object arrays would need pickle")
-        files[name + ".npy"] = arr
-    for name, doc in documents.items():
-        _check_name(name, "document")
-        if name in files:
-            raise ValueError(f"document {name!r} collides with an array file")
-        files[name] = doc.encode("utf-8") if isinstance(doc, str) else bytes(doc)
-
-    for name in reuse or {}:
-        if name in files:
-            raise ValueError(f"file {name!r} is both written and reused")
-    root.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(root):
-        previous = None
-        with contextlib.suppress(IndexDamaged):
-            previous = _read_current(root)[0]
-        snapshot_id = _new_snapshot_id()
-        tmp = root / f"{_TMP_PREFIX}{snapshot_id}"
-        tmp.mkdir()
-        try:
-            entries = {}
-            for name, payload in files.items():
-                entries[name] = {
-                    "kind": "array" if isinstance(payload, np.ndarray) else "document",
-                    **_write_file(tmp / name, payload),
-                }
-            for name, source in (reuse or {}).items():
-                entries[name] = _reuse_file(source, name, tmp / name)
-            full = {
-                "format_version": FORMAT_VERSION,
-                "snapshot_id": snapshot_id,
-                "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-                **manifest,
-                "files": entries,
-            }
-            body = (json.dumps(full, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode()
-            _write_file(tmp / MANIFEST, body)
-            _fsync_dir(tmp)
-            final = root / snapshot_id
-            os.rename(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        _fsync_dir(root)
-        _point_current(root, snapshot_id, hashlib.sha256(body).hexdigest())
-        _cleanup(root, keep={snapshot_id} | ({previous} if previous else set()))
-    return final
-
-
-def _reuse_file(source: Snapshot, name: str, dest: Path) -> dict[str, Any]:
-    """Hard-link a file of an earlier snapshot into a new one (copy it where links fail); its entry."""
-    entry = source.manifest["files"].get(name)
-    if entry is None:
-        raise KeyError(f"no file {name!r} in snapshot {source.path}")
-    src = source.path / name
-    try:
-        os.link(src, dest)
-    except FileNotFoundError as exc:
-        raise IndexDamaged(f"{src}: gone (the snapshot was replaced meanwhile: run again)") from exc
-    except OSError:  # a filesystem without hard links
-        shutil.copyfile(src, dest)
-        if _sha256_file(dest) != entry["sha256"]:
-            raise IndexDamaged(f"{src}: sha256 mismatch, the file is corrupt") from None
-    if dest.stat().st_size != entry["size"]:
-        raise IndexDamaged(f"{src}: size {dest.stat().st_size} bytes, manifest says {entry['size']}")
-    return dict(entry)
-
-
-def _sha256_file(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
+        while chunk := f.read(HASH_BLOCK):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -360,7 +170,7 @@ def _verify_file(file: Path, entry: dict[str, Any], *, checksum: bool) -> None:
         raise IndexDamaged(f"{file}: size {size} bytes, manifest says {entry['size']}")
     if checksum:
         try:
-            digest = _sha256_file(file)
+            digest = sha256_file(file)
         except OSError as exc:
             raise IndexDamaged(f"{file}: unreadable ({exc})") from exc
         if digest != entry["sha256"]:
@@ -407,7 +217,7 @@ def _parse_manifest(path: Path, body: bytes, snapshot_id: str) -> dict[str, Any]
             isinstance(entry, dict)
             and entry.get("kind") in ("array", "document")
             and (entry.get("kind") == "array") == name.endswith(".npy")
-            and _NAME.fullmatch(name) is not None
+            and FILE_NAME.fullmatch(name) is not None
             and name != MANIFEST
             and isinstance(entry.get("size"), int)
             and isinstance(entry.get("sha256"), str)
@@ -429,7 +239,7 @@ def read_snapshot(root: Path, *, verify: Verify = True, mmap: bool = True) -> Sn
     if verify not in (True, False, "size"):
         raise ValueError(f"verify must be True, False or 'size', got {verify!r}")
     root = Path(root)
-    snapshot_id, manifest_sha256 = _read_current(root)
+    snapshot_id, manifest_sha256 = read_current(root)
     path = root / snapshot_id
     if not path.is_dir():
         raise IndexDamaged(f"{root / CURRENT}: points to {snapshot_id}, which is not a directory in {root}")

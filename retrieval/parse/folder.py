@@ -1,6 +1,6 @@
 """Change the pages folder: add and remove page files (with their sidecars), each file replaced atomically.
 
-The folder is the archive's source of truth and the index follows it (ingest.refresh). A file is copied
+The folder is the archive's source of truth and the index follows it (index/sync.py). A file is copied
 under a temporary name that no reader lists (hidden, not ``*.txt``) and renamed into place, so an add
 killed half-way leaves whole pages or none, never half a page, and the index still serving is untouched.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from retrieval.pages import PAGE_SUFFIX
+from retrieval.parse.pages import PAGE_SUFFIX, SIDECAR_SUFFIX
 
 Change = Literal["added", "replaced", "unchanged", "removed"]
 
@@ -29,7 +29,7 @@ class FolderChange:
 
 
 def _sidecar(path: Path) -> Path:
-    return path.with_suffix(".toml")
+    return path.with_suffix(SIDECAR_SUFFIX)
 
 
 def _copy_atomically(src: Path, dest: Path) -> None:

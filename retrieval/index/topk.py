@@ -32,7 +32,7 @@ term. Pruning decisions compare floating-point bounds, so each comparison carrie
 rounding error of a sum of the query's terms (see ``_slack``): a document is dropped only when it is
 certainly below ``theta``, and ``theta`` is only ever raised to values certainly reached by k documents.
 
-The pruning needs every weight of a query term to be >= 0. For all models of ``retrieval.bm25`` that
+The pruning needs every weight of a query term to be >= 0. For all models of ``retrieval.index.bm25`` that
 holds whenever the term's bound is >= 0: a weight is ``idf(t) * tf-part`` with a positive
 tf-part, so one term's weights share the sign of its idf. A query term with a negative (BM25Okapi's
 floored idf) or non-finite bound makes the query take the exhaustive path, as do queries too small to

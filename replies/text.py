@@ -1,0 +1,50 @@
+"""Answers as plain text, for the CLI and the terminal chat: Answer -> str (the bot's skin is bot/replies.py).
+
+The evidence sentence comes first with the matched words in 【】, then the passage and its citation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from replies.citation import citation, term_line, term_spans, unstated_note
+from replies.words import for_lang, lang_of
+from retrieval import Answer
+
+LIST_ARTICLES = "`chamber-qa articles`"  # how the CLI lists every article
+
+
+def mark_terms(sentence: str, terms: Sequence[str], left: str = "【", right: str = "】") -> str:
+    """Wrap each occurrence of the matched terms in a sentence with markers."""
+    out, last = [], 0
+    for start, end in term_spans(sentence, terms):
+        out += [sentence[last:start], left, sentence[start:end], right]
+        last = end
+    return "".join([*out, sentence[last:]])
+
+
+def answer_text(answer: Answer) -> str:
+    """Return a readable answer: each passage with its marked evidence sentence and citation."""
+    lang = lang_of(answer.question)
+    w = for_lang(lang)
+    head = [w.searched_for.format(terms=answer.searched_for)] if answer.searched_for else []
+    if not answer.answered:
+        lines = [*head, w.no_answer.format(question=answer.question)]
+        if note := unstated_note(answer, lang):
+            lines.append(note)
+        if answer.near_terms:
+            lines.append(w.near_terms.format(terms=w.separator.join(answer.near_terms)))
+        if answer.near_titles:
+            lines.append(w.closest + w.separator.join(f"《{t}》" for t in answer.near_titles))
+        lines.append(w.see_articles.format(command=LIST_ARTICLES))
+        return "\n".join(lines)
+    blocks = ["\n".join(head)] if head else []
+    for hit in answer.hits:
+        lines = [
+            f"{hit.rank}. {mark_terms(hit.answer_sentence, hit.highlights)}",
+            hit.chunk.text,
+            f"—— {citation(hit.chunk, lang)}",
+            term_line(hit, lang),
+        ]
+        blocks.append("\n   ".join(line for line in lines if line))
+    return "\n\n".join(blocks)

@@ -1,0 +1,58 @@
+"""jieba's general dictionary and part-of-speech tags: str -> words, words -> tags.
+
+The domain tokenizer (tokens.py) starts from a copy of this dictionary; the dictionary stage
+(dictionary.py) and the typed answers (ask/answer_types.py) read the tags to tell names from verbs.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+
+import jieba
+import jieba.posseg
+
+# jieba announces "Building prefix dict ..." on stderr at DEBUG: noise in a chat, a CLI pipe or a bot log.
+jieba.setLogLevel(logging.WARNING)
+SEGMENTER_VERSION = jieba.__version__  # part of the index's fingerprint: another jieba cuts otherwise
+# jieba's tags for names: people, places, organisations, other proper nouns.
+_NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
+
+
+@cache
+def general_segmenter() -> jieba.Tokenizer:
+    """Return jieba with its general dictionary loaded (once per process: ~0.7 s)."""
+    seg = jieba.Tokenizer()
+    seg.initialize()
+    return seg
+
+
+def plain_words(text: str) -> list[str]:
+    """Segment text with jieba's general dictionary alone (precise mode, no HMM)."""
+    return general_segmenter().lcut(text, HMM=False)
+
+
+@cache
+def _tagger() -> jieba.posseg.POSTokenizer:
+    tagger = jieba.posseg.POSTokenizer(general_segmenter())
+    tagger.load_word_tag(general_segmenter().get_dict_file())
+    return tagger
+
+
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """Segment text with jieba's general dictionary and tag each word's part of speech.
+
+    The HMM is on here, unlike for index terms: it is what tags a name the dictionary lacks (寇玉平 nr).
+    """
+    return [(pair.word, pair.flag) for pair in _tagger().cut(text, HMM=True)]
+
+
+def word_tag(word: str) -> str | None:
+    """Return jieba's part-of-speech tag of a dictionary word (`v` verb, `n` noun ...), if it has one."""
+    return _tagger().word_tag_tab.get(word)
+
+
+def is_common_word(word: str) -> bool:
+    """Tell whether a word is an everyday dictionary word rather than a name or an unknown string."""
+    tag = word_tag(word)
+    return tag is not None and tag not in _NAME_TAGS and not any(ch.isascii() for ch in word)
