@@ -102,7 +102,10 @@ def test_mark_skips_single_character_terms() -> None:
 
 
 def test_citation_lists_headline_section_paper_paragraph_and_file() -> None:
-    expected = "《长葛工商联 &lt;培训&gt; &amp; 服务》 · 抓服务 · 许昌日报, 2021-12-01, 5 经济 · 第3段 · 001_page.txt"
+    expected = (
+        "《长葛工商联 &lt;培训&gt; &amp; 服务》 · 抓服务 · "
+        "许昌日报, 2021-12-01, 5 经济 · 第3段 · 001_page.txt"
+    )
     assert messages.citation(chunk(), "zh") == expected
 
 
