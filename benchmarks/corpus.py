@@ -38,22 +38,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from benchmarks.common import QUESTION_FILES, REPO, read_jsonl
+
 if TYPE_CHECKING:  # retrieval is imported where used: a serving subprocess of a peer engine never loads it
     from retrieval.terms.tokens import Tokenizer
 
 log = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH_DIR = REPO.parent / "shared" / "bench"
 BENCH_SETS = ("cmrc2018", "drcd")  # the paragraph versions; *_chunk150 hold the same text
-QUESTION_FILE = REPO / "eval" / "questions.jsonl"
+QUESTION_FILE = QUESTION_FILES[0]
 QUESTIONS_PER_SOURCE = {"cmrc2018": 80, "drcd": 80, "eval": 40}
 SEED = 20240505
 MAX_SENTENCE_CHARS = 150
 TARGET_CHARS = (80, 170)  # chunk target length, uniform: mean chunk length lands near 150
 CACHE_VERSION = 1  # bump when chunks or tokens would change for the same inputs
 BATCH_CHUNKS = 1_000  # chunks per task sent to a tokenizer process
-TOKENIZER_FILES = ("tokens.py", "text.py", "dictionary.py")  # under retrieval/, with data/*.txt
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 
@@ -94,11 +93,6 @@ def make_chunks(sentences: Sequence[str], n: int, seed: int = SEED) -> list[str]
     return chunks
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        yield from (json.loads(line) for line in f if line.strip())
-
-
 def pick_questions(pools: dict[str, list[str]], seed: int = SEED) -> list[str]:
     """Draw QUESTIONS_PER_SOURCE questions from each pool (deduplicated, fixed seed), then shuffle them."""
     rng = random.Random(seed)
@@ -120,24 +114,21 @@ def load_sources(bench_dir: Path, cache_dir: Path) -> Sources:
     archive = Archive.open(Settings(seeds_dir=REPO / "seeds", index_dir=cache_dir / "seed-index"))
     paragraphs = [c.text for c in archive.index.chunks]
     for name in BENCH_SETS:
-        paragraphs.extend(row["text"] for row in _jsonl(bench_dir / name / "corpus.jsonl"))
+        paragraphs.extend(row["text"] for row in read_jsonl(bench_dir / name / "corpus.jsonl"))
     sentences = tuple(s for p in paragraphs for s in split_sentences(p))
     pools = {
-        name: [row["query"] for row in _jsonl(bench_dir / name / "queries.jsonl")] for name in BENCH_SETS
+        name: [row["query"] for row in read_jsonl(bench_dir / name / "queries.jsonl")] for name in BENCH_SETS
     }
-    pools["eval"] = [row["q"] for row in _jsonl(QUESTION_FILE)]
+    pools["eval"] = [row["q"] for row in read_jsonl(QUESTION_FILE)]
     return Sources(sentences, tuple(pick_questions(pools)), archive.index.tokenizer)
 
 
-def _tokenizer_files() -> list[Path]:
-    """Return the files whose content decides what the project's tokenizer makes of a text."""
-    package = REPO / "retrieval"
-    return [package / f for f in TOKENIZER_FILES] + sorted((package / "data").glob("*.txt"))
-
-
 def cache_key(sources: Sources, size: int) -> str:
-    """Return a digest of everything a token cache depends on (inputs, tokenizer code, word lists)."""
-    digest = hashlib.sha256()
+    """Return a digest of everything a token cache depends on: the inputs, and the code and word lists
+    behind the tokenizer (the index's pipeline fingerprint, and every word list questions may read)."""
+    from retrieval.index.snapshot import pipeline_fingerprint
+
+    digest = hashlib.sha256(pipeline_fingerprint().encode())
     tok = sources.tokenizer
     head = {
         "v": CACHE_VERSION,
@@ -147,7 +138,7 @@ def cache_key(sources: Sources, size: int) -> str:
         "config": repr(tok.config),
     }
     head["libs"] = [version("jieba"), version("OpenCC")]
-    for path in _tokenizer_files():
+    for path in sorted((REPO / "retrieval" / "data").glob("*.txt")):
         digest.update(path.read_bytes())
     for part in (json.dumps(head), *tok.terms, "\x00", *sources.sentences, "\x00", *sources.questions):
         digest.update(part.encode("utf-8") + b"\n")

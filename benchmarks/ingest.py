@@ -1,6 +1,6 @@
 """Archive-scale benchmark of the product itself: build, grow, shrink, open and answer at 10k..1M chunks.
 
-    .venv/bin/python benchmarks/ingest.py --sizes 10000,100000,1000000 [--work DIR] [--json]
+    .venv/bin/python -m benchmarks.ingest --sizes 10000,100000,1000000 [--work DIR] [--json]
 
 ``benchmarks/scale.py`` compares BM25 engines on the same tokens; this measures what a user of
 chamber-qa waits for, through the same code as ``chamber-qa index``, ``add``, ``remove`` and the bot:
@@ -18,7 +18,7 @@ chamber-qa waits for, through the same code as ``chamber-qa index``, ``add``, ``
 * ``rss``: resident memory of the serving process after the questions, and its peak (VmHWM, from start
   to end); ``anon`` is the part that is not memory-mapped index files (those pages are the OS page cache:
   shared between processes, reclaimable). The archive releases its mapped index pages after a question
-  once resident memory passes ``Settings.max_rss_mb`` (1024 MB), as the bot does.
+  once resident memory passes ``Settings.max_rss_mb``, as the bot does.
 
 Each step runs in its own process, so memory and time are not inherited. No network. Timings are
 medians of one run on a shared machine: read them as orders of magnitude and ratios.
@@ -37,28 +37,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:0] = [str(HERE), str(ROOT)]
+from benchmarks.common import REPO, dir_mb, eval_questions, machine, machine_line, memory_mb
+from benchmarks.pages import write_pages
+from retrieval import Archive, Settings
+from retrieval.index.sync import open_index
+from retrieval.parse.folder import add_pages, remove_pages
 
-from pages import write_pages  # noqa: E402  (benchmarks/ is not a package)
-from scale import dir_mb, machine, memory_mb  # noqa: E402
-
-from retrieval import Archive, Settings  # noqa: E402
-from retrieval.index.snapshot import open_index  # noqa: E402
-from retrieval.parse.folder import add_pages, remove_pages  # noqa: E402
-
-QUESTION_FILES = (ROOT / "eval" / "questions.jsonl", ROOT / "eval" / "heldout.jsonl")
 NEW_PAGE = "zz_new_page.txt"
 
 
-def questions() -> list[str]:
-    return [
-        json.loads(ln)["q"] for f in QUESTION_FILES for ln in f.read_text(encoding="utf-8").splitlines() if ln
-    ]
-
-
 def settings_for(work: Path, size: int) -> Settings:
+    """Return the settings of the size-chunk archive: its pages and its index under ``work``."""
     return Settings(seeds_dir=work / f"pages-{size}", index_dir=work / f"index-{size}")
 
 
@@ -86,6 +75,7 @@ def step(name: str, work: Path, size: int) -> dict[str, Any]:
 
 
 def serve(settings: Settings) -> dict[str, Any]:
+    """Open the archive as the bot does, answer every evaluation question, check it; return the figures."""
     start = time.perf_counter()
     archive = Archive.open(settings, quick=True)
     open_s = time.perf_counter() - start
@@ -94,7 +84,7 @@ def serve(settings: Settings) -> dict[str, Any]:
     archive.warm()
     warm_s = time.perf_counter() - start
     latencies = []
-    for q in questions():
+    for q in eval_questions():
         t = time.perf_counter()
         archive.ask(q, top_k=3)
         latencies.append((time.perf_counter() - t) * 1e3)
@@ -116,8 +106,11 @@ def serve(settings: Settings) -> dict[str, Any]:
 
 
 def spawn(name: str, work: Path, size: int) -> dict[str, Any]:
+    """Run one step in a fresh interpreter, so it inherits neither memory nor warm caches."""
+    args = ["--step", name, "--work", str(work), "--sizes", str(size)]
     done = subprocess.run(
-        [sys.executable, __file__, "--step", name, "--work", str(work), "--sizes", str(size)],
+        [sys.executable, "-m", "benchmarks.ingest", *args],
+        cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
@@ -145,6 +138,7 @@ def prepare(work: Path, size: int) -> None:
 
 
 def run_size(work: Path, size: int) -> dict[str, Any]:
+    """Measure every step at one size; return one row of the table."""
     prepare(work, size)
     row: dict[str, Any] = {"size": size}
     built = spawn("build", work, size)
@@ -180,6 +174,7 @@ COLUMNS = (
 
 
 def table(rows: list[dict[str, Any]]) -> str:
+    """Return the Markdown table of the rows."""
     head = "| " + " | ".join(title for _, title, _ in COLUMNS) + " |"
     rule = "|" + "---|" * len(COLUMNS)
     body = ["| " + " | ".join(fmt.format(r[key]) for key, _, fmt in COLUMNS) + " |" for r in rows]
@@ -187,6 +182,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run every size (or, with --step, one step of one size) and print the table or JSON lines."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--sizes", default="10000,100000", help="chunk counts, comma-separated")
     p.add_argument("--work", type=Path, default=Path("/tmp/chamber-qa-ingest"), help="pages and indexes")
@@ -204,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.json:
             print(json.dumps({**rows[-1], "machine": info}), flush=True)
     if not args.json:
-        print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, {info['python']}\n")
+        print(machine_line(info) + "\n")
         print(table(rows))
 
 

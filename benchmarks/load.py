@@ -2,14 +2,14 @@
 
 Run:
 
-    .venv/bin/python benchmarks/load.py [--users 50] [--questions-per-user 4] [--chunks 100000] [--json]
+    .venv/bin/python -m benchmarks.load [--users 50] [--questions-per-user 4] [--chunks 100000] [--json]
 
 Setup. ``benchmarks/pages.py`` writes the synthetic pages (real sentences recombined into the seeds'
 page format) and ``Archive.open`` builds their index, both cached under ``--work`` (default
 /tmp/chamber-qa-load) and reused by later runs. The bot under test is the product itself: ``python -m bot``
 in a subprocess, with that archive as its ``seeds/`` and ``var/index/``, a fake token and
-TELEGRAM_BASE_URL pointing at the Bot API emulator of the tests (tests/emulator), which this process
-serves on 127.0.0.1. No other network is used.
+TELEGRAM_BASE_URL pointing at the Bot API emulator (``emulator/``, which the bot's tests use too), which
+this process serves on 127.0.0.1 (``benchmarks/timed_bot.py``). No other network is used.
 
 How updates reach the bot. The emulator is a Telegram of its own: a user's message is queued as an
 update and wakes the bot's pending long poll (``getUpdates`` with a timeout, PTB's default polling), so
@@ -48,38 +48,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import platform
 import random
-import re
 import shutil
-import signal
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.append(str(REPO / "tests"))  # the Bot API emulator lives with the tests that it serves
-from emulator import BotApiEmulator  # noqa: E402
-from pages import write_pages  # noqa: E402
+from benchmarks.common import eval_questions, machine, machine_line
+from benchmarks.pages import write_pages
+from benchmarks.timed_bot import TOKEN, TimedEmulator, bot_process
 
 if TYPE_CHECKING:
     from retrieval import Archive
 
-QUESTION_FILES = (REPO / "eval" / "questions.jsonl", REPO / "eval" / "heldout.jsonl")
 WORK_DIR = Path("/tmp/chamber-qa-load")
-TOKEN = "7012345678:AAFakeTokenForTheLoadBench_0123456"  # shaped like a real one; the emulator's only
 FIRST_USER_ID = 10_001
 WARM_UP_QUESTIONS = 5
-START_TIMEOUT_S = 600.0  # the bot opens the archive before its first getUpdates
-REPLY_TIMEOUT_S = 120.0
-LISTEN_BACKLOG = 1024
 SEED = 0
 TOP_K = 3  # passages per answer: the bot's default (BotSettings.top_k)
 # An answer page or an honest "no answer" says one of these (an English one after its "Searched for:" line).
@@ -112,108 +102,11 @@ def prepare_archive(
     return run, held | {"index_version": stats.index_version}
 
 
-def load_questions(files: Sequence[Path] = QUESTION_FILES) -> list[str]:
-    """Return the distinct questions (`q` fields) of the evaluation files, in file order."""
-    found: list[str] = []
-    for path in files:
-        with path.open(encoding="utf-8") as lines:
-            found += [json.loads(line)["q"] for line in lines if line.strip()]
-    return list(dict.fromkeys(q.strip() for q in found if q.strip()))
-
-
 def deal(questions: Sequence[str], users: int, per_user: int, seed: int = SEED) -> list[list[str]]:
     """Give each user `per_user` questions: the pool shuffled with a fixed seed, dealt round the users."""
     pool = list(questions)
     random.Random(seed).shuffle(pool)
     return [[pool[(u * per_user + j) % len(pool)] for j in range(per_user)] for u in range(users)]
-
-
-# --- Telegram, timed -----------------------------------------------------------------------------------
-
-
-class TimedEmulator(BotApiEmulator):
-    """The emulator, noting when the bot's reply to each chat arrives (in the HTTP thread, on receipt).
-
-    A user has one question out at a time, so the next message the bot sends to the user's private chat
-    is the reply to it (private replies do not quote the question, so they carry no reply id to match).
-    """
-
-    def __init__(self, token: str, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(token)
-        self._loop = loop
-        self._waiting: dict[int, asyncio.Future[tuple[float, str]]] = {}
-
-    def start(self) -> TimedEmulator:
-        """Serve as the emulator does, with a listen backlog for many connections at once."""
-        super().start()
-        # socketserver listens with a backlog of 5, and the emulator answers each request on a new
-        # connection (HTTP/1.0): 50 users' requests at once would overflow it and wait for TCP's SYN
-        # retries (1 s, then 3 s), which real Telegram never makes a bot wait for.
-        self._server.socket.listen(LISTEN_BACKLOG)  # type: ignore[union-attr]
-        return self
-
-    def handle(self, path: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """Answer a Bot API request; an accepted sendMessage resolves the user waiting in that chat."""
-        status, payload = super().handle(path, params)
-        if status == 200 and re.search(r"/sendmessage$", path, re.IGNORECASE):
-            at = time.perf_counter()  # before handing over to the event loop: its delay is not the bot's
-            reply = (at, payload["result"]["text"])
-            self._loop.call_soon_threadsafe(self._resolve, int(params["chat_id"]), reply)
-        return status, payload
-
-    def _resolve(self, chat_id: int, reply: tuple[float, str]) -> None:
-        waiter = self._waiting.pop(chat_id, None)
-        if waiter is not None and not waiter.done():
-            waiter.set_result(reply)
-
-    async def ask(
-        self, user_id: int, question: str, timeout: float = REPLY_TIMEOUT_S
-    ) -> tuple[float, str] | None:
-        """Send a private message; return (seconds until the bot's reply, its text), None on timeout."""
-        waiter: asyncio.Future[tuple[float, str]] = self._loop.create_future()
-        self._waiting[user_id] = waiter
-        user = self.user(user_id)
-        sent = time.perf_counter()
-        self.send_text(self.private_chat(user), user, question)
-        try:
-            at, text = await asyncio.wait_for(waiter, timeout)
-        except TimeoutError:
-            self._waiting.pop(user_id, None)
-            return None
-        return at - sent, text
-
-
-@contextlib.asynccontextmanager
-async def bot_process(run: Path, emulator: BotApiEmulator) -> AsyncIterator[asyncio.subprocess.Process]:
-    """Run `python -m bot` in `run` against the emulator until the block ends; wait for its first poll."""
-    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG", "TMPDIR") if key in os.environ}
-    env |= {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": emulator.base_url}
-    with (run / "bot.log").open("ab") as log:  # run has no .env: nothing but these settings applies
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=run, env=env, stdout=log, stderr=log
-        )
-        try:
-            await emulator.wait_until(
-                lambda: process.returncode is not None or bool(emulator.calls_to("getUpdates")),
-                START_TIMEOUT_S,
-                "the bot's first getUpdates",
-            )
-            if process.returncode is not None:
-                raise RuntimeError(f"the bot exited with {process.returncode}; see {run / 'bot.log'}")
-            yield process
-        finally:
-            await _stop(process)
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    """Interrupt the bot as Ctrl-C would and wait for it; kill it if it hangs."""
-    if process.returncode is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(process.wait(), 30)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
 
 
 # --- the phases ------------------------------------------------------------------------------------------
@@ -374,26 +267,10 @@ def open_archive(run: Path) -> Archive:
 # --- reporting -------------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    """Describe the machine: CPU model, cores, RAM, Python."""
-    info = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
-    models = (line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
-    cpu = next(models, platform.processor())
-    pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gb": round(pages / 2**30, 1),
-        "python": platform.python_version(),
-        "loadavg": [round(x, 2) for x in os.getloadavg()],
-    }
-
-
 def table(phases: Sequence[Phase], host: dict[str, Any], archive: dict[str, Any]) -> str:
     """Return the Markdown table of the phases, with the machine and the archive noted above it."""
     lines = [
-        f"Machine: {host['cpu']}, {host['cores']} cores, {host['ram_gb']} GB RAM, Python {host['python']}, "
-        f"load average {' '.join(map(str, host['loadavg']))} (at the end)",
+        machine_line(host) + " (at the end)",
         f"Archive: {archive['chunks']} chunks, {archive['articles']} articles, {archive['pages']} pages "
         f"(index {archive['index_version']})",
         "",
@@ -426,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if min(args.users, args.questions_per_user, args.chunks) < 1:
         parser.error("--users, --questions-per-user and --chunks must be at least 1")
     run, archive = prepare_archive(args.work, args.chunks)
-    phases = asyncio.run(benchmark(run, args.users, args.questions_per_user, load_questions()))
+    phases = asyncio.run(benchmark(run, args.users, args.questions_per_user, eval_questions()))
     host = machine()
     print(json_lines(phases, host, archive) if args.json else table(phases, host, archive))
     return 0

@@ -14,7 +14,7 @@ seed, ``i`` and the sentence list, so a smaller archive's pages (all but its las
 first pages. Pages are written on a fork pool (one process per core): a million chunks is ~36k pages,
 465 MB, in ~20 s on 2 cores.
 
-    .venv/bin/python benchmarks/pages.py /tmp/pages-1m --chunks 1000000 --seed 0
+    .venv/bin/python -m benchmarks.pages /tmp/pages-1m --chunks 1000000 --seed 0
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import BENCH_DIR, load_sources, make_chunks
+from benchmarks.common import BENCH_DIR
+from benchmarks.corpus import load_sources, make_chunks
 
 LINE_CHARS = 16  # characters per printed line, as in the seed pages
 ARTICLES_PER_PAGE = (3, 7)

@@ -58,7 +58,7 @@ def build_application(
         .base_url(bot_settings.base_url)
         .base_file_url(bot_settings.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
-        .concurrent_updates(True)  # one user's search never waits behind another's
+        .concurrent_updates(True)  # noqa: FBT003 (PTB's builder) one user's search never waits behind another's
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

@@ -88,7 +88,7 @@ async def group_text(update: Update, context: Context) -> None:
     message = update.effective_message
     replied = message.reply_to_message
     to_me = bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
-    question = questions.group_question(message.text, context.bot.username, to_me)
+    question = questions.group_question(message.text, context.bot.username, replying_to_me=to_me)
     if question:
         await answer_question(update, context, question)
 

@@ -34,7 +34,7 @@ def is_for_me(text: str | None, username: str | None) -> bool:
     return target is None or target.lower() == (username or "").lower()
 
 
-def group_question(text: str | None, username: str | None, replying_to_me: bool) -> str | None:
+def group_question(text: str | None, username: str | None, *, replying_to_me: bool) -> str | None:
     """Return the question a group message puts to the bot, or None for chatter between people."""
     text = text or ""
     mention = re.compile(rf"@{re.escape(username)}\b", re.IGNORECASE) if username else None

@@ -28,7 +28,7 @@ def _settings(seeds: Path, index_dir: Path) -> Settings:
     return Settings(seeds_dir=seeds, index_dir=index_dir)
 
 
-def _open(seeds: Path, index_dir: Path, rebuild: bool = False) -> Archive:
+def _open(seeds: Path, index_dir: Path, *, rebuild: bool = False) -> Archive:
     try:
         archive = Archive.open(_settings(seeds, index_dir), rebuild=rebuild)
     except RetrievalError as exc:
@@ -61,7 +61,7 @@ def corpus_options(f):  # type: ignore[no-untyped-def]
 
 @click.group(context_settings=CONTEXT)
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (INFO).")
-def cli(verbose: bool) -> None:
+def cli(*, verbose: bool) -> None:
     """Ask a Chinese local-news archive questions; get cited passages back.
 
     \b
@@ -80,7 +80,7 @@ def cli(verbose: bool) -> None:
     "--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True, help="Passages per answer."
 )
 @corpus_options
-def ask(question: str | None, as_json: bool, top_k: int, seeds: Path, index_dir: Path) -> None:
+def ask(*, question: str | None, as_json: bool, top_k: int, seeds: Path, index_dir: Path) -> None:
     """Answer a question (or one question per line of stdin) with cited passages.
 
     \b
@@ -98,7 +98,7 @@ def ask(question: str | None, as_json: bool, top_k: int, seeds: Path, index_dir:
 @cli.command(context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
 @corpus_options
-def articles(as_json: bool, seeds: Path, index_dir: Path) -> None:
+def articles(*, as_json: bool, seeds: Path, index_dir: Path) -> None:
     """List every article and photo caption of the archive.
 
     \b
@@ -116,7 +116,7 @@ def articles(as_json: bool, seeds: Path, index_dir: Path) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--rebuild", is_flag=True, help="Rebuild even when the index is up to date.")
 @corpus_options
-def index(rebuild: bool, seeds: Path, index_dir: Path) -> None:
+def index(*, rebuild: bool, seeds: Path, index_dir: Path) -> None:
     """Build or refresh the index of the pages folder.
 
     \b
@@ -206,7 +206,7 @@ def chat(seeds: Path, index_dir: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @corpus_options
-def eval_command(file: Path, as_json: bool, seeds: Path, index_dir: Path) -> None:
+def eval_command(*, file: Path, as_json: bool, seeds: Path, index_dir: Path) -> None:
     """Score the archive on a question file (JSONL: q, evidence, title, kind).
 
     \b

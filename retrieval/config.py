@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.index.scoring import BM25Params, ModelName
@@ -49,8 +49,3 @@ class Settings:
     def bm25(self) -> BM25Params:
         """The BM25 scoring function these settings choose (model, k1, b; rank-bm25's other defaults)."""
         return BM25Params.of(self.model, self.k1, self.b)
-
-
-def describe() -> dict[str, str]:
-    """Return each setting's help text by name (the docs test checks README against it)."""
-    return {f.name: f.metadata["help"] for f in fields(Settings)}

@@ -11,11 +11,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import pytest
-from emulator import BotApiEmulator
 from telegram.ext import Application
 
 from bot.app import build_application, serving
 from bot.settings import BotSettings
+from emulator import BotApiEmulator
 from retrieval import Archive
 
 # Shaped like a real token (id:35 characters) so any code that parses it is exercised.

@@ -1,4 +1,4 @@
-"""benchmarks/pages.py and load.py on tiny archives: pages the product parses, every question replied.
+"""benchmarks.pages and benchmarks.load on tiny archives: pages the product parses, every question replied.
 
 No timing is asserted; the real run (100k chunks, 50 users) is in the README. The sentences are the seed
 pages' own (the CMRC/DRCD data of ../shared may be absent in CI).
@@ -6,18 +6,16 @@ pages' own (the CMRC/DRCD data of ../shared may be absent in CI).
 
 from __future__ import annotations
 
-import importlib
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from benchmarks import load, pages
+from benchmarks.common import eval_questions, machine
+from benchmarks.corpus import split_sentences
 from retrieval import Archive, Settings
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = ROOT / "benchmarks"
 PAGE_CHUNKS = 2_000
 LOAD_CHUNKS = 300
 USERS, PER_USER = 5, 2
@@ -26,27 +24,13 @@ PHASE_FIELDS |= {"max_ms", "mean_ms", "cpu_ms", "harness_cpu_ms", "archive", "ma
 
 
 @pytest.fixture(scope="module")
-def bench() -> tuple[ModuleType, ModuleType, ModuleType]:
-    """The benchmark modules (corpus, pages, load), imported as the scripts import them."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        return tuple(importlib.import_module(name) for name in ("corpus", "pages", "load"))  # type: ignore[return-value]
-    finally:
-        sys.path.remove(str(BENCH))
-
-
-@pytest.fixture(scope="module")
-def sentences(bench: tuple[ModuleType, ...], seed_archive: Archive) -> list[str]:
+def sentences(seed_archive: Archive) -> list[str]:
     """Sentences of the seed pages' paragraphs."""
-    corpus = bench[0]
     paragraphs = [p.text for article in seed_archive.articles for p in article.paragraphs]
-    return [s for text in paragraphs for s in corpus.split_sentences(text)]
+    return [s for text in paragraphs for s in split_sentences(text)]
 
 
-def test_pages_parse_into_about_the_requested_chunks(
-    bench: tuple[ModuleType, ...], sentences: list[str], tmp_path: Path
-) -> None:
-    pages = bench[1]
+def test_pages_parse_into_about_the_requested_chunks(sentences: list[str], tmp_path: Path) -> None:
     paths = pages.write_pages(tmp_path / "pages", PAGE_CHUNKS, seed=3, sentences=sentences)
     archive = Archive.open(Settings(seeds_dir=tmp_path / "pages", index_dir=tmp_path / "index"))
     assert archive.refused == [] and archive.stats.n_pages == len(paths)
@@ -57,11 +41,7 @@ def test_pages_parse_into_about_the_requested_chunks(
     assert all(a.paragraphs[0].text.startswith("本报讯（记者") for a in articles)
 
 
-def test_pages_are_the_same_for_the_same_seed(
-    bench: tuple[ModuleType, ...], sentences: list[str], tmp_path: Path
-) -> None:
-    pages = bench[1]
-
+def test_pages_are_the_same_for_the_same_seed(sentences: list[str], tmp_path: Path) -> None:
     def texts(folder: str, seed: int) -> list[str]:
         return [
             p.read_text(encoding="utf-8") for p in pages.write_pages(tmp_path / folder, 500, seed, sentences)
@@ -70,13 +50,10 @@ def test_pages_are_the_same_for_the_same_seed(
     assert texts("a", 1) == texts("b", 1) != texts("c", 2)
 
 
-async def test_load_benchmark_replies_to_every_question(
-    bench: tuple[ModuleType, ...], sentences: list[str], tmp_path: Path
-) -> None:
-    load = bench[2]
+async def test_load_benchmark_replies_to_every_question(sentences: list[str], tmp_path: Path) -> None:
     run, archive = load.prepare_archive(tmp_path, LOAD_CHUNKS, sentences=sentences)
     assert abs(archive["chunks"] - LOAD_CHUNKS) <= LOAD_CHUNKS * 0.1
-    questions = load.load_questions()
+    questions = eval_questions()
     assert len(questions) > 200 and all(isinstance(q, str) and q for q in questions)
     phases = await load.benchmark(run, USERS, PER_USER, questions)
     assert [(p.phase, p.users, p.questions) for p in phases] == [
@@ -87,9 +64,9 @@ async def test_load_benchmark_replies_to_every_question(
     ]
     assert all(p.replies == p.answers == p.questions for p in phases), phases
     assert [p.harness_cpu_ms is None for p in phases] == [False, False, True, True]
-    rows = [json.loads(line) for line in load.json_lines(phases, load.machine(), archive).splitlines()]
+    rows = [json.loads(line) for line in load.json_lines(phases, machine(), archive).splitlines()]
     assert len(rows) == 4 and all(row.keys() >= PHASE_FIELDS for row in rows)
     assert {"cpu", "cores"} <= rows[0]["machine"].keys() and rows[0]["archive"]["chunks"] == archive["chunks"]
-    table = load.table(phases, load.machine(), archive)
+    table = load.table(phases, machine(), archive)
     assert all(f"| {p.phase} |" in table for p in phases) and "cores" in table
     assert load.TOKEN not in (run / "bot.log").read_text(encoding="utf-8")

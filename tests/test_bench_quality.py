@@ -1,36 +1,25 @@
-"""The public-benchmark quality script (benchmarks/quality.py): metrics, ranking, split and main path.
+"""The public-benchmark quality benchmark (benchmarks.quality, .ranking, .public_sets): metrics, ranking,
+split, both baselines and the main path.
 
 A tiny in-code benchmark stands in for ../shared/bench, so the test needs no data outside the repository.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
+import jieba
 import pytest
 
+from benchmarks import quality, ranking
+from benchmarks.common import machine, machine_line
+from benchmarks.public_sets import BenchSet, Passage, Query, half_of
 from retrieval.index import bm25
+from retrieval.index.scoring import MODELS
 from retrieval.models import Chunk
 from retrieval.parse.chunks import indexed_text
 from retrieval.terms.tokens import Tokenizer, TokenizerConfig
-
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "quality.py"
-
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_quality", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-quality = _load()
 
 PASSAGES = [
     {
@@ -72,31 +61,31 @@ QUERIES = [
 
 
 def test_summarize_on_a_hand_computed_example() -> None:
-    m = quality.summarize([1, 3, None, 12, 2])
+    m = ranking.summarize([1, 3, None, 12, 2])
     assert m.questions == 5
     assert m.recall_at_1 == pytest.approx(1 / 5)
     assert m.recall_at_5 == pytest.approx(3 / 5)  # ranks 1, 3 and 2
     assert m.mrr_at_10 == pytest.approx((1 + 1 / 3 + 1 / 2) / 5)  # rank 12 is past the MRR depth
-    assert quality.summarize([]) == quality.Metrics(0, 0.0, 0.0, 0.0)
+    assert ranking.summarize([]) == ranking.Metrics(0, 0.0, 0.0, 0.0)
 
 
 def test_first_relevant_rank() -> None:
-    assert quality.first_relevant_rank(["a", "b", "c"], ["c", "b"]) == 2
-    assert quality.first_relevant_rank(["a", "b"], ["z"]) is None
+    assert ranking.first_relevant_rank(["a", "b", "c"], ["c", "b"]) == 2
+    assert ranking.first_relevant_rank(["a", "b"], ["z"]) is None
 
 
 def test_halves_are_stable_and_both_used() -> None:
     ids = [f"Q{i}" for i in range(200)]
-    halves = [quality.half_of(i) for i in ids]
-    assert halves == [quality.half_of(i) for i in ids]
+    halves = [half_of(i) for i in ids]
+    assert halves == [half_of(i) for i in ids]
     assert 70 < halves.count("tune") < 130
     # The first byte of SHA-256, not hash(): the same on every run and machine (0xba and 0xfd here).
-    assert (quality.half_of("DEV_0_QUERY_3"), quality.half_of("DEV_0_QUERY_0")) == ("tune", "test")
+    assert (half_of("DEV_0_QUERY_3"), half_of("DEV_0_QUERY_0")) == ("tune", "test")
     # Neighbouring ids are not bunched into one half (crc32's low bit would put 0-3 together).
-    assert len({quality.half_of(f"DEV_0_QUERY_{k}") for k in range(4)}) == 2
+    assert len({half_of(f"DEV_0_QUERY_{k}") for k in range(4)}) == 2
 
 
-@pytest.mark.parametrize("model", bm25.MODELS)
+@pytest.mark.parametrize("model", MODELS)
 def test_gold_ranks_equal_the_ranking_of_top_k(model: str) -> None:
     corpus = [["a", "b"], ["a", "c", "c"], ["d"], ["a", "b"], ["e", "f", "a"], ["b", "b", "c"]]
     queries = [["a", "b"], ["c"], ["d", "a"], ["z"], ["b", "b", "e"], ["f"]]
@@ -105,8 +94,8 @@ def test_gold_ranks_equal_the_ranking_of_top_k(model: str) -> None:
     expected = []
     for query, wanted in zip(queries, gold, strict=True):
         ids, _ = index.top_k(query, index.n_docs)
-        expected.append(quality.first_relevant_rank([str(i) for i in ids], [str(g) for g in wanted]))
-    assert quality.gold_ranks(index, queries, gold) == expected
+        expected.append(ranking.first_relevant_rank([str(i) for i in ids], [str(g) for g in wanted]))
+    assert ranking.gold_ranks(index, queries, gold) == expected
     assert expected[3] is None and expected[5] is None
 
 
@@ -117,12 +106,12 @@ def test_answer_ranks_reorder_only_the_passages_answers_reorder(monkeypatch: pyt
     questions = ["许昌商会培训"] * 4
     queries = [tokenizer.query(q) for q in questions]
     gold = [[0], [1], [2], [4]]
-    assert quality.gold_ranks(index, queries, gold) == [1, 2, 3, None]
-    searched = quality.Searched(index, tokenizer)
+    assert ranking.gold_ranks(index, queries, gold) == [1, 2, 3, None]
+    searched = ranking.Searched(index, tokenizer)
     # The real coverage order keeps this BM25 order: the passage covering most of the question is first.
-    assert quality.answer_ranks(searched, questions, queries, gold, texts) == [1, 2, 3, None]
+    assert ranking.answer_ranks(searched, questions, queries, gold, texts) == [1, 2, 3, None]
     # Answers reorder the first TYPED_DEPTH passages only: reversed, 0 and 1 swap and 2 keeps its rank.
-    monkeypatch.setattr(quality, "TYPED_DEPTH", 2)
+    monkeypatch.setattr(ranking, "TYPED_DEPTH", 2)
     seen: list[list[str]] = []
 
     def reverse(
@@ -131,15 +120,40 @@ def test_answer_ranks_reorder_only_the_passages_answers_reorder(monkeypatch: pyt
         seen.append(texts)
         return [(i, scores[i]) for i in reversed(range(len(texts)))]
 
-    monkeypatch.setattr(quality, "coverage_order", reverse)
-    assert quality.answer_ranks(searched, questions, queries, gold, texts) == [2, 1, 3, None]
+    monkeypatch.setattr(ranking, "coverage_order", reverse)
+    assert ranking.answer_ranks(searched, questions, queries, gold, texts) == [2, 1, 3, None]
     assert seen[0] == ["许昌商会培训", "许昌商会"]  # the prepared texts of BM25's first two, best first
 
 
 def test_product_text_is_what_the_index_sees_of_a_chunk() -> None:
     chunk = Chunk(0, "a1", "许昌市工商联", None, 1, "p.txt", "工商联下设十七家县级商会。")
-    passage = quality.Passage("P1#1", "许昌市工商联", "工商联下设十七家县级商会。", "P1")
+    passage = Passage("P1#1", "许昌市工商联", "工商联下设十七家县级商会。", "P1")
     assert quality.product_text(passage) == indexed_text(chunk)
+    # The fair baseline is given the very string chamber-qa indexes; the other one the text alone.
+    assert quality.BASELINES[quality.BASELINE_TITLED](passage) == indexed_text(chunk)
+    assert quality.BASELINES[quality.BASELINE_TEXT](passage) == chunk.text
+
+
+def test_the_title_baseline_reads_the_headlines_the_text_baseline_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(quality, "derive_terms", lambda texts: [])
+    # The same text in every passage: only the headlines tell them apart.
+    text = "会议在会议室举行，大家讨论了工作安排。"
+    passages = tuple(Passage(f"P{i}", t, text) for i, t in enumerate(("鄢陵花木", "长葛蜂业", "禹州钧瓷")))
+    queries = tuple(Query(f"Q{i}", f"{p.title}的会议在哪里举行？", (p.id,)) for i, p in enumerate(passages))
+    prepared = quality.Prepared(BenchSet("headlines", passages, queries))
+    titled, alone = prepared.baselines[quality.BASELINE_TITLED], prepared.baselines[quality.BASELINE_TEXT]
+    assert titled.passages == [jieba.lcut(f"{p.title} {p.text}") for p in passages]
+    assert alone.passages == [jieba.lcut(p.text) for p in passages]
+    assert titled.queries == alone.queries == [jieba.lcut(q.query) for q in queries]
+
+    def found_first(baseline: str) -> float:
+        halves = [prepared.metrics(quality.BASELINE_SETTING, h, baseline=baseline) for h in ("tune", "test")]
+        return sum(m.recall_at_1 * m.questions for m in halves)
+
+    assert found_first(quality.BASELINE_TITLED) == len(queries)
+    assert found_first(quality.BASELINE_TEXT) == 1  # three ties: the lowest passage number ranks first
 
 
 def _write_bench(root: Path) -> None:
@@ -166,36 +180,34 @@ def test_main_runs_end_to_end_on_a_tiny_benchmark(
     # derive_terms is retrieval's (tested in test_tokens.py) and loads jieba's tag table: a second or more.
     seen: list[list[str]] = []
     monkeypatch.setattr(quality, "derive_terms", lambda texts: seen.append(list(texts)) or ["县级商会"])
-    assert {quality.half_of(i) for i, _, _ in QUERIES} == {"tune", "test"}
+    assert {half_of(i) for i, _, _ in QUERIES} == {"tune", "test"}
 
     argv = ["--sets", "cmrc2018", "--bench-dir", str(tmp_path), "--limit", "7", "--json"]
     assert quality.main(argv) == 0
     out = json.loads(capsys.readouterr().out)
     result = out["sets"]["cmrc2018"]
     assert result["passages"] == len(PASSAGES)
-    systems = {quality.BASELINE, quality.DEFAULTS, quality.ANSWERS, quality.PER_SET, quality.SHARED}
-    assert set(result["test"]) == systems
-    test_half = sum(quality.half_of(i) == "test" for i, _, _ in QUERIES[:7])
+    systems = [quality.BASELINE_TEXT, quality.BASELINE_TITLED, quality.DEFAULTS, quality.ANSWERS]
+    assert list(result["test"]) == [*systems, quality.PER_SET, quality.SHARED]  # both baselines side by side
+    test_half = sum(half_of(i) == "test" for i, _, _ in QUERIES[:7])
     for metrics in result["test"].values():
         assert metrics["questions"] == test_half
         assert 0 <= metrics["recall_at_1"] <= metrics["recall_at_5"] <= 1
     # Every question of this corpus names its passage's distinctive words: the product finds them all.
     assert result["test"][quality.DEFAULTS]["recall_at_1"] == 1.0
     assert result["test"][quality.ANSWERS]["recall_at_1"] == 1.0
-    # The dictionary is derived from whole paragraphs (chunks joined back), as build_index reads them.
+    # The dictionary is derived from whole paragraphs (chunks joined back), as the index writer reads them.
     assert seen == [[PASSAGES[0]["text"] + PASSAGES[1]["text"], *(p["text"] for p in PASSAGES[2:])]]
 
 
 def test_domain_terms_are_derived_terms_then_headlines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(quality, "derive_terms", lambda texts: ["县级商会"])
-    bench = quality.BenchSet(
-        "x", tuple(quality.Passage(p["id"], p["title"], p["text"]) for p in PASSAGES), ()
-    )
+    bench = BenchSet("x", tuple(Passage(p["id"], p["title"], p["text"]) for p in PASSAGES), ())
     assert quality.domain_terms(bench) == ["县级商会", "许昌市工商联", "莲城智能体", "鄢陵花木", "長葛市"]
 
 
 def test_report_is_a_markdown_table_per_half() -> None:
-    m = quality.Metrics(10, 0.5, 0.8, 0.625)
+    m = ranking.Metrics(10, 0.5, 0.8, 0.625)
     setting = quality.default_setting()
     row = quality.SetResult(
         "drcd", 2000, setting, {"test": {quality.DEFAULTS: m}, "tune": {quality.DEFAULTS: m}}
@@ -203,7 +215,7 @@ def test_report_is_a_markdown_table_per_half() -> None:
     report = quality.report([row], setting, 12.3)
     assert "| drcd | 2,000 | chamber-qa defaults | 10 | 0.500 | 0.800 | 0.625 |" in report
     assert report.index("Test half") < report.index("Tune half")
-    assert quality.machine() in report and "wall time 12 s" in report
+    assert machine_line(machine()).split("; load average")[0] in report and "wall time 12 s" in report
 
 
 def test_main_names_a_missing_benchmark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

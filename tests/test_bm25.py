@@ -1,10 +1,15 @@
-"""The sparse BM25 index must score exactly like rank-bm25, for every model, on awkward corpora."""
+"""The sparse BM25 index must score like rank-bm25, to the last bits float64 rounding allows, for every
+model and for the product's own settings, on awkward corpora."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 import json
 import math
+from collections import Counter
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from unittest import mock
 
@@ -12,8 +17,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rank_bm25 import BM25L, BM25Okapi, BM25Plus
+from rank_bm25 import BM25, BM25L, BM25Okapi, BM25Plus
 
+from retrieval.config import Settings
 from retrieval.errors import CorpusEmpty, IndexDamaged, RetrievalError
 from retrieval.index import topk
 from retrieval.index.bm25 import SparseBM25, build
@@ -30,7 +36,8 @@ from retrieval.index.snapshot import (
 )
 from retrieval.index.storage import read_snapshot
 
-RTOL, ATOL = 1e-4, 1e-5
+EPS = float(np.finfo(np.float64).eps)
+PRODUCT = Settings().bm25  # the scoring function the archive is built and searched with
 
 
 def zipf_corpus(seed: int) -> tuple[list[list[str]], list[str]]:
@@ -62,31 +69,108 @@ def queries_for(terms: list[str], seed: int) -> list[list[str]]:
     ]
 
 
+def idf_magnitudes(ref: BM25) -> dict[str, float]:
+    """Per term, the size of the numbers its idf is computed from (see rounding_bound)."""
+    n = ref.corpus_size
+    df = Counter(term for doc in ref.doc_freqs for term in doc)
+    if isinstance(ref, BM25Lucene | BM25Plus):  # one logarithm: the idf itself
+        return {term: abs(idf) for term, idf in ref.idf.items()}
+    if isinstance(ref, BM25L):  # ln(N + 1) - ln(df + 0.5)
+        return {term: math.log(n + 1) + abs(math.log(d + 0.5)) for term, d in df.items()}
+    # Okapi: ln(N - df + 0.5) - ln(df + 0.5), and for terms in over half the documents the floor, epsilon
+    # times the average of those differences over the whole vocabulary.
+    logs = {term: abs(math.log(n - d + 0.5)) + abs(math.log(d + 0.5)) for term, d in df.items()}
+    floor = abs(ref.epsilon) * math.fsum(logs.values())
+    return {term: floor if 2 * d > n else logs[term] for term, d in df.items()}
+
+
+def rounding_bound(ref: BM25, query: Sequence[str]) -> np.ndarray:
+    """Per document, the most our score may differ from rank-bm25's by float64 rounding alone.
+
+    Both sides evaluate the same float64 expressions (scoring.py); they round differently in three places.
+    With eps the machine epsilon, m the number of query tokens and p a token's tf-part in a document
+    (bit-identical on both sides, and what get_scores gives with every idf set to 1):
+
+    * The idf: np.log here, math.log in rank-bm25; the two may differ in the last bit (<= eps * |ln x|).
+      An idf that is one logarithm (Lucene, Plus) then differs by <= eps * |idf|; one that is a difference
+      of two (Okapi, L) by <= 2 eps * (|ln a| + |ln b|), which does not shrink when the two nearly cancel.
+      Okapi's floor averages the whole vocabulary, exactly here (fsum), in dict order there; a sum of V
+      terms errs by <= V * eps/2 times their magnitudes, so the floors differ by <= 3 eps * |epsilon| *
+      the vocabulary's sum of (|ln a| + |ln b|). With I the magnitude idf_magnitudes gives, each idf is
+      within 3 eps * I of rank-bm25's.
+    * A token's contribution idf * p takes at most four more roundings on each side (BM25L's chain;
+      BM25Plus's idf * delta is added separately here), each <= eps/2: the contributions differ by
+      <= (3 + 4) eps * I * p.
+    * The sum: rank-bm25 adds the m contributions one by one in query order; we add weight * repeats per
+      distinct term in order of first occurrence, then (BM25Plus) the constants: at most 4m roundings
+      here and m there, each <= eps/2 times the sum of the magnitudes I * p.
+
+    Hence |ours - rank-bm25's| <= (2.5m + 7) eps * sum(I * p) <= (3m + 8) eps * sum(I * p), the margin
+    covering second-order terms: a few ulps of the sum of magnitudes. For Lucene and Plus, whose
+    contributions are all positive, sum(I * p) is the score, so the bound is (3m + 8) eps relative (about
+    5e-15 for five words); the differences seen on random corpora stay below a fifth of it. A document
+    without a query term gets exactly 0 on both sides (bound 0), except BM25Plus's constant.
+    """
+    unit = copy.copy(ref)
+    unit.idf = dict.fromkeys(ref.idf, 1.0)  # get_scores([token]) is then the token's p
+    magnitudes = idf_magnitudes(ref)
+    absent = ref.delta if isinstance(ref, BM25Plus) else 0.0
+    total = np.zeros(ref.corpus_size)
+    for token in query:
+        if token in magnitudes:
+            with np.errstate(invalid="ignore"):
+                p = np.asarray(unit.get_scores([token]))
+            # Where rank-bm25 divides 0 by 0 (k1 = 0, or b = 1 and an empty document) we give a document
+            # without the token the value of an absent term (see bm25.py).
+            total += magnitudes[token] * np.abs(np.where(np.isnan(p), absent, p))
+    return (3 * len(query) + 8) * EPS * total
+
+
+def assert_within(got: np.ndarray, want: np.ndarray, bound: np.ndarray, what: str = "") -> None:
+    """Assert |got - want| <= bound, document by document (NaN never passes)."""
+    diff = np.abs(np.asarray(got) - np.asarray(want))
+    bad = np.flatnonzero(~(diff <= bound))[:5]
+    assert bad.size == 0, f"{what}: documents {bad.tolist()} off by {diff[bad]} > {bound[bad]}"
+
+
+def assert_scores_like(
+    index: SparseBM25, ref: BM25, query: list[str], what: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Assert our scores are rank-bm25's up to rounding; return rank-bm25's scores and the bound."""
+    ref_scores = np.asarray(ref.get_scores(query), dtype=np.float64)
+    bound = rounding_bound(ref, query)
+    got = index.scores(query)
+    assert got.shape == ref_scores.shape
+    assert_within(got, ref_scores, bound, f"{what} {query}")
+    return ref_scores, bound
+
+
+def forced_pruning() -> AbstractContextManager[object]:
+    """Make top_k take its pruned path even on a small corpus."""
+    return mock.patch.multiple(topk, EXHAUSTIVE_COST=0, SEED_POSTINGS=4, PROBES=1, ESSENTIAL_COST=0)
+
+
 def assert_top_k_matches(
-    index: SparseBM25, ref_scores: np.ndarray, corpus: list[list[str]], query: list[str], k: int
+    index: SparseBM25,
+    ref_scores: np.ndarray,
+    bound: np.ndarray,
+    corpus: Sequence[Sequence[str]],
+    query: list[str],
+    k: int,
 ) -> None:
-    """Tie-aware: same score sequence as rank-bm25's ranking of the matching docs, lower id first on ties."""
+    """The k best documents holding a query term, best first, ties by lower id, scored as rank-bm25 does."""
     ids, scores = index.top_k(query, k)
     qset = set(query)
     matching = np.array([i for i, doc in enumerate(corpus) if qset.intersection(doc)], dtype=np.int64)
-    assert len(ids) == len(scores) == min(k, len(matching))
-    assert set(ids.tolist()) <= set(matching.tolist())
-    assert len(set(ids.tolist())) == len(ids)
-    np.testing.assert_allclose(scores, ref_scores[ids], rtol=RTOL, atol=ATOL)
-    np.testing.assert_array_equal(scores, index.scores(query)[ids])  # one arithmetic, two entry points
-    expected = np.sort(ref_scores[matching])[::-1][: len(ids)]
-    np.testing.assert_allclose(scores, expected, rtol=RTOL, atol=ATOL)
-    assert np.all(np.diff(scores) <= 0), "not ranked best first"
-    same = np.diff(scores) == 0
-    assert np.all(np.diff(ids)[same] > 0), "ties not broken by lower doc id"
-    if len(ids) and len(ids) < len(matching):
-        # Whatever was left out scores no better than the last hit (within float32 tolerance) ...
-        rest = np.setdiff1d(matching, ids)
-        assert ref_scores[rest].max() <= scores[-1] + ATOL + RTOL * abs(scores[-1])
-        # ... and an exact tie with the last hit that was left out has a higher doc id.
-        full = index.scores(query)
-        tied_out = rest[full[rest] == scores[-1]]
-        assert np.all(tied_out > ids[-1])
+    full = index.scores(query)
+    # Exactly our own ranking of the matching documents: score descending, ties by lower doc id ...
+    np.testing.assert_array_equal(ids, matching[np.lexsort((matching, -full[matching]))][:k])
+    np.testing.assert_array_equal(scores, full[ids])  # one arithmetic, two entry points
+    # ... with rank-bm25's scores, up to rounding: each document's, and the k best of rank-bm25's ranking
+    # (if every score is within its bound, the i-th best is within the largest bound).
+    assert_within(scores, ref_scores[ids], bound[ids], f"top {k} of {query}")
+    best = np.sort(ref_scores[matching])[::-1][: len(ids)]
+    assert_within(scores, best, np.full(len(ids), bound[matching].max(initial=0.0)), f"top {k} of {query}")
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -96,12 +180,9 @@ def test_scores_and_top_k_equal_rank_bm25_on_random_corpora(model: str, seed: in
     index = build(corpus, model)
     ref = reference_model(model, corpus)
     for query in queries_for(terms, seed):
-        ref_scores = np.asarray(ref.get_scores(query))
-        got = index.scores(query)
-        assert got.shape == (len(corpus),)
-        np.testing.assert_allclose(got, ref_scores, rtol=RTOL, atol=ATOL, err_msg=f"{model} {query}")
+        ref_scores, bound = assert_scores_like(index, ref, query, model)
         for k in (1, 5, len(corpus) + 3):
-            assert_top_k_matches(index, ref_scores, corpus, query, k)
+            assert_top_k_matches(index, ref_scores, bound, corpus, query, k)
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -128,7 +209,7 @@ def test_okapi_idf_exactly_zero_is_not_floored_and_floor_can_be_negative() -> No
     index = build(corpus, "okapi")
     assert ref.average_idf < 0
     assert index.idf("a") == pytest.approx(0.25 * ref.average_idf)
-    np.testing.assert_allclose(index.scores(["a"]), ref.get_scores(["a"]), rtol=RTOL)
+    assert_scores_like(index, ref, ["a"])
     ids, scores = index.top_k(["a", "c"], 3)
     assert ids.tolist() == [2, 0, 1] and scores[1] < 0  # matching docs are hits even with negative scores
 
@@ -145,8 +226,7 @@ def test_scores_equal_rank_bm25_on_tiny_corpora(
     corpus: list[list[str]], query: list[str], model: str
 ) -> None:
     # Tiny corpora reach the corners: N = 1, every term in every doc, idf exactly 0 (df = N/2) ...
-    ref = np.asarray(reference_model(model, corpus).get_scores(query))
-    np.testing.assert_allclose(build(corpus, model).scores(query), ref, rtol=RTOL, atol=ATOL)
+    assert_scores_like(build(corpus, model), reference_model(model, corpus), query, model)
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -158,7 +238,7 @@ def test_non_default_parameters(model: str, k1: float, b: float) -> None:
     index = build(corpus, model, k1=k1, b=b, **extra)
     ref = reference_model(model, corpus, k1=k1, b=b, **extra)
     for query in queries_for(terms, 7):
-        np.testing.assert_allclose(index.scores(query), ref.get_scores(query), rtol=RTOL, atol=ATOL)
+        assert_scores_like(index, ref, query, f"{model} k1={k1} b={b}")
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -183,7 +263,7 @@ def test_finite_where_rank_bm25_divides_zero_by_zero(model: str, k1: float, b: f
     assert saw_nan != (model == "l" and k1 == 0.0)
     got = index.scores(["a", "c"])
     assert np.all(np.isfinite(got))
-    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
+    assert_within(got, expected, rounding_bound(ref, ["a", "c"]))
 
 
 def test_bm25plus_constant_reaches_documents_without_the_term() -> None:
@@ -192,7 +272,7 @@ def test_bm25plus_constant_reaches_documents_without_the_term() -> None:
     ref = reference_model("plus", corpus)
     got = index.scores(["a", "a"])
     assert got[1] == pytest.approx(2 * index.idf("a") * 1.0) and got[1] > 0
-    np.testing.assert_allclose(got, ref.get_scores(["a", "a"]), rtol=RTOL)
+    assert_scores_like(index, ref, ["a", "a"])
     ids, _ = index.top_k(["a"], 10)
     assert ids.tolist() == [0]  # only documents that contain a query term are hits
 
@@ -236,9 +316,9 @@ def test_top_k_sparse_and_dense_paths(model: str) -> None:
     ref = reference_model(model, corpus)
     index = build(corpus, model)
     for query in (["a", "b"], ["b", "a", "zz"], ["f1", "f2", "a"], ["f0", "f0"]):
-        ref_scores = np.asarray(ref.get_scores(query))
+        ref_scores, bound = assert_scores_like(index, ref, query, model)
         for k in (1, 2, 3, 10, 2000):
-            assert_top_k_matches(index, ref_scores, corpus, query, k)
+            assert_top_k_matches(index, ref_scores, bound, corpus, query, k)
 
 
 def test_accessors_match_rank_bm25() -> None:
@@ -351,12 +431,13 @@ def test_opening_refuses_inconsistent_arrays(tmp_path: Path) -> None:
 def segmented(
     runs: list[list[list[str]]],
     live: list[np.ndarray | None],
-    model: str,
+    model: str | BM25Params,
     merge: bool = False,
     ref_avgdl: float = 2.5,
 ) -> SparseBM25:
-    """An archive of several segments (one per run of documents) with dead documents, as ingest makes."""
-    params = BM25Params.of(model)
+    """An archive of several segments (one per run of documents) with dead documents, as ingest makes;
+    `model` names a model with rank-bm25's defaults, or gives the whole scoring function."""
+    params = model if isinstance(model, BM25Params) else BM25Params.of(model)
     vocab: list[str] = []
     counts = []
     for run in runs:
@@ -377,6 +458,28 @@ def segmented(
     return SparseBM25(tuple(segments), tuple(live), vocab, df, n_tokens, params)
 
 
+def runs_with_deletions(
+    corpus: list[list[str]], rng: np.random.Generator
+) -> tuple[list[list[list[str]]], list[np.ndarray | None]]:
+    """Cut a corpus into three runs (segments), about 30% of the first two's documents dead."""
+    cuts = sorted(rng.choice(np.arange(1, len(corpus)), size=2, replace=False).tolist())
+    runs = [corpus[: cuts[0]], corpus[cuts[0] : cuts[1]], corpus[cuts[1] :]]
+    live: list[np.ndarray | None] = [rng.random(len(r)) < 0.7 for r in runs]
+    live[0][0] = True  # type: ignore[index]  # the corpus's first document has a token
+    live[2] = None  # a segment without deletions
+    return runs, live
+
+
+def live_documents(runs: list[list[list[str]]], live: list[np.ndarray | None]) -> list[list[str]]:
+    """The documents of the runs that are not dead, in id order."""
+    return [
+        doc
+        for run, mask in zip(runs, live, strict=True)
+        for i, doc in enumerate(run)
+        if mask is None or mask[i]
+    ]
+
+
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize(("merge", "ref_avgdl"), [(False, 0.5), (False, 100.0), (True, 2.5)])
@@ -386,26 +489,16 @@ def test_segments_with_dead_documents_score_exactly_like_a_fresh_build(
     """Runs of documents in segments, some dead (an archive's adds and removes), or merged into one
     segment, give the scores and top k of one build over the live documents, bit for bit; also when
     the segments' bounds were computed at an average length far from today's, and pruning is forced."""
-    rng = np.random.default_rng(seed)
     corpus, terms = zipf_corpus(seed)
-    cuts = sorted(rng.choice(np.arange(1, len(corpus)), size=2, replace=False).tolist())
-    runs = [corpus[: cuts[0]], corpus[cuts[0] : cuts[1]], corpus[cuts[1] :]]
-    live: list[np.ndarray | None] = [rng.random(len(r)) < 0.7 for r in runs]
-    live[0][0] = True  # type: ignore[index]  # the corpus's first document has a token
-    live[2] = None  # a segment without deletions
+    runs, live = runs_with_deletions(corpus, np.random.default_rng(seed))
     index = segmented(runs, live, model, merge, ref_avgdl)
-    kept = [
-        doc
-        for run, mask in zip(runs, live, strict=True)
-        for i, doc in enumerate(run)
-        if mask is None or mask[i]
-    ]
+    kept = live_documents(runs, live)
     fresh = build(kept, model)
     assert index.n_docs == len(kept) and index.term_counts() == fresh.term_counts()
     for query in queries_for(terms, seed):
         np.testing.assert_array_equal(index.scores(query), fresh.scores(query))
         for k in (1, 5, 1000):
-            with mock.patch.multiple(topk, EXHAUSTIVE_COST=0, SEED_POSTINGS=4, PROBES=1, ESSENTIAL_COST=0):
+            with forced_pruning():
                 pruned = index.top_k(query, k)
             for got, want in zip(pruned, fresh.top_k(query, k), strict=True):
                 np.testing.assert_array_equal(got, want)
@@ -420,3 +513,70 @@ def test_a_term_only_dead_documents_hold_is_unknown() -> None:
     assert "z" in index.vocab and index.doc_freq("z") == 0 and index.idf("z") == 0.0
     assert np.isfinite(index.scores(["z", "a"])).all()  # BM25Plus's log((N+1)/df) would divide by 0
     assert index.top_k(["z"], 3)[0].size == 0 and "z" not in index.term_counts()
+
+
+# --- the product's scoring function: Settings().bm25, not rank-bm25's defaults -----------------------
+
+
+def product_searcher(corpus: Sequence[Sequence[str]]) -> SparseBM25:
+    """Our searcher over a corpus, with the scoring function of the product's settings."""
+    p = PRODUCT
+    return build(corpus, p.model, k1=p.k1, b=p.b, delta=p.delta, epsilon=p.epsilon)
+
+
+def product_reference(corpus: Sequence[Sequence[str]]) -> BM25:
+    """rank-bm25's model of the product's settings."""
+    p = PRODUCT
+    return reference_model(p.model, corpus, k1=p.k1, b=p.b, delta=p.delta, epsilon=p.epsilon)
+
+
+tiny_corpora = st.lists(st.lists(st.sampled_from("abcdefg"), max_size=8), min_size=1, max_size=12).filter(any)
+zipf_corpora = st.integers(0, 2**32 - 1).map(lambda seed: zipf_corpus(seed)[0])
+
+
+def queries_of(corpus: Sequence[Sequence[str]]) -> st.SearchStrategy[list[str]]:
+    """Questions over a corpus's terms, repeats and an unknown word included."""
+    vocab = sorted({term for doc in corpus for term in doc})
+    return st.lists(st.sampled_from([*vocab, "zz-not-in-vocab"]), max_size=12)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(corpus=st.one_of(zipf_corpora, tiny_corpora), data=st.data())
+def test_product_scoring_equals_rank_bm25_on_random_corpora(
+    corpus: list[list[str]], data: st.DataObject
+) -> None:
+    """Scores and top k (ids, scores, ties by lower id) of the product's settings, by both top-k paths,
+    are rank-bm25's to within rounding_bound: (3m + 8) eps of the score for Lucene."""
+    index, ref = product_searcher(corpus), product_reference(corpus)
+    assert index.params == PRODUCT
+    query = data.draw(queries_of(corpus))
+    ref_scores, bound = assert_scores_like(index, ref, query, str(PRODUCT))
+    for k in (1, 3, 10, len(corpus) + 3):
+        for pruning in (nullcontext(), forced_pruning()):
+            with pruning:
+                assert_top_k_matches(index, ref_scores, bound, corpus, query, k)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    merge=st.booleans(),
+    ref_avgdl=st.sampled_from([0.5, 2.5, 100.0]),
+    data=st.data(),
+)
+def test_product_scoring_of_segments_with_dead_documents_equals_rank_bm25(
+    seed: int, merge: bool, ref_avgdl: float, data: st.DataObject
+) -> None:
+    """An archive's segments, some documents dead, searched with the product's settings, score like
+    rank-bm25 over the live documents (and bit for bit like a fresh build of them)."""
+    corpus, _ = zipf_corpus(seed)
+    runs, live = runs_with_deletions(corpus, np.random.default_rng(seed))
+    index = segmented(runs, live, PRODUCT, merge, ref_avgdl)
+    kept = live_documents(runs, live)
+    query = data.draw(queries_of(kept))
+    ref_scores, bound = assert_scores_like(index, product_reference(kept), query, str(PRODUCT))
+    np.testing.assert_array_equal(index.scores(query), product_searcher(kept).scores(query))
+    for k in (1, 5, len(kept) + 3):
+        for pruning in (nullcontext(), forced_pruning()):
+            with pruning:
+                assert_top_k_matches(index, ref_scores, bound, kept, query, k)

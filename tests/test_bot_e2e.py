@@ -7,11 +7,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from emulator import BotApiEmulator, Call
-from emulator.api import NOT_MODIFIED
 from telegram.ext import Application
 
 from bot.callbacks import MAX_CALLBACK_BYTES
+from emulator import BotApiEmulator, Call
+from emulator.api import NOT_MODIFIED
 from replies import words
 from retrieval import Archive, Settings
 

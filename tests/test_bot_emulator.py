@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from emulator import ApiError, BotApiEmulator, parse_html
 
 TOKEN = "123:emulator-test-token"

@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from emulator import BotApiEmulator
 
 from bot.__main__ import main
+from emulator import BotApiEmulator
 
 pytest_plugins = ["conftest_bot"]
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-from emulator import parse_html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import browse, callbacks, messages
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, pack, split_plain, utf16_len, visible_length
+from emulator import parse_html
 from replies import words
 from retrieval import Answer, Article, Chunk, Hit, PageMeta, Paragraph
 
@@ -137,7 +137,7 @@ def test_format_answer_fits_one_message_with_huge_passages() -> None:
 
 
 def test_format_no_answer_says_so_and_points_to_titles() -> None:
-    refusal = Answer("<b>什么</b>", (), False, (), ("商会 <党建>", "万人助企"))
+    refusal = Answer("<b>什么</b>", (), answered=False, near_titles=("商会 <党建>", "万人助企"))
     text = shown(messages.format_no_answer(refusal, "zh"))
     assert text == (
         "档案里没有找到能回答「<b>什么</b>」的原文。\n\n最接近的文章：\n• 《商会 <党建>》\n• 《万人助企》\n\n"
@@ -147,7 +147,12 @@ def test_format_no_answer_says_so_and_points_to_titles() -> None:
 
 def test_format_no_answer_says_what_a_near_miss_lacks() -> None:
     refusal = Answer(
-        "会长是谁", ("会长",), False, near_titles=("商会",), unstated_kind="person", unstated_about="会长"
+        "会长是谁",
+        ("会长",),
+        answered=False,
+        near_titles=("商会",),
+        unstated_kind="person",
+        unstated_about="会长",
     )
     assert "档案里有提到「会长」的原文，但没有一篇写明所问的姓名。" in shown(
         messages.format_no_answer(refusal, "zh")
@@ -173,7 +178,7 @@ def test_inline_results_insert_cited_passages() -> None:
     results = messages.inline_results(answer(hit(), hit()), "zh")
     assert [r.id for r in results] == ["1", "2"]
     assert all("《" in shown(r.input_message_content.message_text) for r in results)
-    assert messages.inline_results(Answer("x", (), False), "zh") == []
+    assert messages.inline_results(Answer("x", (), answered=False), "zh") == []
 
 
 # --- browsing ----------------------------------------------------------------------------------
@@ -229,7 +234,7 @@ def test_every_answer_message_parses_and_fits(texts: list[str], data: st.DataObj
         hits.append(hit(text, sentence, terms, title=data.draw(nasty_text), section=data.draw(nasty_text)))
     message = messages.format_answer(answer(*hits[:5], question=texts[0]), "zh", note=texts[-1][:100])
     assert 0 < utf16_len(shown(message)) <= MAX_MESSAGE_CHARS
-    refusal = messages.format_no_answer(Answer(texts[0], (), False, (), tuple(texts)), "en")
+    refusal = messages.format_no_answer(Answer(texts[0], (), answered=False, near_titles=tuple(texts)), "en")
     assert 0 < utf16_len(shown(refusal)) <= MAX_MESSAGE_CHARS
 
 

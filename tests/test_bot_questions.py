@@ -47,7 +47,7 @@ def test_command_argument(text: str, expected: str) -> None:
     ],
 )
 def test_group_question(text: str, replying: bool, expected: str | None) -> None:
-    assert questions.group_question(text, BOT, replying) == expected
+    assert questions.group_question(text, BOT, replying_to_me=replying) == expected
 
 
 @pytest.mark.parametrize(

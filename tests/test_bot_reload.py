@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from emulator import BotApiEmulator
 from telegram.ext import Application
 
 from bot.settings import BotConfigError, BotSettings
+from emulator import BotApiEmulator
 from replies import words
 from retrieval import Archive, Settings
 from retrieval.errors import IndexDamaged

@@ -6,11 +6,12 @@ import time
 from typing import Any
 
 import pytest
-from emulator import BotApiEmulator
 from telegram.ext import Application
 
 from bot.logs import REDACTED
+from emulator import BotApiEmulator
 from replies import words
+from retrieval import Archive
 
 pytest_plugins = ["conftest_bot"]
 # PTB's own RetryAfter.__init__ reads its deprecated int attribute when Telegram answers 429.
@@ -87,6 +88,59 @@ async def test_chats_outside_the_allowlist_get_one_refusal_then_silence(
     assert replies_to(emulator, STRANGER) == [words.NOT_ALLOWED]
     assert replies_to(emulator, OTHER_GROUP) == [words.NOT_ALLOWED]
     assert emulator.calls_to("answerInlineQuery", ok=None) == []
+
+
+async def test_gate_refuses_buttons_pressed_in_chats_outside_the_allowlist(
+    emulator: BotApiEmulator, archive: Archive, start_bot: Any
+) -> None:
+    """A chat taken off the allowlist keeps the answers it was given; their "更多" and "全文" buttons are
+    refused there, while the same buttons in an allowed chat are served."""
+    alice, stranger = emulator.user(ALICE), emulator.user(STRANGER)
+    mine, theirs, group = (
+        emulator.private_chat(alice),
+        emulator.private_chat(stranger),
+        emulator.group_chat(OTHER_GROUP),
+    )
+    async with start_bot(allowed_chat_ids=frozenset({ALICE, STRANGER, OTHER_GROUP})):
+        # In the group the buttons are pressed by Alice: the chat is refused, not the person.
+        old = [
+            (await answer_with_buttons(emulator, theirs, stranger, QUESTION), stranger),
+            (await answer_with_buttons(emulator, group, alice, f"/ask {QUESTION}"), alice),
+        ]
+    first_call = len(emulator.calls)
+    async with start_bot(allowed_chat_ids=frozenset({ALICE})):
+        # Alice asks the same question, so the bot remembers it: every "更多" of it would be served.
+        answer, buttons = await answer_with_buttons(emulator, mine, alice, QUESTION)
+        assert "更多" in buttons and any(label.startswith("全文") for label in buttons)
+        for (message, their_buttons), presser in old:
+            assert their_buttons == buttons, "the refused presses carry payloads the bot would serve"
+            for data in their_buttons.values():
+                emulator.press_button(message, data, presser)
+        for data in buttons.values():
+            emulator.press_button(answer, data, alice)
+        # Alice's presses came last; once one is served, every press before it has been fetched ...
+        await emulator.wait_for("editMessageText", lambda c: int(c.params["chat_id"]) == ALICE)
+    # ... and stopping the bot waits until every fetched update has been handled.
+    run = emulator.calls[first_call:]
+    assert {int(c.params["chat_id"]) for c in run if "chat_id" in c.params} == {ALICE}
+    served = " ".join(c.response["result"]["text"] for c in emulator.sent_to(ALICE))
+    for data in (data for label, data in buttons.items() if label.startswith("全文")):
+        article = archive.articles[int(data.split(":")[1]) - 1]
+        assert "".join(article.paragraphs[-1].text.split()) in "".join(served.split())
+    edits = [c for c in run if c.method == "editMessageText"]
+    assert [(c.ok, int(c.params["message_id"])) for c in edits] == [(True, answer["message_id"])]
+
+
+async def answer_with_buttons(
+    emulator: BotApiEmulator, chat: dict[str, Any], user: dict[str, Any], text: str
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Send a question in a chat; return the bot's answer (as Telegram stores it) and its buttons."""
+    before = len(emulator.sent_to(chat["id"]))
+    emulator.send_text(chat, user, text)
+    await emulator.wait_until(lambda: len(emulator.sent_to(chat["id"])) > before, what=f"an answer in {chat}")
+    reply = emulator.sent_to(chat["id"])[before]
+    rows = reply.params["reply_markup"]["inline_keyboard"]
+    return reply.response["result"], {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
 async def test_retrieval_crash_is_logged_without_token_and_reported(

@@ -6,6 +6,7 @@ import socket
 from typing import Any
 
 import httpx
+
 from emulator import BotApiEmulator
 
 pytest_plugins = ["conftest_bot"]

@@ -205,7 +205,7 @@ def test_chinese_inside_an_english_question_is_kept(reader: EnglishReader) -> No
 
 @pytest.mark.parametrize("question", ["", "   ", "?!?! ... --- ,,, ‘’“”", "\n\t"])
 def test_empty_and_punctuation_only(reader: EnglishReader, question: str) -> None:
-    assert reader.read(question) == Reading((), (), False)
+    assert reader.read(question) == Reading((), (), asks_amount=False)
     assert reader.read(question).as_question() == ""
 
 

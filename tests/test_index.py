@@ -11,7 +11,7 @@ import pytest
 from retrieval import Archive, Settings
 from retrieval import archive as archive_module
 from retrieval.index import snapshot as index_module
-from retrieval.index import sync
+from retrieval.index import writer
 from retrieval.index.reference import reference_model
 from retrieval.index.storage import Snapshot, read_snapshot
 from retrieval.parse.chunks import indexed_text
@@ -27,7 +27,7 @@ def test_open_loads_the_saved_index_without_rebuilding(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = Archive.open(settings)
-    monkeypatch.setattr(sync, "refresh", lambda *a, **k: pytest.fail("rebuilt a fresh index"))
+    monkeypatch.setattr(writer, "refresh", lambda *a, **k: pytest.fail("rebuilt a fresh index"))
     again = Archive.open(settings)
     assert again.stats.n_chunks == first.stats.n_chunks
     assert again.ask("莲城智能体").hits[0].chunk == first.ask("莲城智能体").hits[0].chunk
@@ -78,8 +78,8 @@ def test_open_rebuilds_when_the_parsing_code_or_word_lists_change(
     Archive.open(settings)
     monkeypatch.setattr(index_module, "pipeline_fingerprint", lambda: "another-dictionary")
     rebuilt = []
-    real_refresh = sync.refresh
-    monkeypatch.setattr(sync, "refresh", lambda *a, **k: rebuilt.append(a[3]) or real_refresh(*a, **k))
+    real_refresh = writer.refresh
+    monkeypatch.setattr(writer, "refresh", lambda *a, **k: rebuilt.append(a[3]) or real_refresh(*a, **k))
     Archive.open(settings)
     assert rebuilt == [None]  # from nothing: the old tokens were made by other code
 

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval import Archive, Settings
 from retrieval.errors import IndexDamaged
-from retrieval.index import draft, sync, workers, writer
+from retrieval.index import draft, workers, writer
 from retrieval.index.records import Records, concat, encode
 from retrieval.parse.chunks import indexed_text
 
@@ -96,7 +96,7 @@ def test_removing_a_page_equals_a_fresh_build(settings: Settings, tmp_path: Path
 
 def test_an_unchanged_folder_is_not_read_again(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     Archive.open(settings)
-    monkeypatch.setattr(sync, "refresh", lambda *a, **k: pytest.fail("refreshed an up-to-date index"))
+    monkeypatch.setattr(writer, "refresh", lambda *a, **k: pytest.fail("refreshed an up-to-date index"))
     Archive.open(settings)
 
 

@@ -109,7 +109,7 @@ def answer(source: Answering, question: str, *, top_k: int | None = None, offset
     k = source.settings.top_k if top_k is None else top_k
     hits = _hits(_pick(ranked, offset + k)[offset:], cs, asked, prepared, offset)
     extra: dict[str, object] = {"coverage": round(best, 3)}
-    return Answer(read.text, terms, True, hits, extra=extra, searched_for=read.searched_for)
+    return Answer(read.text, terms, answered=True, hits=hits, extra=extra, searched_for=read.searched_for)
 
 
 def _candidates(index: Index, question: str, cs: Sequence[Concept], k: int) -> Ranked:
@@ -170,7 +170,7 @@ def _refusal(
     return Answer(
         read.text,
         terms,
-        False,
+        answered=False,
         near_titles=titles,
         reason=reason,
         searched_for=read.searched_for,

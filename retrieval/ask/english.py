@@ -133,6 +133,7 @@ class _Draft:
         terms: tuple[str, ...],
         source: Source,
         others: Iterable[str] = (),
+        *,
         weak: bool = False,
     ) -> None:
         self.parts.append(Part(_text(words), terms, source, tuple(others), weak))
@@ -323,7 +324,7 @@ class EnglishReader:
             if found:
                 best = self._rank(found)
                 source = _source(found, best[0])
-                draft.read(run, (best[0],), source, best[1 : 1 + ALTERNATIVES], _verb(found, best[0]))
+                draft.read(run, (best[0],), source, best[1 : 1 + ALTERNATIVES], weak=_verb(found, best[0]))
             else:  # "Longmen Grottoes", "opening hours": a phrase the archive has no word for
                 draft.miss(run, _first_sense(senses))
             return n
@@ -337,7 +338,7 @@ class EnglishReader:
         if found:
             best = self._rank(found)
             source = _source(found, best[0])
-            draft.read([word], (best[0],), source, best[1 : 1 + ALTERNATIVES], _verb(found, best[0]))
+            draft.read([word], (best[0],), source, best[1 : 1 + ALTERNATIVES], weak=_verb(found, best[0]))
             return True
         if senses:  # Zhengzhou, football: the archive has no word for it
             draft.miss([word], _first_sense(senses))

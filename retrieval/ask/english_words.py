@@ -66,11 +66,11 @@ def question_words(question: str) -> list[Word]:
     for m in _TOKEN.finditer(unicodedata.normalize("NFKC", question)):
         text = _POSSESSIVE.sub("", m.group())
         if NUMBER.fullmatch(text):
-            words.append(Word(text, (text.replace(",", ""),), False))
+            words.append(Word(text, (text.replace(",", ""),), capital=False))
             continue
         # "county-level", "2019-2020": the parts are read one by one unless the whole is a set phrase.
         parts = [text] if "-" not in text or _known(text.lower()) else [p for p in text.split("-") if p]
-        words.extend(Word(p, forms(p), p[:1].isupper()) for p in parts)
+        words.extend(Word(p, forms(p), capital=p[:1].isupper()) for p in parts)
     return words
 
 

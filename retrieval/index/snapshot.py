@@ -241,7 +241,7 @@ def _load_segment(snap: Snapshot, name: str, ref_avgdl: float) -> Segment:
     return segment
 
 
-def load_index(root: Path, settings: Settings, verify: Verify = True) -> Index:
+def load_index(root: Path, settings: Settings, *, verify: Verify = True) -> Index:
     """Load the current snapshot; raise IndexDamaged when it is damaged or stale for these settings."""
     snap = read_snapshot(root, verify=verify)
     manifest = snap.manifest

@@ -1,6 +1,6 @@
 """Exact top-k BM25 over term-major postings with MaxScore-style dynamic pruning, in numpy only.
 
-``SparseBM25.top_k`` used to add every posting of every query term into a dense score vector. At a million
+Scoring every posting of every query term into a dense vector is exact but slow: at a million
 documents a question's common words ("的", "是", "什么") bring hundreds of thousands of postings, yet with
 Lucene's idf each of them can add only a few tenths to a score while the top documents score 10 or more.
 ``top_k`` here proves that most documents cannot reach the top k and never scores them:
@@ -328,7 +328,7 @@ def exhaustive_top_k(
     k: int,
     live: Mask | None = None,
 ) -> tuple[IdArray, FloatArray]:
-    """Score every posting of every query term: the method ``SparseBM25.top_k`` used before pruning.
+    """Score every posting of every query term, the exact method the pruned one must agree with.
 
     Kept for the queries pruning cannot help (one term, few postings) or must not touch (negative or
     non-finite weights). ``spans`` are the terms' [lo, hi) ranges in the postings, ``times`` their

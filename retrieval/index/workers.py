@@ -30,19 +30,21 @@ _worker_tokenizer: Tokenizer | None = None
 
 
 def _init_worker(terms: tuple[str, ...], config: TokenizerConfig, ready: Tokenizer | None = None) -> None:
+    """Give this process (a worker, or the parent for a few texts) the tokenizer of the index."""
     global _worker_tokenizer
     _worker_tokenizer = ready or Tokenizer(terms, config)
 
 
 def _tokenize_batch(texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    assert _worker_tokenizer is not None
+    if _worker_tokenizer is None:
+        raise RuntimeError("a tokenizing worker runs only after _init_worker")
     vocab, ids, lens = encode(_worker_tokenizer.tokenize(t) for t in texts)
     # Send int32 ids and a small vocabulary back, not millions of strings.
     return vocab, ids.astype(np.int32), lens
 
 
 def tokenize_all(texts: list[str], tokenizer: Tokenizer) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Tokenize texts into bm25.count's input (vocab, term id per token, tokens per text)."""
+    """Tokenize texts into postings.count's input (vocab, term id per token, tokens per text)."""
     batches = [texts[lo : lo + BATCH_CHUNKS] for lo in range(0, len(texts), BATCH_CHUNKS)]
     if len(texts) < PARALLEL_MIN_CHUNKS:
         _init_worker(tokenizer.terms, tokenizer.config, tokenizer)

@@ -23,7 +23,7 @@ Publishing the result is snapshot.save_index's job (atomic); nothing here writes
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,11 +45,6 @@ from retrieval.terms.tokens import BIGRAM_MARK, CJK_RUN, Tokenizer, TokenizerCon
 log = logging.getLogger(__name__)
 PARALLEL_MIN_PAGES = 500  # below this, reading and parsing pages in worker processes costs more than it saves
 PROGRESS_MIN_PAGES = 200  # show a progress bar when reading more pages than this
-
-
-def is_current(pages: Sequence[PageEntry], folder: Path) -> bool:
-    """Tell whether the index's page table still describes the folder (names, sizes, mtimes)."""
-    return {p.source: p.stat for p in pages} == scan(folder)
 
 
 def refresh(

@@ -226,7 +226,7 @@ class BotApiEmulator:
         """Return a stored message as Telegram has it now."""
         return self.telegram.messages[chat_id, message_id]
 
-    def calls_to(self, method: str, ok: bool | None = True) -> list[Call]:
+    def calls_to(self, method: str, *, ok: bool | None = True) -> list[Call]:
         """Return the calls of one method (accepted ones by default; ok=None for all)."""
         with self._lock:
             return [
