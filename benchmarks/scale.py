@@ -1,4 +1,4 @@
-"""Scale benchmark of issue 5 ("A million paragraphs"): tokenize, build, load and query 10k..1M chunks.
+"""Scale benchmark: tokenize, build, load and query 10k..1M chunks with ours and peer BM25 engines.
 
 Run from the repository root (the peer engines are the bench extra, which the dev extra includes):
 
@@ -295,7 +295,7 @@ def report(info: dict[str, Any], runs: list[SizeRun]) -> str:
 
 
 def target_lines(runs: list[SizeRun]) -> list[str]:
-    """Say where ours stands against issue 5's targets (context for a reader, never a pass/fail)."""
+    """Say where ours stands against the scale targets (context for a reader, never a pass/fail)."""
     lines = []
     for r in runs:
         rows = {row["engine"]: row for row in r.rows}
@@ -305,13 +305,13 @@ def target_lines(runs: list[SizeRun]) -> list[str]:
         if r.size >= 1_000_000:
             checks = [("p50_ms", 2), ("p99_ms", 10), ("load_s", 1), ("load_verify_s", 1), ("rss_mb", 1200)]
             got = ", ".join(f"{k} {ours.get(k)} (target <= {t})" for k, t in checks)
-            lines.append(f"- issue 5 targets at {r.size:,}: ours {got}")
+            lines.append(f"- targets at {r.size:,}: ours {got}")
         if r.size == 100_000 and r.latencies.get("rank-bm25"):
             lat = r.latencies["rank-bm25"]
             speedup = float(np.median(lat)) / float(np.median(r.latencies["ours"][: len(lat)]))
             same = rows["ours"].get("same_top5")
             lines.append(
-                f"- issue 5 target at 100,000: >= 300x rank-bm25 with the same top 5: {speedup:,.0f}x, {same}"
+                f"- target at 100,000: >= 300x rank-bm25 with the same top 5: {speedup:,.0f}x, {same}"
             )
     return lines
 
