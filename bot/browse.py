@@ -9,14 +9,13 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot.telegram_text import MAX_MESSAGE_CHARS, clip, escaped_pieces, pack
+from bot.telegram_text import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, clip, escaped_pieces, pack
 from replies import words
 from replies.words import Lang, for_lang
 
 if TYPE_CHECKING:
     from retrieval import ArchiveStats, Article
 
-MAX_TITLE_CHARS = 80
 MAX_META_CHARS = 500
 MAX_LISTED_VALUES = 6  # papers or dates named in /start before "…"
 MAX_LISTED = 200  # articles /articles lists; a question reaches any of them

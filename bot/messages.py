@@ -20,7 +20,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot import callbacks
-from bot.telegram_text import MAX_MESSAGE_CHARS, clip, utf16_len, visible_length
+from bot.telegram_text import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, clip, utf16_len, visible_length
 from replies import citation as plain
 from replies.words import Lang, for_lang
 
@@ -32,8 +32,6 @@ MAX_CITATION_CHARS = 300
 MAX_TERMS_CHARS = 200
 MAX_ECHO_CHARS = 60  # how much of a question a "no answer" reply repeats
 MAX_NEAR_TITLES = 5
-MAX_NEAR_TERMS = 5
-MAX_TITLE_CHARS = 80
 INLINE_TITLE_CHARS = 64
 INLINE_DESCRIPTION_CHARS = 120
 
@@ -112,9 +110,7 @@ def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
     if unstated := plain.unstated_note(answer, lang):
         lines.append(html.escape(unstated))
     if answer.near_terms:
-        lines.append(
-            html.escape(w.near_terms.format(terms=w.separator.join(answer.near_terms[:MAX_NEAR_TERMS])))
-        )
+        lines.append(html.escape(w.near_terms.format(terms=w.separator.join(answer.near_terms))))
     titles = [t for t in answer.near_titles if t][:MAX_NEAR_TITLES]
     if titles:
         lines.append("\n" + html.escape(w.closest))

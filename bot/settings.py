@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval import Settings
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -40,7 +42,7 @@ class BotSettings:
     webhook_secret: str | None = None  # WEBHOOK_SECRET: required with WEBHOOK_URL
     webhook_listen: str = "127.0.0.1"  # WEBHOOK_LISTEN: interface of the local webhook server
     webhook_port: int = 8443  # WEBHOOK_PORT
-    top_k: int = 3  # passages per answer page
+    top_k: int = Settings().top_k  # passages per answer page
     index_poll_seconds: float = DEFAULT_INDEX_POLL_SECONDS  # INDEX_POLL_SECONDS; 0 turns polling off
     max_rss_mb: int | None = None  # MAX_RSS_MB; None keeps retrieval's default (Settings.max_rss_mb)
 

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 STATE_KEY = "chamber_qa"
 MAX_REMEMBERED_QUESTIONS = 5000  # "更多" buttons older than this many questions expire
-N_EXAMPLES = 3
 
 
 def short_hash(text: str) -> str:
@@ -45,7 +44,7 @@ class Edition:
         return cls(
             archive=archive,
             version=short_hash(archive.stats.index_version),
-            examples=tuple(archive.example_questions(N_EXAMPLES)),
+            examples=tuple(archive.example_questions()),
         )
 
     @property

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 MAX_MESSAGE_CHARS = 4096  # sendMessage / editMessageText: 1-4096 characters after entity parsing
+MAX_TITLE_CHARS = 80  # a headline in a list of them (closest articles, /articles)
 _TAG = re.compile(r"<[^>]*>")
 _STRONG_BREAK = re.compile(r"[。！？!?；;…\n]|\.(?=\s)")  # ends of sentences
 _WEAK_BREAK = re.compile(r"[，,、：:）)」』”\s]")  # ends of clauses and words

@@ -17,7 +17,7 @@ from replies.json_contract import answer_json, article_json
 from replies.text import answer_text
 from retrieval import Archive, Settings
 from retrieval.errors import RetrievalError
-from retrieval.evaluate import evaluate, read_questions
+from retrieval.evaluate import MRR_DEPTH, evaluate, read_questions
 from retrieval.parse.folder import FolderChange, add_pages, remove_pages
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -77,7 +77,12 @@ def cli(*, verbose: bool) -> None:
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
 @click.option(
-    "--top", "top_k", type=click.IntRange(1, 50), default=3, show_default=True, help="Passages per answer."
+    "--top",
+    "top_k",
+    type=click.IntRange(1, 50),
+    default=DEFAULTS.top_k,
+    show_default=True,
+    help="Passages per answer.",
 )
 @corpus_options
 def ask(*, question: str | None, as_json: bool, top_k: int, seeds: Path, index_dir: Path) -> None:
@@ -191,7 +196,7 @@ def chat(seeds: Path, index_dir: Path) -> None:
     archive = _open(seeds, index_dir)
     stats = archive.stats
     click.echo(words.CHAT_INTRO.format(pages=stats.n_pages, articles=stats.n_articles))
-    click.echo(words.CHAT_EXAMPLES.format(examples=" / ".join(archive.example_questions(3))))
+    click.echo(words.CHAT_EXAMPLES.format(examples=" / ".join(archive.example_questions())))
     while True:
         try:
             question = input(words.CHAT_PROMPT)
@@ -218,7 +223,7 @@ def eval_command(*, file: Path, as_json: bool, seeds: Path, index_dir: Path) -> 
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     archive = _open(seeds, index_dir)
-    report = evaluate(questions, lambda q: archive.ask(q, top_k=10))
+    report = evaluate(questions, lambda q: archive.ask(q, top_k=MRR_DEPTH))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return

@@ -27,7 +27,7 @@ class Settings:
     tokenizer: TokenizerConfig = field(
         default_factory=TokenizerConfig, metadata={"help": "jieba mode, bigrams, HMM"}
     )
-    top_k: int = field(default=3, metadata={"help": "passages per answer"})
+    top_k: int = field(default=3, metadata={"help": "passages per answer (the CLI's and the bot's)"})
     min_coverage: float = field(
         default=0.5,
         metadata={

@@ -36,7 +36,7 @@ _UNIT_GROUPS = ("家所户座处", "名人位", "次场期届回轮批", "件起
 
 # A person's title: a "who" question about one wants a name beside it (会长是谁 -> 会长黄玉霞).
 _ROLE = re.compile(r"(?:长|主席|书记|主任|经理|总裁|总监|负责人|创始人|委员|记者|董事|人家|夫妇)$")
-_NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
+_PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _OTHER_TITLE = ("副", "总", "名誉", "常务", "执行")  # 副会长 does not answer who the 会长 is
 
 
@@ -58,7 +58,7 @@ def _names_the_person(sentence: str, focus: Sequence[str]) -> bool:
         spans.append((at, at + len(word), word, tag))
         at += len(word)
     titles = [(start, end) for start, end, word, _ in spans if any(_is_title(word, form) for form in focus)]
-    names = [(start, end) for start, end, word, tag in spans if tag in _NAME_TAGS and len(word) >= 2]
+    names = [(start, end) for start, end, word, tag in spans if tag in _PERSON_TAGS and len(word) >= 2]
     return any(
         (0 <= n_start - t_end <= NAME_AFTER and not _CLAUSE_BREAK.search(sentence, t_end, n_start))
         or 0 <= t_start - n_end <= NAME_BEFORE

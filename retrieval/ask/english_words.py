@@ -16,8 +16,8 @@ import simplemma
 from retrieval.ask.cedict import dictionary
 from retrieval.terms.wordlists import DATA_DIR, data_lines
 
-_AMOUNT = (("how", "many"), ("how", "much"), ("how", "long"), ("how", "large"), ("how", "big"))
-_AMOUNT += (("number", "of"), ("amount", "of"), ("what", "percentage"), ("what", "share"))
+_AMOUNT_PHRASES = (("how", "many"), ("how", "much"), ("how", "long"), ("how", "large"), ("how", "big"))
+_AMOUNT_PHRASES += (("number", "of"), ("amount", "of"), ("what", "percentage"), ("what", "share"))
 _TOKEN = re.compile(r"[^\W_]+(?:(?:[&'’.\-]|,(?=\d{3}))[^\W_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -82,7 +82,7 @@ def is_stopword(word: Word) -> bool:
 def asks_amount(words: list[Word]) -> bool:
     """Tell whether the question asks "how many", "how much" ... (an amount)."""
     lows = [w.low for w in words]
-    return any(pair in _AMOUNT for pair in pairwise(lows))
+    return any(pair in _AMOUNT_PHRASES for pair in pairwise(lows))
 
 
 @dataclass(frozen=True)
