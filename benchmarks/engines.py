@@ -4,7 +4,7 @@ serve top-5 queries. Every engine gets the same tokens and the product's BM25 se
 * ``ours``: saved and opened exactly as the product saves and opens the BM25 part of an index
   (``retrieval.index.snapshot``): ``bm25.build`` gives one segment of postings, written by
   ``publish.write_snapshot`` as ``postings_files`` + the ``df`` array + ``bm25_documents``; opened by
-  ``storage.read_snapshot`` (memory-mapped), ``reference_avgdls``, ``load_postings`` and ``open_bm25``.
+  ``storage.read_snapshot`` (memory-mapped), ``read_bm25_description``, ``load_postings`` and ``open_bm25``.
   Served as ``Archive.ask`` serves: once resident memory passes ``Settings.max_rss_mb`` after a question,
   the snapshot's mapped pages are released (they stay in the page cache).
 * ``rank-bm25``: ``retrieval.index.reference.reference_model``, ``get_scores`` + top 5; it has no on-disk
@@ -105,13 +105,14 @@ def build_ours(cache: TokenCache, out: Path, params: dict[str, Any]) -> dict[str
 
 def load_ours(path: Path, *, verify: bool, mmap: bool) -> tuple[SparseBM25, Snapshot]:
     """Open our snapshot as the product opens an index's BM25; return the searcher and its snapshot."""
-    from retrieval.index.snapshot import load_postings, open_bm25, reference_avgdls
+    from retrieval.index.snapshot import load_postings, open_bm25, read_bm25_description
     from retrieval.index.storage import read_snapshot
 
     snap = read_snapshot(path, verify=verify, mmap=mmap)
     names = snap.manifest["segments"]
-    postings = [load_postings(snap, n, ref) for n, ref in zip(names, reference_avgdls(snap), strict=True)]
-    return open_bm25(snap, postings, [None] * len(postings)), snap
+    description = read_bm25_description(snap)
+    postings = [load_postings(snap, n, ref) for n, ref in zip(names, description.ref_avgdls, strict=True)]
+    return open_bm25(snap, description, postings, [None] * len(postings)), snap
 
 
 def open_ours(path: Path) -> Opened:

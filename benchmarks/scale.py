@@ -16,7 +16,7 @@ says how each engine builds and opens its index:
 
 * ``ours``: saved and opened exactly as the product saves and opens the BM25 part of an index
   (``retrieval.index.snapshot``'s ``postings_files`` and ``bm25_documents`` written by
-  ``publish.write_snapshot``; ``storage.read_snapshot`` memory-mapped, ``reference_avgdls``,
+  ``publish.write_snapshot``; ``storage.read_snapshot`` memory-mapped, ``read_bm25_description``,
   ``load_postings``, ``open_bm25``); ``load_s`` skips the sha256 check, ``load_verify_s`` makes it;
 * ``rank-bm25``: ``retrieval.index.reference.reference_model`` with the same settings, ``get_scores`` +
   top 5, on the first 200, 50 or 20 questions at <= 10k, <= 100k, larger (build_s is its constructor);

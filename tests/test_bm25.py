@@ -32,7 +32,7 @@ from retrieval.index.snapshot import (
     load_postings,
     open_bm25,
     postings_files,
-    reference_avgdls,
+    read_bm25_description,
 )
 from retrieval.index.storage import read_snapshot
 
@@ -387,8 +387,9 @@ def open_saved(
     """Write a snapshot and open its searcher as the product does (index/snapshot.py)."""
     write_snapshot(root, arrays, documents, {})
     snap = read_snapshot(root)
-    postings = [load_postings(snap, f"s{s}", ref) for s, ref in enumerate(reference_avgdls(snap))]
-    return open_bm25(snap, postings, live or [None] * len(postings))
+    description = read_bm25_description(snap)
+    postings = [load_postings(snap, f"s{s}", ref) for s, ref in enumerate(description.ref_avgdls)]
+    return open_bm25(snap, description, postings, live or [None] * len(postings))
 
 
 @pytest.mark.parametrize("model", MODELS)

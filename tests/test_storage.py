@@ -20,7 +20,7 @@ from retrieval.index.snapshot import (
     load_postings,
     open_bm25,
     postings_files,
-    reference_avgdls,
+    read_bm25_description,
 )
 from retrieval.index.storage import FORMAT_VERSION, read_snapshot
 
@@ -93,7 +93,8 @@ def test_bm25_index_through_storage_scores_identically(tmp_path: Path, model: st
     arrays = {"df": index.df, **postings_files("s0", index.segments[0])}
     write_snapshot(tmp_path, arrays, bm25_documents(index), {})
     snap = read_snapshot(tmp_path)
-    loaded = open_bm25(snap, [load_postings(snap, "s0", reference_avgdls(snap)[0])], [None])
+    description = read_bm25_description(snap)
+    loaded = open_bm25(snap, description, [load_postings(snap, "s0", description.ref_avgdls[0])], [None])
     assert isinstance(loaded.segments[0].indices, np.memmap)
     for query in (["w0"], ["商会", "w3", "w3", "zz"], terms[::7], []):
         np.testing.assert_array_equal(loaded.scores(query), index.scores(query))

@@ -204,27 +204,39 @@ def load_postings(snap: Snapshot, name: str, ref_avgdl: float) -> Postings:
     return Postings(**{k: snap.arrays[f"{name}.{k}"] for k in POSTINGS_DTYPES}, ref_avgdl=float(ref_avgdl))
 
 
-def open_bm25(snap: Snapshot, postings: Sequence[Postings], live: Sequence[Mask | None]) -> SparseBM25:
-    """Open the searcher over a snapshot's segments: vocabulary, parameters and statistics from its files."""
+@dataclass(frozen=True)
+class BM25Description:
+    """What a snapshot's bm25.json says: the scoring function, the live tokens, each segment's reference
+    average document length (its postings' bounds were computed at it)."""
+
+    params: BM25Params
+    n_tokens: int
+    ref_avgdls: tuple[float, ...]
+
+
+def read_bm25_description(snap: Snapshot) -> BM25Description:
+    """Read a snapshot's bm25.json; IndexDamaged when it is unreadable or its parameters unusable."""
     try:
-        vocab = json.loads(snap.read_text("vocab.json"))
-        description = json.loads(snap.read_text("bm25.json"))
-        n_tokens = int(description["n_tokens"])
-        params = BM25Params.from_json(description["params"])
+        raw = json.loads(snap.read_text("bm25.json"))
+        refs = tuple(float(s["ref_avgdl"]) for s in raw["segments"])
+        return BM25Description(BM25Params.from_json(raw["params"]), int(raw["n_tokens"]), refs)
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexDamaged(f"{snap.path.name}: unreadable BM25 description ({exc})") from exc
+
+
+def open_bm25(
+    snap: Snapshot, description: BM25Description, postings: Sequence[Postings], live: Sequence[Mask | None]
+) -> SparseBM25:
+    """Open the searcher over a snapshot's segments: vocabulary and document frequencies from its files."""
+    try:
+        vocab = json.loads(snap.read_text("vocab.json"))
+    except ValueError as exc:
+        raise IndexDamaged(f"{snap.path.name}: unreadable vocabulary ({exc})") from exc
     df = snap.arrays.get("df")
     if df is None or df.dtype != np.int64:
         raise IndexDamaged(f"{snap.path.name}: BM25 array 'df' missing or not int64")
+    params, n_tokens = description.params, description.n_tokens
     return SparseBM25(tuple(postings), tuple(live), vocab, np.asarray(df), n_tokens, params)
-
-
-def reference_avgdls(snap: Snapshot) -> list[float]:
-    """Each segment's reference average document length (its postings' bounds were computed at it)."""
-    try:
-        return [float(s["ref_avgdl"]) for s in json.loads(snap.read_text("bm25.json"))["segments"]]
-    except (ValueError, TypeError, KeyError) as exc:
-        raise IndexDamaged(f"{snap.path.name}: unreadable BM25 description ({exc})") from exc
 
 
 def _load_segment(snap: Snapshot, name: str, ref_avgdl: float) -> Segment:
@@ -247,10 +259,11 @@ def load_index(root: Path, settings: Settings, *, verify: Verify = True) -> Inde
     manifest = snap.manifest
     if manifest.get("index_version") != INDEX_VERSION or manifest.get("settings") != settings_key(settings):
         raise IndexDamaged(f"{snap.path.name}: built by other code or word lists, or with other settings")
+    description = read_bm25_description(snap)
     try:
         terms = json.loads(snap.read_text("terms.json"))
         pages = tuple(PageEntry.from_json(p) for p in json.loads(snap.read_text("pages.json")))
-        names, refs = manifest["segments"], reference_avgdls(snap)
+        names, refs = manifest["segments"], description.ref_avgdls
         if len(names) != len(refs):
             raise ValueError(f"{len(names)} segments named, {len(refs)} described")
         segments = [_load_segment(snap, name, ref) for name, ref in zip(names, refs, strict=True)]
@@ -259,9 +272,8 @@ def load_index(root: Path, settings: Settings, *, verify: Verify = True) -> Inde
         articles = Joined(runs(placed, segments, "articles"), article_from)
     except (ValueError, TypeError, KeyError) as exc:
         raise IndexDamaged(f"{snap.path.name}: unreadable records ({exc})") from exc
-    postings = open_bm25(snap, [s.postings for s in segments], live_masks(placed, segments))
+    postings = open_bm25(snap, description, [s.postings for s in segments], live_masks(placed, segments))
     if len(chunks) != postings.n_docs:
         raise IndexDamaged(f"{snap.path.name}: {len(chunks)} chunks for {postings.n_docs} documents")
     tokenizer = Tokenizer(terms, TokenizerConfig(**manifest["settings"]["tokenizer"]))
-    manifest = {**manifest, "snapshot_id": snap.snapshot_id}
     return Index(postings, chunks, articles, tokenizer, manifest, pages, tuple(segments), tuple(placed), snap)
