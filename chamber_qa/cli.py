@@ -223,7 +223,7 @@ def eval_command(*, file: Path, as_json: bool, seeds: Path, index_dir: Path) -> 
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     archive = _open(seeds, index_dir)
-    report = evaluate(questions, lambda q: archive.ask(q, top_k=MRR_DEPTH))
+    report = evaluate(questions, lambda q, c: archive.ask(q, top_k=MRR_DEPTH, conversation=c))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return

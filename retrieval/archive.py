@@ -16,7 +16,7 @@ from retrieval.errors import IndexDamaged
 from retrieval.index.snapshot import Index
 from retrieval.index.storage import resident_mb, verify_snapshot
 from retrieval.index.sync import open_index
-from retrieval.models import Answer, Article
+from retrieval.models import Answer, Article, Conversation
 from retrieval.parse.pages import Refusal
 from retrieval.terms.synonyms import synonyms
 from retrieval.terms.tagging import tagged_words, word_tag
@@ -95,9 +95,16 @@ class Archive:
             return False
         return True
 
-    def ask(self, question: str, top_k: int | None = None, offset: int = 0) -> Answer:
-        """Answer a question with cited passages, or refuse it with the closest headlines."""
-        found = answer(self, question, top_k=top_k, offset=offset)
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        offset: int = 0,
+        conversation: Conversation | None = None,
+    ) -> Answer:
+        """Answer a question (a follow-up in the light of ``conversation``) with its short answer or list and
+        cited passages, or refuse it; the answer carries the conversation for the next question."""
+        found = answer(self, question, top_k=top_k, offset=offset, conversation=conversation)
         self._bound_memory()
         return found
 

@@ -1,8 +1,12 @@
-"""Score the archive on a question file: JSONL questions -> hit@1, hit@3, MRR, citations, refusals.
+"""Score the archive on a question file: JSONL questions -> hit@1, hit@3, MRR, citations, refusals, short
+answers, lists and follow-ups.
 
 A question is `{"q", "evidence": [...], "title", "kind"}`; `title` null means the archive cannot answer
 it and should refuse. A result is a hit when its passage contains one of the evidence strings
 (whitespace ignored); its citation is right when its headline contains `title` (`"photo"` for a caption).
+Optional fields: `answer`, the short answer's accepted cores (["5家"]), and `items`, a list's items.
+A line `{"dialogue": [question, ...]}` is a conversation: its questions are asked in order, each in the
+light of the earlier ones; those after the first are scored as follow-ups.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.models import Answer, Hit
+from retrieval.models import Answer, Conversation, Hit
 
 MRR_DEPTH = 10
+# A short answer is right when it holds an accepted core and adds at most this many characters to it
+# (仅需5分钟 for 5分钟, 近30家 for 30家); a whole clause around the core is no short answer.
+SHORT_ANSWER_SLACK = 8
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,10 @@ class Question:
     evidence: tuple[str, ...]
     title: str | None
     kind: str = "other"
+    answer: tuple[str, ...] = ()  # the short answer's accepted cores, when it asks for one
+    items: tuple[str, ...] = ()  # a list's items, when it asks for one
+    turn: int = 0  # its place in a conversation (0: asked on its own or first)
+    dialogue: int = -1  # which conversation of the file (-1: none)
 
 
 @dataclass(frozen=True)
@@ -36,24 +47,42 @@ class Outcome:
     answered: bool
     first_hit: int | None  # rank of the first passage holding the evidence, within MRR_DEPTH
     cited_right: bool | None  # the first hit's headline is the expected one (None if no hit)
+    short_answer: str | None = None  # what the archive gave as the short answer
+    items_found: int = 0  # of the question's list items, how many the answer's list holds
 
 
 def read_questions(path: Path) -> list[Question]:
-    """Read a JSONL question file."""
-    out = []
+    """Read a JSONL question file; a conversation's questions come in order, numbered by turn."""
+    out: list[Question] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
-            out.append(
-                Question(
-                    raw["q"], tuple(raw.get("evidence") or ()), raw.get("title"), raw.get("kind", "other")
-                )
-            )
+            if "dialogue" in raw:
+                out += [_question(turn, t, n) for t, turn in enumerate(raw["dialogue"])]
+            else:
+                out.append(_question(raw))
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path.name} line {n}: not a question object ({exc})") from exc
     return out
+
+
+def _question(raw: dict[str, object], turn: int = 0, dialogue: int = -1) -> Question:
+    def strings(key: str) -> tuple[str, ...]:
+        value = raw.get(key) or ()
+        return (value,) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore[attr-defined]
+
+    return Question(
+        str(raw["q"]),
+        strings("evidence"),
+        raw.get("title"),  # type: ignore[arg-type]
+        str(raw.get("kind", "other")),
+        strings("answer"),
+        strings("items"),
+        turn,
+        dialogue,
+    )
 
 
 def _squash(text: str) -> str:
@@ -74,14 +103,23 @@ def is_cited_right(hit: Hit, question: Question) -> bool:
     return bool(question.title) and _squash(question.title) in _squash(hit.chunk.title)
 
 
+def is_right_short(given: str, accepted: Iterable[str]) -> bool:
+    """Tell whether a short answer holds an accepted core and little more (SHORT_ANSWER_SLACK)."""
+    given = _squash(given)
+    return any(_squash(a) in given and len(given) - len(_squash(a)) <= SHORT_ANSWER_SLACK for a in accepted)
+
+
 def judge(question: Question, answer: Answer) -> Outcome:
     """Judge one answer (asked with at least MRR_DEPTH results)."""
     first = next((h for h in answer.hits if is_hit(h, question)), None)
+    listed = [_squash(item.text) for item in answer.items]
     return Outcome(
         question,
         answer.answered,
         first.rank if first else None,
         is_cited_right(first, question) if first else None,
+        answer.short_answer.text if answer.short_answer else None,
+        sum(any(_squash(i) in text or text in _squash(i) for text in listed) for i in question.items),
     )
 
 
@@ -106,17 +144,40 @@ def summarize(outcomes: Iterable[Outcome]) -> dict[str, float | int | None]:
         "citation_accuracy": _ratio(sum(bool(o.cited_right) for o in hits), len(hits)),
         "refused_unanswerable": _ratio(sum(not o.answered for o in unanswerable), len(unanswerable)),
         "refused_answerable": _ratio(sum(not o.answered for o in answerable), len(answerable)),
+        **_short_answers(answerable),
+        "list_recall": _ratio(sum(o.items_found for o in outcomes), sum(len(o.question.items) for o in outcomes)),
+    }
+
+
+def _short_answers(answerable: list[Outcome]) -> dict[str, float | int | None]:
+    """Return the share of questions with an expected short answer that got it right, wrong, or none."""
+    typed = [o for o in answerable if o.question.answer]
+    given = [o for o in typed if o.short_answer]
+    right = sum(is_right_short(o.short_answer or "", o.question.answer) for o in given)
+    return {
+        "short_questions": len(typed),
+        "short_right": _ratio(right, len(typed)),
+        "short_wrong": _ratio(len(given) - right, len(typed)),
+        "short_none": _ratio(len(typed) - len(given), len(typed)),
     }
 
 
 def evaluate(
-    questions: list[Question], ask: Callable[[str], Answer]
+    questions: list[Question], ask: Callable[[str, Conversation | None], Answer]
 ) -> dict[str, dict[str, float | int | None]]:
-    """Ask every question and return metrics overall and per kind."""
-    outcomes = [judge(q, ask(q.q)) for q in questions]
+    """Ask every question (a conversation's in the light of its earlier turns) and return metrics overall,
+    per kind, and for the follow-ups (every turn of a conversation after the first)."""
+    outcomes = []
+    conversation: Conversation | None = None
+    for q in questions:
+        answer = ask(q.q, conversation if q.turn else None)
+        conversation = answer.conversation
+        outcomes.append(judge(q, answer))
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by_kind[o.question.kind].append(o)
     report = {"overall": summarize(outcomes)}
     report.update({kind: summarize(group) for kind, group in sorted(by_kind.items())})
+    if follow_ups := [o for o in outcomes if o.question.turn]:
+        report["all follow-ups"] = summarize(follow_ups)
     return report

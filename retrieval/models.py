@@ -122,6 +122,37 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The fact asked for, as printed: a span of one result's passage (``rank`` names the result)."""
+
+    text: str
+    rank: int
+    kind: str  # what it is: count, money, date, person, organisation, document ... (ask/short_answer.py)
+    sentence: str  # the sentence it stands in, the evidence shown
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One item of a list the archive prints (section heads, parallel paragraph leads, an enumeration)."""
+
+    text: str
+    article_id: str
+    paragraph: int  # 1-based paragraph of the article it stands in
+    chunk: Chunk  # the passage it stands in, for its citation
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a follow-up may lean on: the previous question as searched and what answered it. A value
+    passed in with a question and returned with its answer; whoever keeps it decides when it expires."""
+
+    topic: str = ""  # the previous question as searched (a follow-up as rewritten)
+    subject: tuple[str, ...] = ()  # the names it was about (许昌市企业家协会): what a bare follow-up lacks
+    person: str = ""  # the person its short answer named (黄玉霞): whom 她 refers to
+    thing: str = ""  # the organisation or place its short answer named (建设银行许昌分行): what 这家银行 is
+
+
+@dataclass(frozen=True)
 class Answer:
     """The reply to one question; a refusal is a value, never an exception."""
 
@@ -141,3 +172,12 @@ class Answer:
     # ...) that passages about the question's focus word never state, and that word ("person", "会长").
     unstated_kind: str = ""
     unstated_about: str = ""
+    short_answer: ShortAnswer | None = None
+    items: tuple[ListItem, ...] = ()  # when the question asks for the items of a list the archive prints
+    # The question as searched, when a conversation's earlier turns rewrote it (她 -> 黄玉霞); else "".
+    searched_as: str = ""
+    # Names in the question the archive never mentions (富士康): why it was refused.
+    missing: tuple[str, ...] = ()
+    small_talk: str = ""  # the kind of small talk (greeting, thanks ...) answered instead of searched
+    relevant: int = 0  # results worth showing in all (for paging), counting from the first
+    conversation: Conversation | None = None  # the conversation after this question, for the next one

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Protocol
 
 from retrieval.ask.answer_types import AmountAsked, Asked
 from retrieval.ask.coverage import Concept, asked_of, best_sentence, coverage, coverage_order
+from retrieval.ask.dialogue import remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.near_miss import near_misses, rejoin
+from retrieval.ask.short_answer import short_answer
+from retrieval.ask.small_talk import small_talk
 from retrieval.config import Settings
 from retrieval.index.snapshot import Index
-from retrieval.models import Answer, Chunk, Hit
+from retrieval.models import Answer, Chunk, Conversation, Hit
 from retrieval.parse.chunks import indexed_text
+from retrieval.terms.tagging import is_name
 from retrieval.terms.tokens import prepare
 
 # A year in the question is what it is about: a passage of another year does not answer it.
@@ -73,11 +78,37 @@ def read_question(text: str, max_chars: int, english: Callable[[], EnglishReader
     return Question(text, reading.as_question(), reading.searched_for())
 
 
-def answer(source: Answering, question: str, *, top_k: int | None = None, offset: int = 0) -> Answer:
-    """Answer a question with up to ``top_k`` (by default the settings') cited passages after ``offset``, or
-    refuse it."""
+def answer(
+    source: Answering,
+    question: str,
+    *,
+    top_k: int | None = None,
+    offset: int = 0,
+    conversation: Conversation | None = None,
+) -> Answer:
+    """Answer a question with its short answer or list and up to ``top_k`` (by default the settings')
+    cited passages after ``offset``, or refuse it; a follow-up is read in the light of ``conversation``.
+    The answer carries the conversation for the next question."""
+    text = question[: source.settings.max_question_chars]
+    if kind := small_talk(text):
+        return Answer(text, (), answered=False, reason="small talk", small_talk=kind, conversation=conversation)
+    read = read_question(text, len(text), lambda: source.english)
+    names = partial(question_names, source.index)
+    searched = rewrite(conversation, read.text, read.searched, names)
+    found = _search(source, replace(read, searched=searched), top_k, offset)
+    short = found.short_answer
+    after = remember(
+        searched,
+        names(searched),
+        person=short.text if short and short.kind == "person" else "",
+        thing=short.text if short and short.kind == "organisation" else "",
+    )
+    return replace(found, searched_as=searched if searched != read.searched else "", conversation=after)
+
+
+def _search(source: Answering, read: Question, top_k: int | None, offset: int) -> Answer:
+    """Answer a question as read (and rewritten), or refuse it."""
     index, min_coverage = source.index, source.settings.min_coverage
-    read = read_question(question, source.settings.max_question_chars, lambda: source.english)
     cs, asked = asked_of(index, read.searched)
     if not cs:
         return _refusal(source, read, (), [], "no searchable words in the question")
@@ -108,8 +139,19 @@ def answer(source: Answering, question: str, *, top_k: int | None = None, offset
         ranked = stating
     k = source.settings.top_k if top_k is None else top_k
     hits = _hits(_pick(ranked, offset + k)[offset:], cs, asked, prepared, offset)
+    short = short_answer(asked, read.searched, hits, read.text if read.searched_for else "") if offset == 0 else None
+    if short:  # the evidence shown is the sentence that states the answer
+        hits = tuple(replace(h, answer_sentence=short.sentence) if h.rank == short.rank else h for h in hits)
     extra: dict[str, object] = {"coverage": round(best, 3)}
-    return Answer(read.text, terms, answered=True, hits=hits, extra=extra, searched_for=read.searched_for)
+    return Answer(
+        read.text,
+        terms,
+        answered=True,
+        hits=hits,
+        extra=extra,
+        searched_for=read.searched_for,
+        short_answer=short,
+    )
 
 
 def _candidates(index: Index, question: str, cs: Sequence[Concept], k: int) -> Ranked:
@@ -213,3 +255,14 @@ def stating_first(
     promote = [s and score >= TYPED_NEAR * top for s, (_, score) in zip(states, ranked, strict=False)]
     order = sorted(range(len(states)), key=lambda i: (not promote[i], i))
     return [ranked[i] for i in order] + ranked[len(states) :]
+
+
+def question_names(index: Index, text: str) -> list[str]:
+    """Return the names a question holds that the archive prints: places, organisations, people and the
+    archive's own terms of four characters or more, the longest form of each (许昌市 over 许昌)."""
+    found = [
+        term
+        for term in index.tokenizer.question_terms(text)
+        if index.bm25.doc_freq(term) > 0 and (is_name(term) or (len(term) >= 4 and index.tokenizer.is_domain_term(term)))
+    ]
+    return [t for t in dict.fromkeys(found) if not any(t != o and t in o for o in found)]

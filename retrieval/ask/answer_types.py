@@ -24,11 +24,19 @@ _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|�
 _AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
 # "How many", not "several" (好几个) or "which ones" (哪几个).
 _HOW_MANY = r"(?<![哪好])(?:多少|几)"
-_MONEY = _NUM + r"(?:万|亿)?\s*元|" + _NUM + r"(?:万|亿)(?![人家户名个])"
+_MONEY = _NUM + r"(?:万|亿)?\s*(?:多|余)?\s*元|" + _NUM + r"(?:万|亿)(?![人家户名个])"
 # What a sum or a rate is of: "how much" after one of these asks for money (营业收入有多少), and the answer
 # must name it. Generic words (总额, 金额) say only that money is asked, so they are left to 多少钱 and focus.
 _MONEY_NOUNS = r"收入|营收|营业额|销售额|成交额|交易额|产值|利润|税收|投资|融资|捐款|工资|gdp"
 _RATE_NOUNS = r"率|比例|比重|增速|增幅|占比"
+# A year, with its month and day where printed (2020年8月); 2019—2020年度 names a period, not a year.
+_YEAR = r"(?:19|20)\d{2}\s*年(?!度|代)(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
+# A whole date where one is printed (2020年2月18日, 9月7日至9日), the fullest form first.
+_DAY = r"\d{1,2}\s*[日号]"
+_DATE = (
+    rf"(?:(?:19|20)\d{{2}}\s*年\s*)?\d{{1,2}}\s*月(?:\s*{_DAY})?(?:\s*[至到—-]\s*(?:\d{{1,2}}\s*月\s*)?{_DAY})?"
+    rf"|{_DAY}(?:\s*[至到—-]\s*{_DAY})?|{_YEAR}"
+)
 _CLASSIFIERS = "个家名位人次场项户条件种所批期台辆套亩座支篇起处笔单"
 # Units that count the same things: a question's 件 is often the article's 起, its 人 the article's 名;
 # 个 counts anything. A number in another unit (两次 for 多少家) is no answer.
@@ -38,6 +46,8 @@ _UNIT_GROUPS = ("家所户座处", "名人位", "次场期届回轮批", "件起
 _ROLE = re.compile(r"(?:长|主席|书记|主任|经理|总裁|总监|负责人|创始人|委员|记者|董事|人家|夫妇)$")
 _PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _OTHER_TITLE = ("副", "总", "名誉", "常务", "执行")  # 副会长 does not answer who the 会长 is
+MAX_NAME_CHARS = 4  # a Chinese name jieba cut in two is joined back up to this length
+Span = tuple[int, int]  # [start, end) in a sentence
 
 
 # How far a name may stand from its title: after it, past further titles (秘书长、党组织负责人黄玉霞;
@@ -51,20 +61,67 @@ def _is_title(word: str, title: str) -> bool:
     return word.endswith(title) and not word[: -len(title)].endswith(_OTHER_TITLE)
 
 
-def _names_the_person(sentence: str, focus: Sequence[str]) -> bool:
-    """Tell whether the sentence names someone beside the title asked about (局长王维超, 王维超任局长)."""
+def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
+    """Return where the sentence names someone beside the title asked about (局长王维超, 王维超任局长),
+    nearest first: a name after the title before one before it."""
     spans, at = [], 0
     for word, tag in tagged_words(sentence):
         spans.append((at, at + len(word), word, tag))
         at += len(word)
     titles = [(start, end) for start, end, word, _ in spans if any(_is_title(word, form) for form in focus)]
-    names = [(start, end) for start, end, word, tag in spans if tag in _PERSON_TAGS and len(word) >= 2]
-    return any(
-        (0 <= n_start - t_end <= NAME_AFTER and not _CLAUSE_BREAK.search(sentence, t_end, n_start))
-        or 0 <= t_start - n_end <= NAME_BEFORE
-        for t_start, t_end in titles
-        for n_start, n_end in names
-    )
+    found: list[tuple[int, Span]] = []
+    # A single character between a title and a name is the name's surname (副省长何金平: 何/金平).
+    names = [
+        (n_start - 1, n_end) if any(n_start - t_end == 1 for _, t_end in titles) and n_end - n_start == 2 else (n_start, n_end)
+        for n_start, n_end in _names(spans, sentence)
+    ]
+    # A name does not open with a place, nor stand inside a company's name (许昌恒达房地产集团有限公司).
+    names = [(a, b) for a, b in names if word_tag(sentence[a : a + 2]) != "ns" and not _in_company(sentence, a, b)]
+    for n_start, n_end in names:
+        for t_start, t_end in titles:
+            if 0 <= n_start - t_end <= NAME_AFTER and not _CLAUSE_BREAK.search(sentence, t_end, n_start):
+                found.append((n_start - t_end, (n_start, n_end)))
+            elif 0 <= t_start - n_end <= NAME_BEFORE:
+                found.append((NAME_AFTER + t_start - n_end, (n_start, n_end)))
+    return list(dict.fromkeys(span for _, span in sorted(found)))
+
+
+def _names(spans: list[tuple[int, int, str, str]], sentence: str) -> list[Span]:
+    """Return people's names among tagged words: a name jieba cut in two joined again (何/金平), and a
+    two-character word of its dictionary that is the start of a longer name (王维|超) completed."""
+    names: list[Span] = []
+    for start, end, _, tag in spans:
+        if tag not in _PERSON_TAGS:
+            continue
+        if names and names[-1][1] == start and end - names[-1][0] <= MAX_NAME_CHARS:
+            names[-1] = (names[-1][0], end)
+        else:
+            names.append((start, end))
+    return [_completed(sentence, span) for span in names if span[1] - span[0] >= 2]
+
+
+_COMPANY = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团|厂)")
+
+
+def _in_company(sentence: str, start: int, end: int) -> bool:
+    """Tell whether a span runs into a company's name printed after it (许昌恒|丰建设有限公司)."""
+    m = _COMPANY.match(sentence, start)
+    return m is not None and m.end() > end
+
+
+def _completed(sentence: str, span: Span) -> Span:
+    """Complete a two-character name with the character after it unless that one starts the next word
+    (王维超为小店 -> 王维超; 黄玉霞向记者; but 郑文青荣获, 张三主持 keep their two or three)."""
+    start, end = span
+    nxt = sentence[end : end + 1]
+    if end - start == 2 and _CJK_CHAR.fullmatch(nxt) and nxt not in _AFTER_NAME:
+        return start, end + 1
+    return span
+
+
+# Characters that commonly open the word after a name: prepositions, verbs of reporting and acting.
+_AFTER_NAME = frozenset("为向在和与及是等的也都就还又曾已将被把从以于对代发出参作任兼同一称认透告希要会并来去上下提宣致接陪看走听深调现当先多再给让请用不主表介指说讲强带率亲到荣获说")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -73,39 +130,52 @@ class AnswerType:
 
     kind: str
     asking: re.Pattern[str]
-    states: Callable[[str, Sequence[str]], bool]  # (sentence, the focus word's forms) -> states one
+    # (sentence, the focus word's forms) -> where the sentence states one, nearest the focus first
+    spans: Callable[[str, Sequence[str]], list[Span]]
     about: Callable[[str], bool] = lambda word: True  # which question words can be its focus
 
 
-def _counted(unit: str) -> Callable[[str, Sequence[str]], bool]:
+def _counted(unit: str) -> Callable[[str, Sequence[str]], list[Span]]:
     """Return how a sentence states a count in the unit asked (多少家 -> 17家; 几个 -> any unit)."""
     units = _CLASSIFIERS if unit == "个" else "个" + "".join(g for g in _UNIT_GROUPS if unit in g) + unit
     # 一家, 一个 ... is mostly an article (是一家高新技术企业), not a count.
-    return _stated(rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _AMOUNT + rf"\s*[{units}]")
+    # 场次, 人次: a count of occasions keeps its 次.
+    return _stated(rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _AMOUNT + rf"\s*[{units}]次?")
 
 
-def _stated(pattern: str) -> Callable[[str, Sequence[str]], bool]:
-    compiled = re.compile(pattern)
-    return lambda sentence, focus: compiled.search(sentence) is not None
+# Words that qualify an amount belong to it: 近30家 is not 30家, 仅需5分钟 is the point of the answer.
+_QUALIFIER = r"(?:仅需|只需|仅用|只用|仅|只|约|近|共|达|超过|不到|不足|多达|累计|总计|合计)?"
+
+
+def _stated(pattern: str) -> Callable[[str, Sequence[str]], list[Span]]:
+    """Return where a sentence states an answer of this pattern, qualifier included, nearest the focus
+    first."""
+    compiled = re.compile(_QUALIFIER + f"(?:{pattern})")
+
+    def spans(sentence: str, focus: Sequence[str]) -> list[Span]:
+        found = [m.span() for m in compiled.finditer(sentence)]
+        at = [m.start() for form in focus for m in re.finditer(re.escape(form), sentence)] if focus else []
+        return sorted(found, key=lambda span: min((abs(span[0] - a) for a in at), default=0))
+
+    return spans
 
 
 # The first that matches the question (and has a word it can be about) wins.
 ANSWER_TYPES: tuple[AnswerType, ...] = (
-    AnswerType("year", re.compile(r"哪一年|哪年|何年|什么年份"), _stated(r"(?:19|20)\d{2}\s*年")),
+    AnswerType("year", re.compile(r"哪一年|哪年|何年|什么年份"), _stated(_YEAR)),
     AnswerType(
         "time", re.compile(r"几点"), _stated(r"\d{1,2}\s*[:：]\s*\d{2}|[\d一二两三四五六七八九十]+\s*点")
     ),
     AnswerType(
         "date",
-        re.compile(r"什么时候|哪天|哪一天|何时|几月|几号|什么时间|啥时候"),
-        _stated(
-            r"\d{1,2}\s*月|\d{1,2}\s*日|(?:19|20)\d{2}\s*年|[今去明]年|近日|日前|上旬|中旬|下旬|春节|国庆|元旦|周[一二三四五六日]"
-        ),
+        re.compile(r"什么时候|哪天|哪一天|哪几天|何时|几月|几号|什么时间|啥时候|什么日子"),
+        _stated(_DATE + r"|[今去明]年|近日|日前|上旬|中旬|下旬|春节|国庆|元旦|周[一二三四五六日]"),
     ),
     AnswerType(
         "duration",
         re.compile(r"多长时间|多久(?![^，。？！,?!]{0,3}一次)|几个小时|几分钟|几天"),
-        _stated(_NUM + r"(?:个)?(?:分钟|小时|天|日|个月|周|星期|年)|半小时|半天|半年"),
+        # Not the day of a date (9月2日).
+        _stated(r"(?<![月\d.])(?!(?:19|20)\d{2}\s*年)" + _NUM + r"(?:个)?(?:分钟|小时|天|日|个月|周|星期|年)|半个?小时|半天|半年|半个多?月"),
     ),
     AnswerType(
         "money",
@@ -121,9 +191,14 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         _stated(r"\d[\d.]*\s*[%％]|百分之|个百分点|[一二三四五六七八九]成"),
     ),
     AnswerType(
+        "size",
+        re.compile(r"多大|面积[^，。？！,?!]{0,4}(?:多少|几)|多少平方米|多少平米|多少亩"),
+        _stated(_NUM + r"(?:万)?(?:平方米|平米|平方公里|亩|公顷)"),
+    ),
+    AnswerType(
         "person",
         re.compile(r"是谁|谁是|叫什么|什么名字|哪位|姓什么|姓名|何人"),
-        _names_the_person,
+        people_beside,
         about=lambda word: bool(_ROLE.search(word)) and word_tag(word) != "v",
     ),
     AnswerType(
@@ -159,15 +234,18 @@ class AnswerAsked:
     """A typed answer the question wants: a sentence stating one, about one of the ``focus`` words."""
 
     kind: str
-    states: Callable[[str, Sequence[str]], bool]
+    spans: Callable[[str, Sequence[str]], list[Span]]
     focus: tuple[str, ...]  # the focus word with its other forms (aliases, synonyms)
+
+    def states(self, sentence: str) -> list[Span]:
+        """Return where a sentence naming the focus states an answer of this kind, nearest it first."""
+        if not any(form in sentence for form in self.focus):
+            return []
+        return self.spans(sentence, self.focus)
 
     def match(self, text: str) -> float:
         """Return 1 when one sentence of the prepared text states an answer of this kind about the focus."""
-        for sentence in sentences(text) or [text]:
-            if any(form in sentence for form in self.focus) and self.states(sentence, self.focus):
-                return 1.0
-        return 0.0
+        return 1.0 if any(self.states(sentence) for sentence in sentences(text) or [text]) else 0.0
 
 
 @dataclass(frozen=True)
@@ -219,7 +297,7 @@ def _part(
 ) -> AnswerAsked | None:
     """Return what one asking phrase wants, or None when no question word can be its focus."""
     unit = m.groupdict().get("unit")
-    states = _counted(unit) if unit else answer_type.states
+    states = _counted(unit) if unit else answer_type.spans
     if noun := m.groupdict().get("noun"):
         # What the sum or rate is of (营业收入有多少) is the focus itself: an archive that never names it
         # cannot state it.
@@ -281,3 +359,33 @@ def amount_asked(question: str, weight: float) -> AmountAsked | None:
 def _gap(start: int, length: int, lo: int, hi: int) -> int:
     """Characters between a word at [start, start+length) and the asking phrase at [lo, hi)."""
     return max(lo - (start + length), start - hi, 0)
+
+
+# What an English question asks for, by its question words (the Chinese it is read as has none).
+_ENGLISH_ASKS = (
+    ("year", re.compile(r"\b(?:what|which) year\b|\bsince when\b", re.I)),
+    ("date", re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|month)\b|\bon what day\b", re.I)),
+    ("time", re.compile(r"\bwhat time\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b", re.I)),
+    ("size", re.compile(r"\bhow (?:large|big)\b|\bwhat (?:area|size)\b", re.I)),
+    ("rate", re.compile(r"\bwhat (?:percentage|proportion|share|rate)\b|\bhow many percent\b", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\bhow much\b(?=.*\b(?:money|yuan|donat|invest|financ|capital|sales|cost|fund|loan|borrow|rais|"
+            r"revenue|income|spen|worth|paid|pay|subsid|tax)\w*)|\bhow much (?:money|yuan)\b",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\bhow many\b", re.I)),
+)
+
+
+def english_asked(question: str, focus: Sequence[str], weight: float) -> Asked | None:
+    """Return the typed answer an English question asks for, about any of the Chinese ``focus`` words it
+    was read as (its counted noun is not known): for the short answer, not for ranking."""
+    kind = next((k for k, pattern in _ENGLISH_ASKS if pattern.search(question)), None)
+    if kind is None or not focus:
+        return None
+    spans = _counted("个") if kind == "count" else next(t.spans for t in ANSWER_TYPES if t.kind == kind)
+    return Asked((AnswerAsked(kind, spans, tuple(focus)),), weight)

@@ -56,3 +56,10 @@ def is_common_word(word: str) -> bool:
     """Tell whether a word is an everyday dictionary word rather than a name or an unknown string."""
     tag = word_tag(word)
     return tag is not None and tag not in _NAME_TAGS and not any(ch.isascii() for ch in word)
+
+
+def is_name(word: str) -> bool:
+    """Tell whether jieba tags a word as a name: a person, place, organisation or other proper noun."""
+    return word_tag(word) in _NAME_TAGS or (
+        word_tag(word) is None and any(tag in _NAME_TAGS for _, tag in tagged_words(word))
+    )

@@ -1,0 +1,105 @@
+"""Follow-up questions: (conversation, question) -> the question as searched; (answer) -> the conversation.
+
+A follow-up leans on the previous turn in one of three ways, and is rewritten into a question that stands
+on its own (the rewrite is shown, so a wrong one is visible):
+- a pronoun (她, 他们, 该局, 这家银行, she ...) stands for the person or organisation the previous short
+  answer named, else for what the previous question was about;
+- ellipsis (那长葛呢？ What about Changge?) asks the previous question of another name: the name of the
+  same kind (a place for a place) in the previous question is swapped for it;
+- a bare question (有多少名党员？ 是哪家银行？) names nothing: the previous question's names are added.
+A question that names something of its own and has none of these marks stands alone, untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from retrieval.models import Conversation
+from retrieval.terms.tagging import tagged_words
+
+# Pronouns for a person, and for an organisation or thing (该局, 这家银行, 此次活动 ...).
+_PERSON = re.compile(r"(?<![其吉])他(?!们|人)|她(?!们)|此人|这位|该人|\b(?:he|she|him|her|his)\b", re.IGNORECASE)
+_THING = re.compile(
+    r"(?:该|这家|这个|那家|那个|此|本)(?:局|会|协会|商会|公司|企业|银行|单位|部门|机构|中心|平台|村|店|项目|活动|工程)"
+    r"|他们|她们|它们|(?<!其)它|\b(?:it|its|they|them|their)\b",
+    re.IGNORECASE,
+)
+# 那长葛呢？ / 长葛呢 / 那许昌市企业家协会呢 / What about Changge? / And Changge?
+_ELLIPSIS = re.compile(r"^(?:那么?|还有|那)?(?P<name>[^，。？！,?!]{2,20}?)(?:呢|怎么样|又如何|如何)[？?！!。]*$")
+_ELLIPSIS_EN = re.compile(r"^(?:and|what about|how about)\s+(?P<name>[^?]+?)\s*\??$", re.IGNORECASE)
+# A question opening like this goes on from the previous one (还有什么职务？ 那最后呢？).
+_GOES_ON = re.compile(r"^(?:那么?|还|另外|此外|然后|后来|最后|最终|也|又|再|其中|具体|分别)|^(?:and|also|then)\b", re.I)
+BARE_MAX_CHARS = 14  # a question this short that names nothing is a follow-up
+_PLACE_TAGS = frozenset({"ns"})
+_ORG_ENDING = re.compile(r"(?:会|联|局|委|办|部|厅|公司|集团|银行|分行|中心|协会|学院|大学|院|所|站|店|村)$")
+
+
+def rewrite(
+    conversation: Conversation | None,
+    asked: str,
+    searched: str,
+    names: Callable[[str], Sequence[str]],
+) -> str:
+    """Return the question to search: ``searched`` (the question, or the Chinese an English one was read
+    as) rewritten from the conversation when ``asked`` leans on it, else ``searched`` unchanged.
+
+    ``names`` returns the names a text holds (places, organisations, people, the archive's terms).
+    """
+    if conversation is None or not conversation.topic:
+        return searched
+    if m := (_ELLIPSIS.match(asked.strip()) or _ELLIPSIS_EN.match(asked.strip())):
+        name = m["name"] if m.re is _ELLIPSIS else _first_name(names(searched), searched)
+        if name and names(name):
+            return _swap(conversation, name)
+    pronoun = _PERSON.search(asked)
+    if pronoun and conversation.person:
+        return _replace(searched, _PERSON, conversation.person)
+    thing = _THING.search(asked) or pronoun
+    antecedent = conversation.thing or " ".join(conversation.subject)
+    if thing and antecedent:
+        return _replace(searched, _THING if _THING.search(searched) else _PERSON, antecedent)
+    own = names(searched)
+    bare = not own and len(searched) <= BARE_MAX_CHARS
+    if (bare or (_GOES_ON.search(asked) and not own)) and conversation.subject:
+        return " ".join(conversation.subject) + searched
+    return searched
+
+
+def _replace(text: str, pronoun: re.Pattern[str], antecedent: str) -> str:
+    """Put the antecedent where the pronoun stands (in the Chinese read of an English question, in front)."""
+    replaced = pronoun.sub(antecedent, text, count=1)
+    return replaced if replaced != text else f"{antecedent} {text}"
+
+
+def _swap(conversation: Conversation, name: str) -> str:
+    """Ask the previous question of another name: swap the name of the same kind, else the first one."""
+    topic = conversation.topic
+    kind = _kind(name)
+    same = [n for n in conversation.subject if _kind(n) == kind and n in topic]
+    old = same[0] if same else next((n for n in conversation.subject if n in topic), "")
+    if not old:
+        return f"{name} {topic}"
+    # 许昌市 -> 长葛 keeps the 市 the topic printed only when the new name lacks one: 长葛市.
+    new = name + old[-1] if kind == "place" and old.endswith(("市", "县", "区")) and not name.endswith(
+        ("市", "县", "区")
+    ) else name
+    return topic.replace(old, new, 1)
+
+
+def _kind(name: str) -> str:
+    """Tell a place from an organisation or a person (an organisation's name ends as one does)."""
+    if _ORG_ENDING.search(name):
+        return "organisation"
+    tags = {tag for _, tag in tagged_words(name)}
+    return "place" if tags & _PLACE_TAGS else "other"
+
+
+def _first_name(found: Sequence[str], text: str) -> str:
+    """Return the name standing first in a text."""
+    return min(found, key=lambda n: text.find(n), default="")
+
+
+def remember(searched: str, names: Sequence[str], person: str = "", thing: str = "") -> Conversation:
+    """Return the conversation after a question: what it was about, and whom or what its answer named."""
+    return Conversation(topic=searched, subject=tuple(names), person=person, thing=thing)
