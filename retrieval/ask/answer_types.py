@@ -53,6 +53,7 @@ Span = tuple[int, int]  # [start, end) in a sentence
 # How far a name may stand from its title: after it, past further titles (秘书长、党组织负责人黄玉霞;
 # 副省长何金平, which jieba cuts 副省长/何/金平), or just before it (王维超任局长).
 NAME_AFTER, NAME_BEFORE = 8, 3
+NAME_AFTER_TITLES = 30
 _CLAUSE_BREAK = re.compile(r"[，。；：,;:！？!?]")
 
 
@@ -77,9 +78,13 @@ def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
     ]
     # A name does not open with a place, nor stand inside a company's name (许昌恒达房地产集团有限公司).
     names = [(a, b) for a, b in names if word_tag(sentence[a : a + 2]) != "ns" and not _in_company(sentence, a, b)]
+    # Where another title stands right before a name, the name may stand further off: 常务副会长、河南瑞贝卡
+    # 发制品股份有限公司总经理郑文青 holds both titles.
+    titled = {end for _, end, word, _ in spans if _ROLE.search(word)}
     for n_start, n_end in names:
         for t_start, t_end in titles:
-            if 0 <= n_start - t_end <= NAME_AFTER and not _CLAUSE_BREAK.search(sentence, t_end, n_start):
+            reach = NAME_AFTER_TITLES if n_start in titled else NAME_AFTER
+            if 0 <= n_start - t_end <= reach and not _CLAUSE_BREAK.search(sentence, t_end, n_start):
                 found.append((n_start - t_end, (n_start, n_end)))
             elif 0 <= t_start - n_end <= NAME_BEFORE:
                 found.append((NAME_AFTER + t_start - n_end, (n_start, n_end)))

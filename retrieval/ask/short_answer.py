@@ -12,9 +12,9 @@ wrong short answer is worse than none.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from retrieval.ask.answer_types import AmountAsked, AnswerAsked, Asked, Span, english_asked
+from retrieval.ask.answer_types import AmountAsked, Asked, Span, english_asked
 from retrieval.ask.coverage import Concept, coverage
 from retrieval.ask.which import which_asked
 from retrieval.models import Hit, ShortAnswer
@@ -26,6 +26,12 @@ _CLAUSE_BREAK = re.compile(r"[，。；：,;:！？!?（）()]")
 # Stated but no answer: "recently", "this year" say when only to someone who knows when it was printed.
 _VAGUE = frozenset({"近日", "日前", "今年", "去年", "明年", "上旬", "中旬", "下旬", "近期"})
 Wanted = Concept | AmountAsked | Asked
+# How a stated answer is scored: its sentence's and its clause's coverage of the question (each 0-1),
+# plus BESIDE when it touches the word asked about and NEAR when it shares that word's clause. Another
+# answer within MARGIN of the best makes the passage unclear.
+BESIDE = 0.5
+NEAR = 0.3
+MARGIN = 0.15
 
 
 def short_answer(
@@ -35,23 +41,19 @@ def short_answer(
     when it was read from English), or None."""
     typed = next((a for a in asked if isinstance(a, Asked)), None)
     if english and typed is None:
-        words = [c.term for c in asked if isinstance(c, Concept)]
-        typed = english_asked(english, words, 1.0)
+        typed = english_asked(english, [c.term for c in asked if isinstance(c, Concept)], 1.0)
     which = None if typed else which_asked(prepare(question))
     if typed is None and which is None:
         return None
     for hit in hits[:SHORT_DEPTH]:
-        for sentence in _by_coverage(asked, hit.chunk.text):
-            if typed:
-                stated = _typed(typed, sentence, lambda clause: coverage(asked, clause))
-            else:
-                stated = which.find(sentence, question) or ""  # type: ignore[union-attr]
-            if stated is None:
-                continue  # states no answer of the kind: the next sentence may
-            if not stated:  # the sentence that best covers the question is unclear: no safer elsewhere
-                return None
-            kind = typed.kind if typed else which.kind  # type: ignore[union-attr]
-            return ShortAnswer(stated, hit.rank, kind, sentence.strip())
+        ordered = _by_coverage(asked, hit.chunk.text)
+        if which is not None:  # a name is taken from the sentence covering the question best, or not at all
+            found = which.find(ordered[0], question)
+            return ShortAnswer(found, hit.rank, which.kind, ordered[0].strip()) if found else None
+        candidates = [c for sentence in ordered for c in _candidates(typed, sentence, asked)]  # type: ignore[arg-type]
+        if candidates:
+            best = _clearly_best(candidates)
+            return ShortAnswer(best[1], hit.rank, typed.kind, best[2].strip()) if best else None  # type: ignore[union-attr]
     return None
 
 
@@ -61,48 +63,37 @@ def _by_coverage(asked: Sequence[Wanted], text: str) -> list[str]:
     return sorted(parts, key=lambda s: -coverage(asked, prepare(s)))
 
 
-def _typed(typed: Asked, sentence: str, score: Callable[[str], float]) -> str | None:
-    """Return the span of a sentence that states the typed answer; "" when it states candidates but none
-    clearly, None when it states none."""
+Candidate = tuple[float, str, str]  # (how well it answers, the span as printed, its sentence)
+
+
+def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted]) -> list[Candidate]:
+    """Return the answers a sentence states, each scored by how much of the question its sentence and its
+    clause cover, one standing right beside the word asked about (30家商会) scoring more."""
     prepared = prepare(sentence)
+    whole = coverage(asked, prepared)
+    out = []
     for part in typed.parts:
-        if not part.states(prepared):
-            continue
-        found = _in_clause(part, prepared, score)
-        return (_original(sentence, prepared, found) or "") if found else ""
-    return None
+        focus = [m.span() for form in part.focus for m in re.finditer(re.escape(form), prepared)]
+        spans = [s for s in part.states(prepared) if prepared[s[0] : s[1]].strip() not in _VAGUE]
+        if part.kind == "person":  # names beside the title, the nearest first; clauses already checked
+            spans = spans[:1]
+        for span in spans:
+            text = _original(sentence, prepared, span)
+            if not text:
+                continue
+            beside = any(_gap(span, f) == 0 for f in focus)
+            clause = _clause(prepared, span)
+            near = any(_same_clause(prepared, span, f) for f in focus)
+            score = whole + coverage(asked, clause) + BESIDE * beside + NEAR * near
+            out.append((score, text, sentence))
+    return out
 
 
-def _in_clause(part: AnswerAsked, sentence: str, score: Callable[[str], float]) -> Span | None:
-    """Return the one answer the (prepared) sentence states about the focus, or None when it is unclear.
-
-    One beside the focus (30家商会) wins; else one in a clause naming the focus; else the sentence's only
-    one (9月1日，…上线了自助体检机). Among several, the one whose clause covers more of the question
-    (向7家商会派出党建指导员 over 直接联系4家商会党组织, asked who got instructors).
-    """
-    focus = [m.span() for form in part.focus for m in re.finditer(re.escape(form), sentence)]
-    spans = [s for s in part.states(sentence) if sentence[s[0] : s[1]].strip() not in _VAGUE]
-    if part.kind == "person":  # names beside the title, the nearest first, clauses already checked
-        return spans[0] if spans else None
-    for chosen in (
-        [s for s in spans if any(_gap(s, f) == 0 for f in focus)],
-        [s for s in spans if any(_same_clause(sentence, s, f) for f in focus)],
-        spans,
-    ):
-        if len({sentence[a:b].strip() for a, b in chosen}) == 1:
-            return chosen[0]
-        if chosen:
-            return _clearly_best(sentence, chosen, score)
-    return None
-
-
-def _clearly_best(sentence: str, spans: list[Span], score: Callable[[str], float]) -> Span | None:
-    """Return the span whose clause covers the question best, or None on a tie."""
-    scored = sorted(((score(_clause(sentence, s)), s) for s in spans), reverse=True)
-    distinct = [(value, s) for value, s in scored if sentence[s[0] : s[1]] != sentence[scored[0][1][0] : scored[0][1][1]]]
-    if distinct and distinct[0][0] >= scored[0][0]:
-        return None
-    return scored[0][1]
+def _clearly_best(candidates: list[Candidate]) -> Candidate | None:
+    """Return the best candidate, or None when another answer scores within MARGIN of it."""
+    ranked = sorted(candidates, key=lambda c: -c[0])
+    rival = next((c for c in ranked if c[1] != ranked[0][1]), None)
+    return None if rival and rival[0] > ranked[0][0] - MARGIN else ranked[0]
 
 
 def _clause(sentence: str, span: Span) -> str:

@@ -86,7 +86,7 @@ def _ends_name(words: list[tuple[str, str]], start: int) -> bool:
     word, tag = words[start - 1]
     if tag.startswith("v"):
         return False
-    return not (tag == "c" and start >= 2 and words[start - 2][1].startswith("n"))
+    return not (tag == "c" and start >= 2 and words[start - 2][1] not in ("x", "w"))
 
 
 def _organisations(sentence: str, endings: str) -> list[str]:

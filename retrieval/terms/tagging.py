@@ -17,6 +17,8 @@ jieba.setLogLevel(logging.WARNING)
 SEGMENTER_VERSION = jieba.__version__  # part of the index's fingerprint: another jieba cuts otherwise
 # jieba's tags for names: people, places, organisations, other proper nouns.
 _NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
+PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
+PLACE_OR_ORG = frozenset({"ns", "nt", "nz", "eng"})
 
 
 @cache
