@@ -15,7 +15,7 @@ import click
 from replies import words
 from replies.json_contract import answer_json, article_json
 from replies.text import answer_text
-from retrieval import Archive, Settings
+from retrieval import Archive, Conversation, Settings
 from retrieval.errors import RetrievalError
 from retrieval.evaluate import MRR_DEPTH, evaluate, read_questions
 from retrieval.parse.folder import FolderChange, add_pages, remove_pages
@@ -84,20 +84,37 @@ def cli(*, verbose: bool) -> None:
     show_default=True,
     help="Passages per answer.",
 )
+@click.option(
+    "--dialogue", is_flag=True, help="Read stdin lines as one conversation (a blank line starts anew)."
+)
 @corpus_options
-def ask(*, question: str | None, as_json: bool, top_k: int, seeds: Path, index_dir: Path) -> None:
-    """Answer a question (or one question per line of stdin) with cited passages.
+def ask(
+    *, question: str | None, as_json: bool, dialogue: bool, top_k: int, seeds: Path, index_dir: Path
+) -> None:
+    """Answer a question (or one question per line of stdin) with its short answer and cited passages.
+
+    With --dialogue, each stdin line is read in the light of the lines before it (她, 那长葛呢？); a blank
+    line starts a new conversation.
 
     \b
     Example:
         chamber-qa ask "莲城智能体"
         printf '万人助企\\n银商联通工程\\n' | chamber-qa ask --json
+        printf '许昌市企业家协会秘书长是谁？\\n她还有什么职务？\\n' | chamber-qa ask --dialogue
     """
     archive = _open(seeds, index_dir)
+    examples = archive.example_questions()
     questions = [question] if question is not None else (ln.rstrip("\n") for ln in sys.stdin)
+    conversation: Conversation | None = None
     for q in questions:
-        answer = archive.ask(q, top_k=top_k)
-        click.echo(json.dumps(answer_json(answer), ensure_ascii=False) if as_json else answer_text(answer))
+        if dialogue and not q.strip():
+            conversation = None
+            continue
+        answer = archive.ask(q, top_k=top_k, conversation=conversation if dialogue else None)
+        conversation = answer.conversation
+        click.echo(
+            json.dumps(answer_json(answer), ensure_ascii=False) if as_json else answer_text(answer, examples)
+        )
 
 
 @cli.command(context_settings=CONTEXT)
@@ -196,7 +213,9 @@ def chat(seeds: Path, index_dir: Path) -> None:
     archive = _open(seeds, index_dir)
     stats = archive.stats
     click.echo(words.CHAT_INTRO.format(pages=stats.n_pages, articles=stats.n_articles))
-    click.echo(words.CHAT_EXAMPLES.format(examples=" / ".join(archive.example_questions())))
+    examples = archive.example_questions()
+    click.echo(words.CHAT_EXAMPLES.format(examples=" / ".join(examples)))
+    conversation: Conversation | None = None  # a follow-up is read in the light of the questions before
     while True:
         try:
             question = input(words.CHAT_PROMPT)
@@ -204,7 +223,9 @@ def chat(seeds: Path, index_dir: Path) -> None:
             break
         if not question.strip():
             break
-        click.echo(answer_text(archive.ask(question)) + "\n")
+        answer = archive.ask(question, conversation=conversation)
+        conversation = answer.conversation
+        click.echo(answer_text(answer, examples) + "\n")
 
 
 @cli.command("eval", context_settings=CONTEXT)

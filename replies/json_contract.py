@@ -26,16 +26,27 @@ def hit_json(hit: Hit) -> dict[str, object]:
 
 def answer_json(answer: Answer) -> dict[str, object]:
     """Return an answer in the CLI's JSON contract."""
+    short = answer.short_answer
     out: dict[str, object] = {
         "question": answer.question,
+        "searched_as": answer.searched_as or answer.question,
         "answered": answer.answered,
+        "small_talk": bool(answer.small_talk),
+        "short_answer": {"text": short.text, "rank": short.rank, "kind": short.kind} if short else None,
+        "list": [
+            {"text": item.text, "article_id": item.article_id, "paragraph": item.paragraph}
+            for item in answer.items
+        ]
+        or None,
         "results": [hit_json(h) for h in answer.hits],
+        "relevant": answer.relevant,
     }
     if answer.searched_for:
         out["searched_for"] = answer.searched_for
     if not answer.answered:
         if answer.unstated_kind:
             out["unstated"] = {"kind": answer.unstated_kind, "about": answer.unstated_about}
+        out["missing"] = list(answer.missing)
         out["near_titles"] = list(answer.near_titles)
         out["near_terms"] = list(answer.near_terms)
     return out

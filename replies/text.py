@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from replies.citation import citation, term_line, term_spans, unstated_note
-from replies.words import for_lang, lang_of
+from replies.words import Lang, for_lang, lang_of
 from retrieval import Answer
 
 LIST_ARTICLES = "`chamber-qa articles`"  # how the CLI lists every article
@@ -23,21 +23,25 @@ def mark_terms(sentence: str, terms: Sequence[str], left: str = "【", right: st
     return "".join([*out, sentence[last:]])
 
 
-def answer_text(answer: Answer) -> str:
-    """Return a readable answer: each passage with its marked evidence sentence and citation."""
+def answer_text(answer: Answer, examples: Sequence[str] = ()) -> str:
+    """Return a readable answer: the short answer or the list first, then each passage with its marked
+    evidence sentence and citation; small talk and refusals in a few lines."""
     lang = lang_of(answer.question)
     w = for_lang(lang)
+    if answer.small_talk:
+        return w.small_talk[answer.small_talk].format(example=examples[0] if examples else "")
     head = [w.searched_for.format(terms=answer.searched_for)] if answer.searched_for else []
+    if answer.searched_as:
+        head.append(w.searched_as.format(question=answer.searched_as))
     if not answer.answered:
-        lines = [*head, w.no_answer.format(question=answer.question)]
-        if note := unstated_note(answer, lang):
-            lines.append(note)
-        if answer.near_terms:
-            lines.append(w.near_terms.format(terms=w.separator.join(answer.near_terms)))
-        if answer.near_titles:
-            lines.append(w.closest + w.separator.join(f"《{t}》" for t in answer.near_titles))
-        lines.append(w.see_articles.format(command=LIST_ARTICLES))
-        return "\n".join(lines)
+        return "\n".join([*head, *refusal_lines(answer, lang, LIST_ARTICLES)])
+    if answer.short_answer:
+        head.insert(0, w.short_answer.format(text=answer.short_answer.text))
+    if answer.items:
+        head += [
+            w.listed,
+            *(f"{n}. {item.text}  —— {citation(item.chunk, lang)}" for n, item in enumerate(answer.items, 1)),
+        ]
     blocks = ["\n".join(head)] if head else []
     for hit in answer.hits:
         lines = [
@@ -48,3 +52,20 @@ def answer_text(answer: Answer) -> str:
         ]
         blocks.append("\n   ".join(line for line in lines if line))
     return "\n\n".join(blocks)
+
+
+def refusal_lines(answer: Answer, lang: Lang, articles_command: str) -> list[str]:
+    """Return why a question was not answered and where to look instead, one line each."""
+    w = for_lang(lang)
+    if answer.missing:
+        lines = [w.not_mentioned.format(names=w.separator.join(answer.missing))]
+    else:
+        lines = [w.no_answer.format(question=answer.question)]
+    if note := unstated_note(answer, lang):
+        lines.append(note)
+    if answer.near_terms:
+        lines.append(w.near_terms.format(terms=w.separator.join(answer.near_terms)))
+    if answer.near_titles:
+        lines.append(w.closest + w.separator.join(f"《{t}》" for t in answer.near_titles))
+    lines.append(w.see_articles.format(command=articles_command))
+    return lines

@@ -38,6 +38,11 @@ class Words:
     no_more: str
     truncated: str  # {n} is the number of characters kept
     kinds: dict[str, str]  # the kinds of typed answer (ask/answer_types.py), as a sentence names them
+    short_answer: str  # {text}: the short answer, the first line of an answer
+    searched_as: str  # {question}: a follow-up as rewritten from the conversation
+    not_mentioned: str  # {names}: names in the question the archive never mentions
+    listed: str  # header of a list the archive prints
+    small_talk: dict[str, str]  # by kind (ask/small_talk.py); {example} is a question the archive answers
 
 
 ZH = Words(
@@ -68,6 +73,20 @@ ZH = Words(
         "rate": "比例",
         "person": "姓名",
         "count": "数目",
+        "size": "面积",
+    },
+    short_answer="答：{text}",
+    searched_as="按「{question}」查找",
+    not_mentioned="档案里没有提到「{names}」。",
+    listed="原文列出：",
+    small_talk={
+        "greeting": "你好！我是许昌地方报纸档案的问答助手，直接提问就行，例如：{example}",
+        "thanks": "不客气。还有问题可以接着问。",
+        "goodbye": "再见，欢迎随时再来问。",
+        "identity": "我是地方报纸档案的问答机器人：从原报纸里找出答案并注明出处，不编写任何内容。",
+        "abilities": "我能回答档案里报道过的事：商会、工商联、人物、数字、日期……例如：{example}",
+        "weather": "我查不了天气，只能回答档案里报道过的事，例如：{example}",
+        "joke": "笑话我不会讲，不过可以问我报纸上的事，例如：{example}",
     },
 )
 
@@ -99,6 +118,22 @@ EN = Words(
         "rate": "rate",
         "person": "name",
         "count": "number",
+        "size": "size",
+    },
+    short_answer="Answer: {text}",
+    searched_as="Searched as “{question}”",
+    not_mentioned="The archive never mentions “{names}”.",
+    listed="The archive lists:",
+    small_talk={
+        "greeting": "Hello! I answer questions from a local newspaper archive. Ask away, for example: {example}",
+        "thanks": "You're welcome. Ask another question any time.",
+        "goodbye": "Goodbye, come back any time.",
+        "identity": "I am a question-answering bot over a local newspaper archive: I find the answer in the "
+        "original pages and cite them; I write nothing myself.",
+        "abilities": "I answer what the archive reports: chambers of commerce, people, figures, dates. "
+        "For example: {example}",
+        "weather": "I cannot look up the weather; I only answer what the archive reports, for example: {example}",
+        "joke": "Jokes are not my line, but ask me what the paper reported, for example: {example}",
     },
 )
 

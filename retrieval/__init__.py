@@ -9,7 +9,18 @@ from retrieval.archive import Archive, ArchiveStats
 from retrieval.ask.english import is_english
 from retrieval.config import Settings
 from retrieval.index.storage import current_snapshot_id
-from retrieval.models import Answer, Article, Chunk, Hit, Page, PageMeta, Paragraph
+from retrieval.models import (
+    Answer,
+    Article,
+    Chunk,
+    Conversation,
+    Hit,
+    ListItem,
+    Page,
+    PageMeta,
+    Paragraph,
+    ShortAnswer,
+)
 
 __all__ = [
     "Answer",
@@ -17,11 +28,14 @@ __all__ = [
     "ArchiveStats",
     "Article",
     "Chunk",
+    "Conversation",
     "Hit",
+    "ListItem",
     "Page",
     "PageMeta",
     "Paragraph",
     "Settings",
+    "ShortAnswer",
     "current_snapshot_id",
     "is_english",
 ]

@@ -145,7 +145,9 @@ def summarize(outcomes: Iterable[Outcome]) -> dict[str, float | int | None]:
         "refused_unanswerable": _ratio(sum(not o.answered for o in unanswerable), len(unanswerable)),
         "refused_answerable": _ratio(sum(not o.answered for o in answerable), len(answerable)),
         **_short_answers(answerable),
-        "list_recall": _ratio(sum(o.items_found for o in outcomes), sum(len(o.question.items) for o in outcomes)),
+        "list_recall": _ratio(
+            sum(o.items_found for o in outcomes), sum(len(o.question.items) for o in outcomes)
+        ),
     }
 
 

@@ -97,7 +97,9 @@ def answer(
     The answer carries the conversation for the next question."""
     text = question[: source.settings.max_question_chars]
     if kind := small_talk(text):
-        return Answer(text, (), answered=False, reason="small talk", small_talk=kind, conversation=conversation)
+        return Answer(
+            text, (), answered=False, reason="small talk", small_talk=kind, conversation=conversation
+        )
     read = read_question(text, len(text), lambda: source.english)
     names = partial(question_names, source.index)
     searched = rewrite(conversation, read.text, read.searched, names)
@@ -149,7 +151,11 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     k = source.settings.top_k if top_k is None else top_k
     relevant = _relevant(_pick(ranked, len(ranked)), asked, prepared, RELEVANT_SHARE * best)
     hits = _hits(relevant[offset : offset + k], cs, asked, prepared, offset)
-    short = short_answer(asked, read.searched, hits, read.text if read.searched_for else "") if offset == 0 else None
+    short = (
+        short_answer(asked, read.searched, hits, read.text if read.searched_for else "")
+        if offset == 0
+        else None
+    )
     if short:  # the evidence shown is the sentence that states the answer
         hits = tuple(replace(h, answer_sentence=short.sentence) if h.rank == short.rank else h for h in hits)
     extra: dict[str, object] = {"coverage": round(best, 3)}
@@ -281,7 +287,8 @@ def question_names(index: Index, text: str) -> list[str]:
     found = [
         term
         for term in index.tokenizer.question_terms(text)
-        if index.bm25.doc_freq(term) > 0 and (is_name(term) or (len(term) >= 4 and index.tokenizer.is_domain_term(term)))
+        if index.bm25.doc_freq(term) > 0
+        and (is_name(term) or (len(term) >= 4 and index.tokenizer.is_domain_term(term)))
     ]
     return [t for t in dict.fromkeys(found) if not any(t != o and t in o for o in found)]
 

@@ -73,11 +73,15 @@ def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
     found: list[tuple[int, Span]] = []
     # A single character between a title and a name is the name's surname (副省长何金平: 何/金平).
     names = [
-        (n_start - 1, n_end) if any(n_start - t_end == 1 for _, t_end in titles) and n_end - n_start == 2 else (n_start, n_end)
+        (n_start - 1, n_end)
+        if any(n_start - t_end == 1 for _, t_end in titles) and n_end - n_start == 2
+        else (n_start, n_end)
         for n_start, n_end in _names(spans, sentence)
     ]
     # A name does not open with a place, nor stand inside a company's name (许昌恒达房地产集团有限公司).
-    names = [(a, b) for a, b in names if word_tag(sentence[a : a + 2]) != "ns" and not _in_company(sentence, a, b)]
+    names = [
+        (a, b) for a, b in names if word_tag(sentence[a : a + 2]) != "ns" and not _in_company(sentence, a, b)
+    ]
     # Where another title stands right before a name, the name may stand further off: 常务副会长、河南瑞贝卡
     # 发制品股份有限公司总经理郑文青 holds both titles.
     titled = {end for _, end, word, _ in spans if _ROLE.search(word)}
@@ -125,7 +129,9 @@ def _completed(sentence: str, span: Span) -> Span:
 
 
 # Characters that commonly open the word after a name: prepositions, verbs of reporting and acting.
-_AFTER_NAME = frozenset("为向在和与及是等的也都就还又曾已将被把从以于对代发出参作任兼同一称认透告希要会并来去上下提宣致接陪看走听深调现当先多再给让请用不主表介指说讲强带率亲到荣获说")
+_AFTER_NAME = frozenset(
+    "为向在和与及是等的也都就还又曾已将被把从以于对代发出参作任兼同一称认透告希要会并来去上下提宣致接陪看走听深调现当先多再给让请用不主表介指说讲强带率亲到荣获说"
+)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -145,7 +151,9 @@ def _counted(unit: str) -> Callable[[str, Sequence[str]], list[Span]]:
     units = _CLASSIFIERS if unit == "个" else "个" + "".join(g for g in _UNIT_GROUPS if unit in g) + unit
     # 一家, 一个 ... is mostly an article (是一家高新技术企业), not a count.
     # 场次, 人次: a count of occasions keeps its 次.
-    return _stated(rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _AMOUNT + rf"\s*[{units}]次?")
+    return _stated(
+        rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _AMOUNT + rf"\s*[{units}]次?"
+    )
 
 
 # Words that qualify an amount belong to it: 近30家 is not 30家, 仅需5分钟 is the point of the answer.
@@ -180,7 +188,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "duration",
         re.compile(r"多长时间|多久(?![^，。？！,?!]{0,3}一次)|几个小时|几分钟|几天"),
         # Not the day of a date (9月2日).
-        _stated(r"(?<![月\d.])(?!(?:19|20)\d{2}\s*年)" + _NUM + r"(?:个)?(?:分钟|小时|天|日|个月|周|星期|年)|半个?小时|半天|半年|半个多?月"),
+        _stated(
+            r"(?<![月\d.])(?!(?:19|20)\d{2}\s*年)"
+            + _NUM
+            + r"(?:个)?(?:分钟|小时|天|日|个月|周|星期|年)|半个?小时|半天|半年|半个多?月"
+        ),
     ),
     AnswerType(
         "money",

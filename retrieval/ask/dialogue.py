@@ -19,17 +19,23 @@ from retrieval.models import Conversation
 from retrieval.terms.tagging import tagged_words
 
 # Pronouns for a person, and for an organisation or thing (该局, 这家银行, 此次活动 ...).
-_PERSON = re.compile(r"(?<![其吉])他(?!们|人)|她(?!们)|此人|这位|该人|\b(?:he|she|him|her|his)\b", re.IGNORECASE)
+_PERSON = re.compile(
+    r"(?<![其吉])他(?!们|人)|她(?!们)|此人|这位|该人|\b(?:he|she|him|her|his)\b", re.IGNORECASE
+)
 _THING = re.compile(
     r"(?:该|这家|这个|那家|那个|此|本)(?:局|会|协会|商会|公司|企业|银行|单位|部门|机构|中心|平台|村|店|项目|活动|工程)"
     r"|他们|她们|它们|(?<!其)它|\b(?:it|its|they|them|their)\b",
     re.IGNORECASE,
 )
 # 那长葛呢？ / 长葛呢 / 那许昌市企业家协会呢 / What about Changge? / And Changge?
-_ELLIPSIS = re.compile(r"^(?:那么?|还有|那)?(?P<name>[^，。？！,?!]{2,20}?)(?:呢|怎么样|又如何|如何)[？?！!。]*$")
+_ELLIPSIS = re.compile(
+    r"^(?:那么?|还有|那)?(?P<name>[^，。？！,?!]{2,20}?)(?:呢|怎么样|又如何|如何)[？?！!。]*$"
+)
 _ELLIPSIS_EN = re.compile(r"^(?:and|what about|how about)\s+(?P<name>[^?]+?)\s*\??$", re.IGNORECASE)
 # A question opening like this goes on from the previous one (还有什么职务？ 那最后呢？).
-_GOES_ON = re.compile(r"^(?:那么?|还|另外|此外|然后|后来|最后|最终|也|又|再|其中|具体|分别)|^(?:and|also|then)\b", re.I)
+_GOES_ON = re.compile(
+    r"^(?:那么?|还|另外|此外|然后|后来|最后|最终|也|又|再|其中|具体|分别)|^(?:and|also|then)\b", re.I
+)
 BARE_MAX_CHARS = 14  # a question this short that names nothing is a follow-up
 _PLACE_TAGS = frozenset({"ns"})
 _ORG_ENDING = re.compile(r"(?:会|联|局|委|办|部|厅|公司|集团|银行|分行|中心|协会|学院|大学|院|所|站|店|村)$")
@@ -81,9 +87,11 @@ def _swap(conversation: Conversation, name: str) -> str:
     if not old:
         return f"{name} {topic}"
     # 许昌市 -> 长葛 keeps the 市 the topic printed only when the new name lacks one: 长葛市.
-    new = name + old[-1] if kind == "place" and old.endswith(("市", "县", "区")) and not name.endswith(
-        ("市", "县", "区")
-    ) else name
+    new = (
+        name + old[-1]
+        if kind == "place" and old.endswith(("市", "县", "区")) and not name.endswith(("市", "县", "区"))
+        else name
+    )
     return topic.replace(old, new, 1)
 
 

@@ -45,7 +45,9 @@ def small_talk(message: str) -> str:
         return ""
     # A greeting before small talk (你好，你是谁) is that small talk.
     for kind in ("identity", "abilities", "goodbye", "thanks", "greeting"):
-        if _WHOLE_RE[kind].fullmatch(bare) or _WHOLE_RE[kind].fullmatch(_NOISE.sub("", _strip_greeting(text))):
+        if _WHOLE_RE[kind].fullmatch(bare) or _WHOLE_RE[kind].fullmatch(
+            _NOISE.sub("", _strip_greeting(text))
+        ):
             return kind
     return ""
 

@@ -38,7 +38,9 @@ _TITLE = re.compile(
     r"(?:什么|哪(?:一)?个)(?:称号|荣誉|奖项?|基地|名称|主题|口号|品牌)|(?:命名|评|定)为什么|主题是什么"
 )
 # Words that end the name on their left: prepositions, conjunctions, particles, pronouns, adverbs, punctuation.
-_NOT_IN_NAME = frozenset({"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "x", "w", "y", "e", "zg"})
+_NOT_IN_NAME = frozenset(
+    {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "x", "w", "y", "e", "zg"}
+)
 _STARTS_NAME = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "j", "b", "eng", "m", "an"})
 _QUOTED = re.compile(r"“[^”]{2,40}”[\u4e00-\u9fff]{0,2}|《[^》]{2,40}》")
 MAX_ORG_CHARS = 20
