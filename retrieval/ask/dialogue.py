@@ -36,6 +36,8 @@ _ELLIPSIS_EN = re.compile(r"^(?:and|what about|how about)\s+(?P<name>[^?]+?)\s*\
 _GOES_ON = re.compile(
     r"^(?:那么?|还|另外|此外|然后|后来|最后|最终|也|又|再|其中|具体|分别)|^(?:and|also|then)\b", re.I
 )
+# Where the previous question's ask begins: 多少, 几家, 什么时候, 是谁, 多大 ...
+_ASK = re.compile(r"有?(?:多少|多大|多久|多长|几|什么|哪|是谁|谁)")
 BARE_MAX_CHARS = 14  # a question this short that names nothing is a follow-up
 _PLACE_TAGS = frozenset({"ns"})
 _ORG_ENDING = re.compile(r"(?:会|联|局|委|办|部|厅|公司|集团|银行|分行|中心|协会|学院|大学|院|所|站|店|村)$")
@@ -55,8 +57,8 @@ def rewrite(
     if conversation is None or not conversation.topic:
         return searched
     if m := (_ELLIPSIS.match(asked.strip()) or _ELLIPSIS_EN.match(asked.strip())):
-        name = m["name"] if m.re is _ELLIPSIS else _first_name(names(searched), searched)
-        if name and names(name):
+        name = m["name"] if m.re is _ELLIPSIS else _first_name(names(searched), searched) or searched
+        if name:
             return _swap(conversation, name)
     pronoun = _PERSON.search(asked)
     if pronoun and conversation.person:
@@ -79,20 +81,20 @@ def _replace(text: str, pronoun: re.Pattern[str], antecedent: str) -> str:
 
 
 def _swap(conversation: Conversation, name: str) -> str:
-    """Ask the previous question of another name: swap the name of the same kind, else the first one."""
+    """Ask the previous question of another name: a place swaps for the place it asked about (那长葛呢？);
+    anything else takes the previous question's ask, beside the names of another kind (那党群服务中心呢？
+    after 基地有多大？ asks how large the 党群服务中心 is)."""
     topic = conversation.topic
     kind = _kind(name)
     same = [n for n in conversation.subject if _kind(n) == kind and n in topic]
-    old = same[0] if same else next((n for n in conversation.subject if n in topic), "")
-    if not old:
-        return f"{name} {topic}"
-    # 许昌市 -> 长葛 keeps the 市 the topic printed only when the new name lacks one: 长葛市.
-    new = (
-        name + old[-1]
-        if kind == "place" and old.endswith(("市", "县", "区")) and not name.endswith(("市", "县", "区"))
-        else name
-    )
-    return topic.replace(old, new, 1)
+    if kind == "place" and same:
+        old = same[0]
+        # 许昌市 -> 长葛 keeps the 市 the topic printed: 长葛市.
+        keep = old[-1] if old.endswith(("市", "县", "区")) and not name.endswith(("市", "县", "区")) else ""
+        return topic.replace(old, name + keep, 1)
+    others = [n for n in conversation.subject if kind == "other" or n not in same]
+    ask = _ASK.search(topic)
+    return " ".join([*others, name]) + (topic[ask.start() :] if ask else "")
 
 
 def _kind(name: str) -> str:

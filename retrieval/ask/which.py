@@ -27,6 +27,7 @@ _ORG_ENDINGS = {
     "学校": "大学|学院|学校|中学|小学",
     "高校": "大学|学院",
     "医院": "医院",
+    "会议": "会|论坛|峰会|大会",
 }
 # 什么单位的简称 asks about a name, not for one.
 _ORG = re.compile(r"(?:哪|什么)(?:一)?(?:家|个|所)?(?P<head>" + "|".join(_ORG_ENDINGS) + ")(?!的)")
