@@ -20,12 +20,13 @@ from retrieval.ask.answer_types import AmountAsked, Asked
 from retrieval.ask.coverage import Concept, asked_of, best_sentence, coverage, coverage_order
 from retrieval.ask.dialogue import remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
+from retrieval.ask.lists import list_answer
 from retrieval.ask.near_miss import near_misses, rejoin
 from retrieval.ask.short_answer import short_answer
 from retrieval.ask.small_talk import small_talk
 from retrieval.config import Settings
 from retrieval.index.snapshot import Index
-from retrieval.models import Answer, Chunk, Conversation, Hit
+from retrieval.models import Answer, Article, Chunk, Conversation, Hit
 from retrieval.parse.chunks import indexed_text
 from retrieval.terms.synonyms import in_lexicon
 from retrieval.terms.tagging import PERSON_TAGS, PLACE_OR_ORG, is_name, tagged_words, word_tag
@@ -156,6 +157,7 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
         if offset == 0
         else None
     )
+    items = () if short or offset else list_answer(read.text, hits, _article_of(index, hits))
     if short:  # the evidence shown is the sentence that states the answer
         hits = tuple(replace(h, answer_sentence=short.sentence) if h.rank == short.rank else h for h in hits)
     extra: dict[str, object] = {"coverage": round(best, 3)}
@@ -167,6 +169,7 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
         extra=extra,
         searched_for=read.searched_for,
         short_answer=short,
+        items=items,
         relevant=len(relevant),
     )
 
@@ -195,6 +198,11 @@ def _hits(
         marks = tuple(dict.fromkeys(form for form in forms.values() if form))
         hits.append(Hit(rank, score, chunk, best_sentence(asked, chunk), matched, unmatched, marks))
     return tuple(hits)
+
+
+def _article_of(index: Index, hits: Sequence[Hit]) -> Article | None:
+    """Return the article of the first result, read from disk (only a list question needs it)."""
+    return index.article(hits[0].chunk.article_id) if hits else None
 
 
 def _relevant(picked: Ranked, asked: Sequence[Wanted], prepared: dict[int, str], share: float) -> Ranked:

@@ -1,0 +1,131 @@
+"""Lists: a question asking for the items of something (包括哪几项, 哪六抓, 分别是什么) -> the list the
+archive prints, each item cited to its paragraph.
+
+Three shapes of list are read from the article of the best passages: a run of parallel paragraph leads
+(实施“政商联通工程”。… / 聚焦“融合化”，…), the article's section heads (抓党建 促商会模范带动 …), and an
+enumeration inside the evidence sentence (总体技术架构、智能中枢、企业服务应用). The list that holds the
+best passage and, where the question says how many (哪六抓, 六个聚焦), has that many items, is taken.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from retrieval.models import Article, Hit, ListItem
+from retrieval.terms.tagging import tagged_words
+from retrieval.terms.tokens import prepare
+
+_ASKS = re.compile(
+    r"包括哪|包含哪|分别是|分别为|分别有|分别聚焦|分别指|哪几|哪些方面|哪[一二三四五六七八九十两\d]+[个项条抓点类种大方]|"
+    r"有哪些|都有什么|都是什么|是哪些|具体是什么|具体有什么|分成哪|分为哪|"
+    r"\bwhat are the\b|\bwhich are the\b|\blist\b|\bname the\b|\bwhat (?:were|are) (?:its|their|the) \w+s\b",
+    re.IGNORECASE,
+)
+_NUMERAL = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
+_COUNTED = re.compile(r"([一二三四五六七八九十两\d])\s*(?:个|项|条|大|抓|点|类|种|方面|部分)")
+# A paragraph lead: a run-in head ending at the first 。 or ： (实施“政商联通工程”。), or a clause that
+# opens with the words its neighbours open with (聚焦“融合化”，…).
+MAX_LEAD_CHARS = 24
+_LEAD_END = re.compile(r"[。：:]")
+_CLAUSE_END = re.compile(r"[，,；;。]")
+_ENUMERATION = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
+MIN_ITEMS = 3
+SHARED_PREFIX = 2  # parallel leads open with the same characters (聚焦, 实施, 抓)
+
+
+def asks_for_list(question: str) -> bool:
+    """Tell whether a question asks for the items of something."""
+    return bool(_ASKS.search(prepare(question)) or _ASKS.search(question))
+
+
+def expected_count(question: str) -> int | None:
+    """Return how many items the question says there are (哪六抓 -> 6, 六个聚焦 -> 6), if it says."""
+    m = _COUNTED.search(prepare(question))
+    if not m:
+        return None
+    return int(m[1]) if m[1].isdigit() else _NUMERAL[m[1]]
+
+
+def find_list(question: str, hits: Sequence[Hit], article: Article) -> tuple[ListItem, ...]:
+    """Return the list of the first hit's article that answers a list question, or () when none does.
+
+    In order of preference: a run of parallel leads holding the best passage or opening right after it
+    (the passage that announces the list), an enumeration in the evidence sentence, the article's section
+    heads. Where the question says how many, only a list of that many items is taken.
+    """
+    if not hits:
+        return ()
+    hit = hits[0]
+    at = hit.chunk.paragraph
+    want = expected_count(question)
+    runs = [run for run in _lead_runs(article, hit) if run[0].paragraph <= at + 1 and at <= run[-1].paragraph]
+    enumerations = [_enumeration(hit, m.group()) for m in _ENUMERATION.finditer(hit.answer_sentence)]
+    # The section heads answer for the whole article: asked from its opening, or by their number.
+    heads = _section_heads(article, hit)
+    whole = heads and (len(heads) == want or at < heads[0].paragraph)
+    candidates = [*runs, *enumerations, *([heads] if whole else [])]
+    fitting = [c for c in candidates if (len(c) == want if want else len(c) >= MIN_ITEMS)]
+    return tuple(fitting[0]) if fitting else ()
+
+
+def _items(article: Article, hit: Hit, found: Sequence[tuple[str, int]]) -> list[ListItem]:
+    """Return list items of an article, each cited to its paragraph (``found``: text, 1-based paragraph)."""
+    out = []
+    for text, n in found:
+        para = article.paragraphs[n - 1]
+        chunk = replace(hit.chunk, paragraph=n, section=para.section, text=para.text)
+        out.append(ListItem(text, article.id, n, chunk))
+    return out
+
+
+def _lead_runs(article: Article, hit: Hit) -> list[list[ListItem]]:
+    """Return the runs of consecutive paragraphs whose leads run parallel (same opening characters)."""
+    runs: list[list[tuple[str, int]]] = []
+    for n, paragraph in enumerate(article.paragraphs, start=1):
+        lead = _lead(paragraph.text)
+        last = runs[-1][-1] if runs and runs[-1] else None
+        if lead and last and last[1] == n - 1 and last[0][:SHARED_PREFIX] == lead[:SHARED_PREFIX]:
+            runs[-1].append((lead, n))
+        elif lead:
+            runs.append([(lead, n)])
+    return [_items(article, hit, run) for run in runs if len(run) >= 2]
+
+
+def _lead(text: str) -> str:
+    """Return a paragraph's lead: its run-in head (up to 。 or ：) or its first clause, if short."""
+    for pattern in (_LEAD_END, _CLAUSE_END):
+        m = pattern.search(text)
+        if m and 2 <= m.start() <= MAX_LEAD_CHARS:
+            return text[: m.start()].strip()
+    return ""
+
+
+def _section_heads(article: Article, hit: Hit) -> list[ListItem]:
+    """Return the article's section heads, each cited to the first paragraph under it."""
+    firsts: dict[str, int] = {}
+    for n, p in enumerate(article.paragraphs, start=1):
+        if p.section:
+            firsts.setdefault(p.section, n)
+    return _items(article, hit, list(firsts.items())) if len(firsts) >= 2 else []
+
+
+def _enumeration(hit: Hit, run: str) -> list[ListItem]:
+    """Return the items of an enumeration (A、B、C) in the evidence sentence, cited to its passage: the
+    first item starts after the sentence's last verb before it, the last ends before 等, 和 or 及."""
+    parts = [p.strip() for p in run.split("、")]
+    words = tagged_words(parts[0])
+    verbs = [i for i, (_, tag) in enumerate(words) if tag.startswith("v")]
+    if verbs and verbs[-1] < len(words) - 1:
+        tail = "".join(w for w, _ in words[verbs[-1] + 1 :])
+        parts[0] = tail if len(tail) >= 2 else parts[0]
+    parts[-1] = re.split(r"等|和|及", parts[-1])[0].strip() or parts[-1]
+    return [ListItem(p, hit.chunk.article_id, hit.chunk.paragraph, hit.chunk) for p in parts if p]
+
+
+def list_answer(question: str, hits: Sequence[Hit], article: Article | None) -> tuple[ListItem, ...]:
+    """Return the list a list question asks for, from the first hit's article, or ()."""
+    if article is None or not hits or not asks_for_list(question):
+        return ()
+    return find_list(question, hits, article)
