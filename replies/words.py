@@ -125,14 +125,16 @@ EN = Words(
     not_mentioned="The archive never mentions “{names}”.",
     listed="The archive lists:",
     small_talk={
-        "greeting": "Hello! I answer questions from a local newspaper archive. Ask away, for example: {example}",
+        "greeting": "Hello! I answer questions from a local newspaper archive. Ask away, "
+        "for example: {example}",
         "thanks": "You're welcome. Ask another question any time.",
         "goodbye": "Goodbye, come back any time.",
         "identity": "I am a question-answering bot over a local newspaper archive: I find the answer in the "
         "original pages and cite them; I write nothing myself.",
         "abilities": "I answer what the archive reports: chambers of commerce, people, figures, dates. "
         "For example: {example}",
-        "weather": "I cannot look up the weather; I only answer what the archive reports, for example: {example}",
+        "weather": "I cannot look up the weather; I only answer what the archive reports, "
+        "for example: {example}",
         "joke": "Jokes are not my line, but ask me what the paper reported, for example: {example}",
     },
 )

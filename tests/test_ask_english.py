@@ -32,7 +32,7 @@ def test_an_off_topic_english_question_is_refused(seed_archive: Archive) -> None
 def test_english_answers_render_english_chrome_around_chinese_passages(seed_archive: Archive) -> None:
     answer = seed_archive.ask("How many chambers of commerce in Xuchang were named Four Good chambers?")
     text = answer_text(answer)
-    assert text.startswith("Searched for: ") and "para. " in text and "Matched: " in text
+    assert text.startswith("Answer: 5家\nSearched for: ") and "para. " in text and "Matched: " in text
     assert answer_json(answer)["searched_for"] == answer.searched_for
 
 

@@ -150,7 +150,7 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
             return _refusal(source, read, terms, ranked, reason, typed)
         ranked = stating
     k = source.settings.top_k if top_k is None else top_k
-    relevant = _relevant(_pick(ranked, len(ranked)), asked, prepared, RELEVANT_SHARE * best)
+    relevant = _relevant(_pick(ranked, len(ranked)), asked, prepared, RELEVANT_SHARE * best, read.searched)
     hits = _hits(relevant[offset : offset + k], cs, asked, prepared, offset)
     short = (
         short_answer(asked, read.searched, hits, read.text if read.searched_for else "")
@@ -205,11 +205,28 @@ def _article_of(index: Index, hits: Sequence[Hit]) -> Article | None:
     return index.article(hits[0].chunk.article_id) if hits else None
 
 
-def _relevant(picked: Ranked, asked: Sequence[Wanted], prepared: dict[int, str], share: float) -> Ranked:
-    """Keep the passages that cover at least ``share`` of the question's weighted words: one that matches
-    only 商会 answers nothing."""
+def _relevant(
+    picked: Ranked, asked: Sequence[Wanted], prepared: dict[int, str], share: float, question: str
+) -> Ranked:
+    """Keep the passages that cover at least ``share`` of the question's weighted words (one matching only
+    商会 answers nothing), and those whose byline names the person asked about (魏东雅写了哪些报道？:
+    jieba's dictionary cuts an unknown name into characters, which weigh little)."""
     texts = (prepared.get(chunk.id) or prepare(indexed_text(chunk)) for chunk, _ in picked)
-    return [pair for pair, text in zip(picked, texts, strict=True) if coverage(asked, text) >= share]
+    people: list[str] | None = None
+    kept = []
+    for pair, text in zip(picked, texts, strict=True):
+        byline = pair[0].byline
+        if coverage(asked, text) < share and byline:
+            if people is None:
+                people = [
+                    w for w, tag in tagged_words(prepare(question)) if tag in PERSON_TAGS and len(w) >= 2
+                ]
+            if not any(p in byline for p in people):
+                continue
+        elif coverage(asked, text) < share:
+            continue
+        kept.append(pair)
+    return kept
 
 
 def _pick(ranked: list[tuple[Chunk, float]], want: int) -> list[tuple[Chunk, float]]:
@@ -318,7 +335,7 @@ def unknown_names(index: Index, cs: Sequence[Concept], question: str) -> tuple[s
         if any(index.bm25.doc_freq(part) for part in (c.term[:-1], c.term[1:]) if len(part) >= 2):
             continue  # a held word and one character more is jieba cutting across words (银行|卡住)
         tag = word_tag(c.term)
-        if tag in PLACE_OR_ORG or (tag is None and c.term.isascii()):
+        if tag in PLACE_OR_ORG or (tag is None and c.term.isascii() and c.term.isalpha()):
             out.append(c.term)
         elif tag in PERSON_TAGS and len(c.term) >= 3:
             tagged = tagged if tagged is not None else dict(tagged_words(question))

@@ -146,7 +146,7 @@ class AnswerType:
     about: Callable[[str], bool] = lambda word: True  # which question words can be its focus
 
 
-def _counted(unit: str) -> Callable[[str, Sequence[str]], list[Span]]:
+def counted(unit: str) -> Callable[[str, Sequence[str]], list[Span]]:
     """Return how a sentence states a count in the unit asked (多少家 -> 17家; 几个 -> any unit)."""
     units = _CLASSIFIERS if unit == "个" else "个" + "".join(g for g in _UNIT_GROUPS if unit in g) + unit
     # 一家, 一个 ... is mostly an article (是一家高新技术企业), not a count.
@@ -221,7 +221,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType(
         "count",
         re.compile(_HOW_MANY + rf"\s*(?P<unit>[{_CLASSIFIERS}])"),
-        _counted("个"),  # any unit; _part narrows it to the unit asked
+        counted("个"),  # any unit; _part narrows it to the unit asked
     ),
 )
 # "Now" asks for the latest news, which a passage need not say in those words (a quote's 现在 once answered
@@ -314,7 +314,7 @@ def _part(
 ) -> AnswerAsked | None:
     """Return what one asking phrase wants, or None when no question word can be its focus."""
     unit = m.groupdict().get("unit")
-    states = _counted(unit) if unit else answer_type.spans
+    states = counted(unit) if unit else answer_type.spans
     if noun := m.groupdict().get("noun"):
         # What the sum or rate is of (营业收入有多少) is the focus itself: an archive that never names it
         # cannot state it.
@@ -376,33 +376,3 @@ def amount_asked(question: str, weight: float) -> AmountAsked | None:
 def _gap(start: int, length: int, lo: int, hi: int) -> int:
     """Characters between a word at [start, start+length) and the asking phrase at [lo, hi)."""
     return max(lo - (start + length), start - hi, 0)
-
-
-# What an English question asks for, by its question words (the Chinese it is read as has none).
-_ENGLISH_ASKS = (
-    ("year", re.compile(r"\b(?:what|which) year\b|\bsince when\b", re.I)),
-    ("date", re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|month)\b|\bon what day\b", re.I)),
-    ("time", re.compile(r"\bwhat time\b", re.I)),
-    ("duration", re.compile(r"\bhow long\b", re.I)),
-    ("size", re.compile(r"\bhow (?:large|big)\b|\bwhat (?:area|size)\b", re.I)),
-    ("rate", re.compile(r"\bwhat (?:percentage|proportion|share|rate)\b|\bhow many percent\b", re.I)),
-    (
-        "money",
-        re.compile(
-            r"\bhow much\b(?=.*\b(?:money|yuan|donat|invest|financ|capital|sales|cost|fund|loan|borrow|rais|"
-            r"revenue|income|spen|worth|paid|pay|subsid|tax)\w*)|\bhow much (?:money|yuan)\b",
-            re.I,
-        ),
-    ),
-    ("count", re.compile(r"\bhow many\b", re.I)),
-)
-
-
-def english_asked(question: str, focus: Sequence[str], weight: float) -> Asked | None:
-    """Return the typed answer an English question asks for, about any of the Chinese ``focus`` words it
-    was read as (its counted noun is not known): for the short answer, not for ranking."""
-    kind = next((k for k, pattern in _ENGLISH_ASKS if pattern.search(question)), None)
-    if kind is None or not focus:
-        return None
-    spans = _counted("个") if kind == "count" else next(t.spans for t in ANSWER_TYPES if t.kind == kind)
-    return Asked((AnswerAsked(kind, spans, tuple(focus)),), weight)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.ask.answer_types import AmountAsked, Asked, Span, english_asked
+from retrieval.ask.answer_types import AmountAsked, Asked, Span
 from retrieval.ask.coverage import Concept, coverage
+from retrieval.ask.english_asks import english_asked
 from retrieval.ask.which import which_asked
 from retrieval.models import Hit, ShortAnswer
 from retrieval.parse.chunks import sentences

@@ -38,7 +38,7 @@ _DOCUMENT = re.compile(
 _TITLE = re.compile(
     r"(?:什么|哪(?:一)?个)(?:称号|荣誉|奖项?|基地|名称|主题|口号|品牌)|(?:命名|评|定)为什么|主题是什么"
 )
-# Words that end the name on their left: prepositions, conjunctions, particles, pronouns, adverbs, punctuation.
+# Words that end a name on their left: prepositions, conjunctions, particles, pronouns, adverbs, marks.
 _NOT_IN_NAME = frozenset(
     {"p", "c", "u", "uj", "ul", "uz", "ug", "uv", "ud", "r", "d", "x", "w", "y", "e", "zg"}
 )
@@ -86,7 +86,7 @@ def _in_name(word: str, tag: str) -> bool:
 def _ends_name(words: list[tuple[str, str]], start: int) -> bool:
     """Tell whether the word before ``start`` clearly ends what precedes a name: punctuation, a
     preposition, a particle or an adverb; not a one-character verb, nor 和 between two nouns."""
-    word, tag = words[start - 1]
+    tag = words[start - 1][1]
     if tag.startswith("v"):
         return False
     return not (tag == "c" and start >= 2 and words[start - 2][1] not in ("x", "w"))

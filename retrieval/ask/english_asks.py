@@ -1,0 +1,38 @@
+"""What an English question asks for, by its question words: "how many" a count, "how long" a duration
+... The Chinese it is read as (english.py) has no asking phrase, so this serves the short answer only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.ask.answer_types import ANSWER_TYPES, AnswerAsked, Asked, counted
+
+# What an English question asks for, by its question words (the Chinese it is read as has none).
+_ENGLISH_ASKS = (
+    ("year", re.compile(r"\b(?:what|which) year\b|\bsince when\b", re.I)),
+    ("date", re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|month)\b|\bon what day\b", re.I)),
+    ("time", re.compile(r"\bwhat time\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b", re.I)),
+    ("size", re.compile(r"\bhow (?:large|big)\b|\bwhat (?:area|size)\b", re.I)),
+    ("rate", re.compile(r"\bwhat (?:percentage|proportion|share|rate)\b|\bhow many percent\b", re.I)),
+    (
+        "money",
+        re.compile(
+            r"\bhow much\b(?=.*\b(?:money|yuan|donat|invest|financ|capital|sales|cost|fund|loan|borrow|rais|"
+            r"revenue|income|spen|worth|paid|pay|subsid|tax)\w*)|\bhow much (?:money|yuan)\b",
+            re.I,
+        ),
+    ),
+    ("count", re.compile(r"\bhow many\b", re.I)),
+)
+
+
+def english_asked(question: str, focus: Sequence[str], weight: float) -> Asked | None:
+    """Return the typed answer an English question asks for, about any of the Chinese ``focus`` words it
+    was read as (its counted noun is not known): for the short answer, not for ranking."""
+    kind = next((k for k, pattern in _ENGLISH_ASKS if pattern.search(question)), None)
+    if kind is None or not focus:
+        return None
+    spans = counted("个") if kind == "count" else next(t.spans for t in ANSWER_TYPES if t.kind == kind)
+    return Asked((AnswerAsked(kind, spans, tuple(focus)),), weight)
