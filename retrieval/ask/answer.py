@@ -332,7 +332,9 @@ def unknown_names(index: Index, cs: Sequence[Concept], question: str) -> tuple[s
     for c in cs:
         if len(c.term) < MIN_NAME_CHARS or c.synonyms or in_lexicon(c.term) or _held(index, c):
             continue
-        if any(index.bm25.doc_freq(part) for part in (c.term[:-1], c.term[1:]) if len(part) >= 2):
+        if len(c.term) > 2 and (
+            index.bm25.doc_freq(c.term[:-1]) or (word_tag(c.term[1:]) and index.bm25.doc_freq(c.term[1:]))
+        ):
             continue  # a held word and one character more is jieba cutting across words (银行|卡住)
         tag = word_tag(c.term)
         if tag in PLACE_OR_ORG or (tag is None and c.term.isascii() and c.term.isalpha()):

@@ -26,7 +26,8 @@ _WHOLE = {
     r"能问什么|可以问什么|"
     r"帮助|help|what can you do|how do i use (?:this|you)|how does this work|what can i ask",
 }
-_WHOLE_RE = {kind: re.compile(rf"(?:{pattern})+") for kind, pattern in _WHOLE.items()}
+# Matched with spaces gone, as the message is (whatcanyoudo).
+_WHOLE_RE = {kind: re.compile(rf"(?:{pattern.replace(' ', '')})+") for kind, pattern in _WHOLE.items()}
 _ANYWHERE = {
     "weather": re.compile(
         r"天气|会不会下雨|下雨吗|要下雨|下雪吗|气温|多少度|几度|"
