@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from typing import Protocol
 
-from retrieval.ask.answer_types import AmountAsked, Asked
-from retrieval.ask.coverage import Concept, asked_of, best_sentence, coverage, coverage_order
+from retrieval.ask.answer_types import Asked
+from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, coverage, coverage_order
 from retrieval.ask.dialogue import remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.lists import list_answer
@@ -51,7 +51,6 @@ MAX_NEAR_TERMS = 5
 RELEVANT_SHARE = 0.5
 MIN_NAME_CHARS = 2
 Ranked = list[tuple[Chunk, float]]
-Wanted = Concept | AmountAsked | Asked
 
 
 class Answering(Protocol):
@@ -102,7 +101,7 @@ def answer(
             text, (), answered=False, reason="small talk", small_talk=kind, conversation=conversation
         )
     read = read_question(text, len(text), lambda: source.english)
-    names = partial(question_names, source.index)
+    names = cache(partial(question_names, source.index))  # the rewrite and the memory ask of one text
     searched = rewrite(conversation, read.text, read.searched, names)
     found = _search(source, replace(read, searched=searched), top_k, offset)
     short = found.short_answer
@@ -184,14 +183,14 @@ def _candidates(index: Index, question: str, cs: Sequence[Concept], k: int) -> R
 def _hits(
     picked: Ranked,
     cs: Sequence[Concept],
-    asked: Sequence[Concept | AmountAsked | Asked],
+    asked: Sequence[Wanted],
     prepared: dict[int, str],
     offset: int,
 ) -> tuple[Hit, ...]:
     """Return the picked passages as results: evidence sentence, the question's words matched and not."""
     hits = []
     for rank, (chunk, score) in enumerate(picked, start=offset + 1):
-        text = prepared.get(chunk.id) or prepare(indexed_text(chunk))
+        text = _prepared(chunk, prepared)
         forms = {c.term: c.found(text) for c in cs}
         matched = tuple(term for term, form in forms.items() if form)
         unmatched = tuple(term for term, form in forms.items() if not form)
@@ -211,22 +210,26 @@ def _relevant(
     """Keep the passages that cover at least ``share`` of the question's weighted words (one matching only
     商会 answers nothing), and those whose byline names the person asked about (魏东雅写了哪些报道？:
     jieba's dictionary cuts an unknown name into characters, which weigh little)."""
-    texts = (prepared.get(chunk.id) or prepare(indexed_text(chunk)) for chunk, _ in picked)
     people: list[str] | None = None
     kept = []
-    for pair, text in zip(picked, texts, strict=True):
-        byline = pair[0].byline
-        if coverage(asked, text) < share and byline:
-            if people is None:
-                people = [
-                    w for w, tag in tagged_words(prepare(question)) if tag in PERSON_TAGS and len(w) >= 2
-                ]
-            if not any(p in byline for p in people):
+    for chunk, score in picked:
+        if coverage(asked, _prepared(chunk, prepared)) < share:
+            if not chunk.byline:
                 continue
-        elif coverage(asked, text) < share:
-            continue
-        kept.append(pair)
+            if people is None:
+                tagged = tagged_words(prepare(question))
+                people = [w for w, tag in tagged if tag in PERSON_TAGS and len(w) >= 2]
+            if not any(p in chunk.byline for p in people):
+                continue
+        kept.append((chunk, score))
     return kept
+
+
+def _prepared(chunk: Chunk, prepared: dict[int, str]) -> str:
+    """Return a passage's indexed text as prepared for matching, kept in ``prepared`` for the next use."""
+    if chunk.id not in prepared:
+        prepared[chunk.id] = prepare(indexed_text(chunk))
+    return prepared[chunk.id]
 
 
 def _pick(ranked: list[tuple[Chunk, float]], want: int) -> list[tuple[Chunk, float]]:
@@ -285,7 +288,7 @@ def stating_first(
     ranked: list[tuple[Chunk, float]],
     texts: list[str],
     typed: Asked,
-    asked: Sequence[Concept | AmountAsked | Asked],
+    asked: Sequence[Wanted],
     min_coverage: float,
 ) -> list[tuple[Chunk, float]] | None:
     """Put the passages (among those with prepared ``texts``) that state the typed answer asked for, cover

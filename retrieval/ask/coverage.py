@@ -70,6 +70,9 @@ class Concept:
         return sum(g in text for g in grams) / len(grams) * 0.5
 
 
+Wanted = Concept | AmountAsked | Asked  # what a passage should hold to answer (``wanted``)
+
+
 def concepts(index: Searchable, question: str) -> list[Concept]:
     """Return the question's content words, each weighted by Lucene's idf over the chunks."""
     n = index.bm25.n_docs
@@ -101,7 +104,7 @@ def concepts(index: Searchable, question: str) -> list[Concept]:
     return [c for c in out if c.term not in unheld and not any(c.term != o and c.term in o for o in longer)]
 
 
-def coverage(cs: Sequence[Concept | AmountAsked | Asked], text: str) -> float:
+def coverage(cs: Sequence[Wanted], text: str) -> float:
     """Return the weighted share of the question's words (and asked amount) a prepared text contains."""
     total = sum(c.weight for c in cs)
     return sum(c.weight * c.match(text) for c in cs) / total if total else 0.0
@@ -109,10 +112,10 @@ def coverage(cs: Sequence[Concept | AmountAsked | Asked], text: str) -> float:
 
 def wanted(
     cs: list[Concept], question: str, known: Callable[[str], bool] = lambda term: True
-) -> list[Concept | AmountAsked | Asked]:
+) -> list[Wanted]:
     """Return what a passage should hold to answer: the question's words and, if asked, an amount or a
     typed answer (a year, a date, a sum of money ... stated in a sentence about what is asked)."""
-    out: list[Concept | AmountAsked | Asked] = list(cs)
+    out: list[Wanted] = list(cs)
     if not cs:
         return out
     mean = sum(c.weight for c in cs) / len(cs)
@@ -126,22 +129,27 @@ def wanted(
     return out
 
 
-def asked_of(index: Searchable, question: str) -> tuple[list[Concept], list[Concept | AmountAsked | Asked]]:
+def asked_of(index: Searchable, question: str) -> tuple[list[Concept], list[Wanted]]:
     """Return the question's words (``concepts``) and what a passage should hold to answer it (``wanted``:
     only a word the archive prints can anchor a typed answer)."""
     cs = concepts(index, question)
     return cs, wanted(cs, question, lambda term: index.bm25.doc_freq(term) > 0)
 
 
-def best_sentence(cs: Sequence[Concept | AmountAsked | Asked], chunk: Chunk) -> str:
+def best_sentence(cs: Sequence[Wanted], chunk: Chunk) -> str:
     """Return the sentence of a chunk that covers most of the question, a typed answer it asks for (a
     date, a name ...) counting as one of its words (the first sentence on a tie)."""
-    parts = sentences(chunk.text) or [chunk.text]
-    return max(parts, key=lambda s: (coverage(cs, prepare(s)), -parts.index(s))).strip()
+    return sentences_by_coverage(cs, chunk.text)[0].strip()
+
+
+def sentences_by_coverage(cs: Sequence[Wanted], text: str) -> list[str]:
+    """Return a passage's sentences, those covering more of the question first (in order on a tie)."""
+    parts = sentences(text) or [text]
+    return sorted(parts, key=lambda s: -coverage(cs, prepare(s)))
 
 
 def coverage_order(
-    asked: Sequence[Concept | AmountAsked | Asked],
+    asked: Sequence[Wanted],
     question: str,
     texts: Sequence[str],
     scores: Sequence[float],

@@ -48,16 +48,13 @@ def expected_count(question: str) -> int | None:
     return int(m[1]) if m[1].isdigit() else _NUMERAL[m[1]]
 
 
-def find_list(question: str, hits: Sequence[Hit], article: Article) -> tuple[ListItem, ...]:
-    """Return the list of the first hit's article that answers a list question, or () when none does.
+def find_list(question: str, hit: Hit, article: Article) -> tuple[ListItem, ...]:
+    """Return the list of the best hit's article that answers a list question, or () when none does.
 
     In order of preference: a run of parallel leads holding the best passage or opening right after it
     (the passage that announces the list), an enumeration in the evidence sentence, the article's section
     heads. Where the question says how many, only a list of that many items is taken.
     """
-    if not hits:
-        return ()
-    hit = hits[0]
     at = hit.chunk.paragraph
     want = expected_count(question)
     runs = [run for run in _lead_runs(article, hit) if run[0].paragraph <= at + 1 and at <= run[-1].paragraph]
@@ -128,4 +125,4 @@ def list_answer(question: str, hits: Sequence[Hit], article: Article | None) -> 
     """Return the list a list question asks for, from the first hit's article, or ()."""
     if article is None or not hits or not asks_for_list(question):
         return ()
-    return find_list(question, hits, article)
+    return find_list(question, hits[0], article)

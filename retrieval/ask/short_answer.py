@@ -14,19 +14,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.ask.answer_types import AmountAsked, Asked, Span
-from retrieval.ask.coverage import Concept, coverage
+from retrieval.ask.answer_types import Asked, Span
+from retrieval.ask.coverage import Concept, Wanted, coverage, sentences_by_coverage
 from retrieval.ask.english_asks import english_asked
 from retrieval.ask.which import which_asked
 from retrieval.models import Hit, ShortAnswer
-from retrieval.parse.chunks import sentences
 from retrieval.terms.tokens import prepare
 
 SHORT_DEPTH = 2  # results read for a short answer: a fact stated only further down is too uncertain
 _CLAUSE_BREAK = re.compile(r"[，。；：,;:！？!?（）()]")
 # Stated but no answer: "recently", "this year" say when only to someone who knows when it was printed.
 _VAGUE = frozenset({"近日", "日前", "今年", "去年", "明年", "上旬", "中旬", "下旬", "近期"})
-Wanted = Concept | AmountAsked | Asked
 # How a stated answer is scored: its sentence's and its clause's coverage of the question (each 0-1),
 # plus BESIDE when it touches the word asked about and NEAR when it shares that word's clause. Another
 # answer within MARGIN of the best makes the passage unclear.
@@ -47,7 +45,7 @@ def short_answer(
     if typed is None and which is None:
         return None
     for hit in hits[:SHORT_DEPTH]:
-        ordered = _by_coverage(asked, hit.chunk.text)
+        ordered = sentences_by_coverage(asked, hit.chunk.text)
         if which is not None:  # a name is taken from the sentence covering the question best, or not at all
             found = which.find(ordered[0], question)
             return ShortAnswer(found, hit.rank, which.kind, ordered[0].strip()) if found else None
@@ -56,12 +54,6 @@ def short_answer(
             best = _clearly_best(candidates)
             return ShortAnswer(best[1], hit.rank, typed.kind, best[2].strip()) if best else None  # type: ignore[union-attr]
     return None
-
-
-def _by_coverage(asked: Sequence[Wanted], text: str) -> list[str]:
-    """Return a passage's sentences, those covering more of the question first (in order on a tie)."""
-    parts = sentences(text) or [text]
-    return sorted(parts, key=lambda s: -coverage(asked, prepare(s)))
 
 
 Candidate = tuple[float, str, str]  # (how well it answers, the span as printed, its sentence)
