@@ -13,7 +13,7 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import browse, callbacks, messages, questions
+from bot import browse, callbacks, conversations, messages, questions
 from bot import reload as reloading
 from bot.logs import REDACTED
 from bot.state import BotState, Edition, state_of
@@ -21,7 +21,7 @@ from replies import words
 
 if TYPE_CHECKING:
     from replies.words import Lang
-    from retrieval import Answer
+    from retrieval import Answer, Conversation
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -136,23 +136,45 @@ async def reload_index(update: Update, context: Context) -> None:
 
 
 async def answer_question(update: Update, context: Context, text: str | None) -> None:
-    """Search the archive off the event loop and reply with the cited answer and its buttons."""
-    state = state_of(context)
+    """Search the archive off the event loop, in the light of the conversation the message goes on, and
+    reply with the cited answer and its buttons; keep the conversation for the next follow-up."""
+    state, message = state_of(context), update.effective_message
     edition = state.edition  # this question's archive to the end, whatever a reload does meanwhile
     limit = edition.archive.settings.max_question_chars
     question, truncated = questions.clean(text, limit)
     lang = words.lang_of(question)
-    answer = await ask_showing_typing(update, edition, question, state.settings.top_k)
+    thread = conversation_thread(message, context.bot.id)
+    conversation = state.conversations.recall(*thread) if thread else None
+    answer = await ask_showing_typing(update, edition, question, state.settings.top_k, conversation)
     note = words.for_lang(lang).truncated.format(n=limit) if truncated else ""
-    markup = answer_markup(state, edition, answer, state.remember(question), 0, lang)
-    await update.effective_message.reply_text(
-        messages.format_answer(answer, lang, 0, note), reply_markup=markup
+    key = state.remember(answer.searched_as or question)  # "更多" pages the question as searched
+    sent = await message.reply_text(
+        messages.format_answer(answer, lang, 0, note, edition.examples),
+        reply_markup=answer_markup(state, edition, answer, key, 0, lang),
     )
+    private = message.chat.type == ChatType.PRIVATE
+    ids = (sent.message_id, conversations.CHAT) if private else (sent.message_id,)
+    state.conversations.keep(answer.conversation, message.chat_id, *ids)
 
 
-async def ask_archive(edition: Edition, question: str, top_k: int, offset: int) -> Answer:
+def conversation_thread(message: Message, bot_id: int) -> tuple[int, int] | None:
+    """Return which kept conversation a message goes on: the answer it replies to, else a private chat's
+    latest; a group message that replies to no answer starts afresh (members talk over each other)."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+        return message.chat_id, replied.message_id
+    if message.chat.type == ChatType.PRIVATE:
+        return message.chat_id, conversations.CHAT
+    return None
+
+
+async def ask_archive(
+    edition: Edition, question: str, top_k: int, offset: int, conversation: Conversation | None = None
+) -> Answer:
     """Run retrieval in a worker thread so one slow search never blocks other users."""
-    return await asyncio.to_thread(edition.archive.ask, question, top_k=top_k, offset=offset)
+    return await asyncio.to_thread(
+        edition.archive.ask, question, top_k=top_k, offset=offset, conversation=conversation
+    )
 
 
 def answer_markup(
@@ -165,19 +187,21 @@ def answer_markup(
         (offset + i, edition.full_button(hit.chunk.article_id)) for i, hit in enumerate(answer.hits, start=1)
     ]
     next_offset = offset + len(answer.hits)
-    has_more = len(answer.hits) == state.settings.top_k and next_offset <= callbacks.MAX_OFFSET
+    has_more = next_offset < answer.relevant and next_offset <= callbacks.MAX_OFFSET
     more = callbacks.More(key, next_offset) if has_more else None
     return messages.answer_keyboard(lang, [(n, p) for n, p in full if p is not None], more)
 
 
-async def ask_showing_typing(update: Update, edition: Edition, question: str, top_k: int) -> Answer:
+async def ask_showing_typing(
+    update: Update, edition: Edition, question: str, top_k: int, conversation: Conversation | None = None
+) -> Answer:
     """Search; show "typing…" only if the search is slow.
 
     A search takes milliseconds, and each chat action is one of the 30 requests a second Telegram allows
     a bot (PTB's rate limiter enforces it): sending one with every answer would halve how many answers
     the bot can send under load.
     """
-    search = asyncio.ensure_future(ask_archive(edition, question, top_k, 0))
+    search = asyncio.ensure_future(ask_archive(edition, question, top_k, 0, conversation))
     done, _ = await asyncio.wait({search}, timeout=TYPING_AFTER_SECONDS)
     if not done:
         await show_typing(update)

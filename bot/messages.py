@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from retrieval import Answer, Chunk, Hit
 
 MAX_PASSAGE_CHARS = 900  # a passage longer than this is shown around its evidence sentence
+MIN_PASSAGE_CHARS = 200
+MAX_LIST_CHARS = 1200  # a longer list is cut: the passages below still cite every item
 MAX_CITATION_CHARS = 300
 MAX_TERMS_CHARS = 200
 MAX_ECHO_CHARS = 60  # how much of a question a "no answer" reply repeats
@@ -86,24 +88,43 @@ def term_line(hit: Hit, lang: Lang) -> str:
     return html.escape(clip(plain.term_line(hit, lang), MAX_TERMS_CHARS))
 
 
-def format_answer(answer: Answer, lang: Lang, offset: int = 0, note: str = "") -> str:
-    """Return the one message of an answer page (results offset+1 …), or the "no answer" message."""
+def format_answer(
+    answer: Answer, lang: Lang, offset: int = 0, note: str = "", examples: Sequence[str] = ()
+) -> str:
+    """Return the one message of an answer page: the short answer or the list the archive prints, how
+    the question was searched, then results offset+1 …; or the small-talk reply, or the refusal."""
+    w = for_lang(lang)
+    if answer.small_talk:
+        return html.escape(w.small_talk[answer.small_talk].format(example=next(iter(examples), "")))
     if not answer.answered or not answer.hits:
         return format_no_answer(answer, lang, note)
-    w = for_lang(lang)
     header = html.escape(w.passages.format(first=offset + 1, last=offset + len(answer.hits)))
-    blocks = [*searched_for(answer, lang), header, *([html.escape(note)] if note else [])]
+    blocks = [*answer_lead(answer, lang), *searched_for(answer, lang), header]
+    blocks += [html.escape(note)] if note else []
     room = MAX_MESSAGE_CHARS - sum(visible_length(b) + 2 for b in blocks)
     per_hit = room // len(answer.hits) - 2 - MAX_CITATION_CHARS - MAX_TERMS_CHARS - 10  # and separators
-    size = min(MAX_PASSAGE_CHARS, per_hit)
+    size = max(MIN_PASSAGE_CHARS, min(MAX_PASSAGE_CHARS, per_hit))
     blocks += [format_hit(hit, offset + i, lang, size) for i, hit in enumerate(answer.hits, start=1)]
     return "\n\n".join(blocks)
 
 
-def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
-    """Say plainly that the archive has no answer, and point to the closest headlines."""
+def answer_lead(answer: Answer, lang: Lang) -> list[str]:
+    """Return what stands above the passages: the short answer (bold, naming the passage it stands in) or
+    the list the archive prints, clipped so that the passages keep their room."""
     w = for_lang(lang)
-    lines = [html.escape(w.no_answer.format(question=clip(answer.question, MAX_ECHO_CHARS)))]
+    if answer.short_answer:
+        short = answer.short_answer
+        line = f"<b>{html.escape(w.short_answer.format(text=short.text))}</b>"
+        return [line + html.escape(w.short_answer_in.format(rank=short.rank))]
+    lines = plain.list_lines(answer, lang)
+    return [html.escape(clip("\n".join(lines), MAX_LIST_CHARS))] if lines else []
+
+
+def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
+    """Say plainly that the archive has no answer (or never mentions a name asked about), and point to the
+    closest headlines."""
+    w = for_lang(lang)
+    lines = [html.escape(plain.refusal_opening(answer, lang, clip(answer.question, MAX_ECHO_CHARS)))]
     lines += searched_for(answer, lang)
     if note:
         lines.append(html.escape(note))
@@ -120,11 +141,12 @@ def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
 
 
 def searched_for(answer: Answer, lang: Lang) -> list[str]:
-    """Return the escaped "Searched for:" line of a question read from English, if it was."""
-    if not answer.searched_for:
-        return []
-    line = for_lang(lang).searched_for.format(terms=answer.searched_for)
-    return [f"<i>{html.escape(clip(line, MAX_CITATION_CHARS))}</i>"]
+    """Return the escaped lines saying how the question was searched: the Chinese an English question was
+    read as, and a follow-up as the conversation rewrote it."""
+    w = for_lang(lang)
+    lines = [w.searched_for.format(terms=answer.searched_for)] if answer.searched_for else []
+    lines += [w.searched_as.format(question=answer.searched_as)] if answer.searched_as else []
+    return [f"<i>{html.escape(clip(line, MAX_CITATION_CHARS))}</i>" for line in lines]
 
 
 def answer_keyboard(

@@ -19,6 +19,7 @@ TELEGRAM_API_URL = "https://api.telegram.org/bot"
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 MAX_TOP_K = 5
 DEFAULT_INDEX_POLL_SECONDS = 30.0
+DEFAULT_CONVERSATION_MINUTES = 30.0
 
 
 class BotConfigError(ValueError):
@@ -45,6 +46,7 @@ class BotSettings:
     top_k: int = Settings().top_k  # passages per answer page
     index_poll_seconds: float = DEFAULT_INDEX_POLL_SECONDS  # INDEX_POLL_SECONDS; 0 turns polling off
     max_rss_mb: int | None = None  # MAX_RSS_MB; None keeps retrieval's default (Settings.max_rss_mb)
+    conversation_minutes: float = DEFAULT_CONVERSATION_MINUTES  # CONVERSATION_MINUTES; 0 turns follow-ups off
 
     def __post_init__(self) -> None:
         """Refuse settings the bot could not run with."""
@@ -58,6 +60,8 @@ class BotSettings:
             raise BotConfigError(f"top_k must be between 1 and {MAX_TOP_K}: an answer page is one message.")
         if not (math.isfinite(self.index_poll_seconds) and self.index_poll_seconds >= 0):
             raise BotConfigError("INDEX_POLL_SECONDS must be a number of seconds >= 0 (0 turns it off).")
+        if not (math.isfinite(self.conversation_minutes) and self.conversation_minutes >= 0):
+            raise BotConfigError("CONVERSATION_MINUTES must be a number of minutes >= 0 (0 turns it off).")
 
     @property
     def base_file_url(self) -> str:
@@ -96,7 +100,18 @@ class BotSettings:
             webhook_secret=values.get("WEBHOOK_SECRET", "").strip() or None,
             webhook_listen=values.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
             webhook_port=_parse_port(values.get("WEBHOOK_PORT", "").strip() or "8443"),
-            index_poll_seconds=_parse_seconds(values.get("INDEX_POLL_SECONDS", "").strip()),
+            index_poll_seconds=_parse_number(
+                "INDEX_POLL_SECONDS",
+                "seconds",
+                values.get("INDEX_POLL_SECONDS", ""),
+                DEFAULT_INDEX_POLL_SECONDS,
+            ),
+            conversation_minutes=_parse_number(
+                "CONVERSATION_MINUTES",
+                "minutes",
+                values.get("CONVERSATION_MINUTES", ""),
+                DEFAULT_CONVERSATION_MINUTES,
+            ),
             max_rss_mb=_parse_megabytes(values.get("MAX_RSS_MB", "").strip()),
         )
 
@@ -134,9 +149,10 @@ def _parse_megabytes(text: str) -> int | None:
     return int(text)
 
 
-def _parse_seconds(text: str) -> float:
-    """Parse INDEX_POLL_SECONDS (the default when empty); BotSettings checks the range."""
+def _parse_number(name: str, unit: str, text: str, default: float) -> float:
+    """Parse a number setting (the default when empty); BotSettings checks the range."""
+    text = text.strip()
     try:
-        return float(text) if text else DEFAULT_INDEX_POLL_SECONDS
+        return float(text) if text else default
     except ValueError:
-        raise BotConfigError(f"INDEX_POLL_SECONDS must be a number of seconds, got {text!r}.") from None
+        raise BotConfigError(f"{name} must be a number of {unit}, got {text!r}.") from None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from telegram.ext import ContextTypes
 
 from bot.callbacks import Full
+from bot.conversations import Conversations
 
 if TYPE_CHECKING:
     from bot.settings import BotSettings
@@ -83,6 +84,7 @@ class BotState:
     edition: Edition  # swapped by one assignment on reload (bot/reload.py); never mutated in place
     settings: BotSettings
     index_settings: Settings  # where a reload opens the archive from
+    conversations: Conversations  # what follow-ups lean on, per chat and per answer message
     questions: OrderedDict[str, str] = field(default_factory=OrderedDict)
     refused_chats: set[int] = field(default_factory=set)
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -92,7 +94,12 @@ class BotState:
     @classmethod
     def create(cls, archive: Archive, settings: BotSettings, index_settings: Settings) -> BotState:
         """Read what the bot needs from the archive once, at start."""
-        return cls(edition=Edition.of(archive), settings=settings, index_settings=index_settings)
+        return cls(
+            edition=Edition.of(archive),
+            settings=settings,
+            index_settings=index_settings,
+            conversations=Conversations(settings.conversation_minutes * 60),
+        )
 
     def remember(self, question: str) -> str:
         """Keep a question for its "更多" button and return its key."""

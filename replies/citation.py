@@ -15,19 +15,45 @@ from retrieval import Answer, Chunk, Hit
 MIN_MARKED_TERM_CHARS = 2  # single characters would mark half of every passage
 
 
-def citation(chunk: Chunk, lang: Lang) -> str:
-    """Return the citation line: 《headline》 · section · paper, date, page · paragraph N · byline · file."""
+def citation(chunk: Chunk, lang: Lang, *, whole_article: bool = False) -> str:
+    """Return the citation line: 《headline》 · section · paper, date, page · paragraph N · byline · file;
+    of the whole article, without the passage's subhead and paragraph."""
     w = for_lang(lang)
     where = ", ".join(part for part in (chunk.paper, chunk.date, chunk.page) if part)
     parts = (
         f"《{chunk.title}》" if chunk.title else w.photo_cited,
-        chunk.section,
+        "" if whole_article else chunk.section,
         where,
-        w.paragraph.format(n=chunk.paragraph),
+        "" if whole_article else w.paragraph.format(n=chunk.paragraph),
         chunk.byline,
         chunk.source,
     )
     return " · ".join(part for part in parts if part)
+
+
+def refusal_opening(answer: Answer, lang: Lang, echo: str | None = None) -> str:
+    """Return a refusal's first line: the names the archive never mentions, or that nothing answers the
+    question (``echo``: the question as the skin repeats it, the whole question by default)."""
+    w = for_lang(lang)
+    if answer.missing:
+        return w.not_mentioned.format(names=w.separator.join(answer.missing))
+    return w.no_answer.format(question=answer.question if echo is None else echo)
+
+
+def list_lines(answer: Answer, lang: Lang) -> list[str]:
+    """Return the list an answer quotes: a header, then one numbered line per item with its paragraph; the
+    article is cited once after the items when they share one, else after each item."""
+    if not answer.items:
+        return []
+    w = for_lang(lang)
+    one_article = len({item.article_id for item in answer.items}) == 1
+    lines = [w.listed]
+    for n, item in enumerate(answer.items, start=1):
+        where = w.paragraph.format(n=item.paragraph) if one_article else citation(item.chunk, lang)
+        lines.append(f"{n}. {item.text}（{where}）" if lang == "zh" else f"{n}. {item.text} ({where})")
+    if one_article:
+        lines.append("—— " + citation(answer.items[0].chunk, lang, whole_article=True))
+    return lines
 
 
 def term_line(hit: Hit, lang: Lang) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from replies.citation import citation, term_line, term_spans, unstated_note
+from replies.citation import citation, list_lines, refusal_opening, term_line, term_spans, unstated_note
 from replies.words import Lang, for_lang, lang_of
 from retrieval import Answer
 
@@ -37,11 +37,7 @@ def answer_text(answer: Answer, examples: Sequence[str] = ()) -> str:
         return "\n".join([*head, *refusal_lines(answer, lang, LIST_ARTICLES)])
     if answer.short_answer:
         head.insert(0, w.short_answer.format(text=answer.short_answer.text))
-    if answer.items:
-        head += [
-            w.listed,
-            *(f"{n}. {item.text}  —— {citation(item.chunk, lang)}" for n, item in enumerate(answer.items, 1)),
-        ]
+    head += list_lines(answer, lang)
     blocks = ["\n".join(head)] if head else []
     for hit in answer.hits:
         lines = [
@@ -57,10 +53,7 @@ def answer_text(answer: Answer, examples: Sequence[str] = ()) -> str:
 def refusal_lines(answer: Answer, lang: Lang, articles_command: str) -> list[str]:
     """Return why a question was not answered and where to look instead, one line each."""
     w = for_lang(lang)
-    if answer.missing:
-        lines = [w.not_mentioned.format(names=w.separator.join(answer.missing))]
-    else:
-        lines = [w.no_answer.format(question=answer.question)]
+    lines = [refusal_opening(answer, lang)]
     if note := unstated_note(answer, lang):
         lines.append(note)
     if answer.near_terms:

@@ -7,6 +7,7 @@ are in Chinese; their command menu also in English.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,6 +40,7 @@ class Words:
     truncated: str  # {n} is the number of characters kept
     kinds: dict[str, str]  # the kinds of typed answer (ask/answer_types.py), as a sentence names them
     short_answer: str  # {text}: the short answer, the first line of an answer
+    short_answer_in: str  # {rank}: the numbered passage the short answer stands in
     searched_as: str  # {question}: a follow-up as rewritten from the conversation
     not_mentioned: str  # {names}: names in the question the archive never mentions
     listed: str  # header of a list the archive prints
@@ -76,6 +78,7 @@ ZH = Words(
         "size": "面积",
     },
     short_answer="答：{text}",
+    short_answer_in="（见原文 {rank}）",
     searched_as="按「{question}」查找",
     not_mentioned="档案里没有提到「{names}」。",
     listed="原文列出：",
@@ -121,6 +124,7 @@ EN = Words(
         "size": "size",
     },
     short_answer="Answer: {text}",
+    short_answer_in=" (passage {rank})",
     searched_as="Searched as “{question}”",
     not_mentioned="The archive never mentions “{names}”.",
     listed="The archive lists:",
@@ -146,8 +150,12 @@ def for_lang(lang: Lang) -> Words:
 
 
 def lang_of(question: str) -> Lang:
-    """Return the language to answer in: English only for a question written in English."""
-    return "en" if question and is_english(question) else "zh"
+    """Return the language to answer in: English for a question written in English, or for a message of
+    Latin words and no Chinese at all (thanks!); Chinese otherwise."""
+    if not question:
+        return "zh"
+    latin_only = re.search(r"[A-Za-z]{2}", question) and not re.search(r"[\u3400-\u9fff]", question)
+    return "en" if is_english(question) or latin_only else "zh"
 
 
 # Command menu (set_my_commands): Chinese by default, English for English-language clients.
@@ -179,7 +187,8 @@ HELP = (
     "私聊：直接发送问题即可。\n"
     "群组：用 /ask 问题，或 @{username} 加问题，或回复我的消息。\n"
     "行内模式：在任何聊天里输入 @{username} 问题，挑一段原文发出。\n"
-    "每个回答最多三段原文，证据句加粗，命中的词加下划线，并注明出处。"
+    "回答先给出原文里的答案（答：…）或原文列出的各项，再列最多三段原文，证据句加粗，命中的词加下划线，"
+    "并注明出处。可以接着追问（她还有什么职务？那长葛呢？）；群组里请回复我的回答来追问。"
     "「更多」看后面的结果，「全文」看整篇文章。\n"
     "/articles 文章列表 · /about 覆盖范围\n\n"
     "Private chat: just send a question. Groups: /ask, a mention, or a reply to me. "

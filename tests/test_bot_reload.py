@@ -30,7 +30,8 @@ pytest_plugins = ["conftest_bot"]
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 NEW_QUESTION = "神垕镇青瓷文化节有哪些活动？"  # only the added page answers it
-OLD_QUESTION = "长葛市工商联举办了哪些培训？"  # the seed pages answer it
+OLD_QUESTION = "长葛市工商联举办了哪些培训？"  # the seed pages answer it (asked in another chat than
+# NEW_QUESTION where both are asked: a private chat reads the next question as a possible follow-up)
 NEW_TITLE = "青瓷产业商会 举办首届青瓷文化节"
 ADMIN, ALICE, BOB = 900, 101, 102
 READERS = (201, 202, 203, 204, 205)
@@ -110,12 +111,12 @@ async def reply(emulator: BotApiEmulator, user_id: int, text: str, timeout: floa
 
 def answered(text: str) -> bool:
     """Tell whether a reply is an answer page (not an honest "no answer")."""
-    return text.startswith("相关原文")
+    return text.startswith(("相关原文", "答：", "原文列出"))
 
 
 def not_found(text: str) -> bool:
-    """Tell whether a reply says the archive has no answer."""
-    return text.startswith("档案里没有找到")
+    """Tell whether a reply says the archive has no answer (or never mentions what it names)."""
+    return text.startswith(("档案里没有找到", "档案里没有提到"))
 
 
 def reloads(log_lines: list[str]) -> list[str]:
@@ -300,7 +301,7 @@ async def test_a_failing_reload_keeps_the_old_archive_serving(
         assert text.startswith(f"重新加载失败，仍在使用 {old}：")
         assert "IndexDamaged: " in text and "manifest.json is not valid JSON" in text
         assert answered(await reply(emulator, ALICE, OLD_QUESTION))
-        assert not_found(await reply(emulator, ALICE, NEW_QUESTION))
+        assert not_found(await reply(emulator, BOB, NEW_QUESTION))
         assert old in await reply(emulator, ALICE, "/about")
 
 
@@ -324,7 +325,7 @@ async def test_a_failing_poll_reload_is_logged_once_and_the_bot_serves(
         (line,) = failures()
         assert line.startswith("ERROR ") and new in line
         assert answered(await reply(emulator, ALICE, OLD_QUESTION))
-        assert not_found(await reply(emulator, ALICE, NEW_QUESTION))
+        assert not_found(await reply(emulator, BOB, NEW_QUESTION))
         assert _watchers() == 1, "the watcher outlives a failed reload"
 
 

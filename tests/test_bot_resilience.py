@@ -185,7 +185,7 @@ class CrashingArchive:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._archive, name)
 
-    def ask(self, question: str, top_k: int = 3, offset: int = 0) -> Any:
+    def ask(self, question: str, top_k: int = 3, offset: int = 0, conversation: Any = None) -> Any:
         raise RuntimeError(self._message)
 
 
@@ -208,6 +208,6 @@ class SlowArchive:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._archive, name)
 
-    def ask(self, question: str, top_k: int = 3, offset: int = 0) -> Any:
+    def ask(self, question: str, top_k: int = 3, offset: int = 0, conversation: Any = None) -> Any:
         time.sleep(self._seconds)
-        return self._archive.ask(question, top_k=top_k, offset=offset)
+        return self._archive.ask(question, top_k=top_k, offset=offset, conversation=conversation)

@@ -19,6 +19,7 @@ TOKEN = "7012345678:AAFakeTokenForTests_dontLOG-me-0123"
 BOT_DIR = Path(__file__).resolve().parent.parent / "bot"
 FACADE = {
     "Archive",
+    "Conversation",
     "ArchiveStats",
     "Settings",
     "Answer",

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from retrieval.ask.answer_types import Asked
 from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, coverage, coverage_order
-from retrieval.ask.dialogue import remember, rewrite
+from retrieval.ask.dialogue import added_subject, remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.lists import list_answer
 from retrieval.ask.near_miss import near_misses, rejoin
@@ -104,6 +104,10 @@ def answer(
     names = cache(partial(question_names, source.index))  # the rewrite and the memory ask of one text
     searched = rewrite(conversation, read.text, read.searched, names)
     found = _search(source, replace(read, searched=searched), top_k, offset)
+    if added_subject(conversation, read.searched, searched) and not _answers_within(found, conversation):
+        alone = _search(source, read, top_k, offset)  # the question may have moved on
+        if alone.answered:
+            searched, found = read.searched, alone
     short = found.short_answer
     after = remember(
         searched,
@@ -112,6 +116,14 @@ def answer(
         thing=short.text if short and short.kind == "organisation" else "",
     )
     return replace(found, searched_as=searched if searched != read.searched else "", conversation=after)
+
+
+def _answers_within(found: Answer, conversation: Conversation | None) -> bool:
+    """Tell whether the best passage for a bare question with the conversation's subject put before it
+    names that subject; if not, the subject and the question never meet in one passage."""
+    subject = conversation.subject if conversation else ()
+    best = found.hits[0].chunk if found.answered and found.hits else None
+    return best is not None and any(name in best.text or name in best.title for name in subject)
 
 
 def _search(source: Answering, read: Question, top_k: int | None, offset: int) -> Answer:
@@ -340,13 +352,25 @@ def unknown_names(index: Index, cs: Sequence[Concept], question: str) -> tuple[s
         ):
             continue  # a held word and one character more is jieba cutting across words (银行|卡住)
         tag = word_tag(c.term)
-        if tag in PLACE_OR_ORG or (tag is None and c.term.isascii() and c.term.isalpha()):
+        if c.term.isascii():
+            if c.term.isalpha() and _capitalised(c.term, question):
+                out.append(c.term)
+        elif tag in PLACE_OR_ORG:
             out.append(c.term)
         elif tag in PERSON_TAGS and len(c.term) >= 3:
             tagged = tagged if tagged is not None else dict(tagged_words(question))
             if tagged.get(c.term, "") in PERSON_TAGS:
                 out.append(c.term)
     return tuple(out)
+
+
+def _capitalised(term: str, question: str) -> bool:
+    """Tell whether a Latin word is written as a name in the question (GDP, Foxconn), not as a lowercase
+    word (http, code) that markup or a pasted link brings in."""
+    return any(
+        not m[0].islower()
+        for m in re.finditer(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", question, re.I)
+    )
 
 
 def _held(index: Index, c: Concept) -> bool:

@@ -74,6 +74,12 @@ def rewrite(
     return searched
 
 
+def added_subject(conversation: Conversation | None, searched: str, rewritten: str) -> bool:
+    """Tell whether a rewrite only put the conversation's subject before a bare question: a guess the
+    caller checks against the archive (a question naming nothing the archive lacks may still move on)."""
+    return conversation is not None and rewritten == " ".join(conversation.subject) + searched != searched
+
+
 def _replace(text: str, pronoun: re.Pattern[str], antecedent: str) -> str:
     """Put the antecedent where the pronoun stands (in the Chinese read of an English question, in front)."""
     replaced = pronoun.sub(antecedent, text, count=1)
