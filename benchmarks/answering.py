@@ -104,11 +104,15 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
 # ---- the worker: runs inside the version under test (stdlib and that version's retrieval only).
 
 
-def timed_rounds(calls: Sequence[Callable[[], object]], repeat: int) -> list[float]:
-    """Call each function ``repeat`` times in rounds over all of them; return each one's median in ms."""
+def timed_rounds(
+    calls: Sequence[Callable[[], object]], repeat: int, untimed: Callable[[], object] = lambda: None
+) -> list[float]:
+    """Call each function ``repeat`` times in rounds over all of them, ``untimed`` before each call; return
+    each one's median in ms."""
     times: list[list[float]] = [[] for _ in calls]
     for _ in range(repeat):
         for spent, call in zip(times, calls, strict=True):
+            untimed()
             start = time.perf_counter()
             call()
             spent.append((time.perf_counter() - start) * 1e3)
@@ -127,6 +131,11 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     for q in questions:
         archive.ask(q)
     out["ms"] = timed_rounds([lambda q=q: archive.ask(q) for q in questions], repeat)
+    caches = bounded_caches("retrieval")
+    if caches:  # the same questions again, each with the passage and tagging caches emptied first
+        out["cold_ms"] = timed_rounds(
+            [lambda q=q: archive.ask(q) for q in questions], repeat, lambda: [c.cache_clear() for c in caches]
+        )
     turns = []  # (question, the conversation before it), for every turn after a dialogue's first
     for dialogue in spec.get("dialogues", ()):
         conversation = None
@@ -139,6 +148,20 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             [lambda q=q, c=c: archive.ask(q, conversation=c) for q, c in turns], repeat
         )
     return out
+
+
+def bounded_caches(package: str) -> list[Any]:
+    """Return the size-bounded ``functools.lru_cache`` functions of a package's loaded modules: what
+    answering remembers between questions (prepared passages, tagged sentences). Unbounded caches hold
+    loaded resources (dictionaries, taggers) and stay."""
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if name == package or name.startswith(package + "."):
+            for value in vars(module).values():
+                info = getattr(value, "cache_info", None)
+                if callable(info) and info().maxsize is not None:
+                    found[id(value)] = value
+    return list(found.values())
 
 
 # ---- the parent: trees, subprocesses, report.
@@ -196,6 +219,8 @@ def benchmark(
     new = run_version(REPO, {**spec, "index": str(work / "index-after"), "dialogues": dialogues})
     code = git("describe", "--always", "--dirty=+working tree")
     rows.append(row("after", code, new["ms"], new["open_s"]))
+    if new.get("cold_ms"):
+        rows.append(row("after, caches emptied before each question", code, new["cold_ms"], new["open_s"]))
     if new.get("follow_up_ms"):
         rows.append(row("after, follow-ups", code, new["follow_up_ms"], new["open_s"]))
     return rows

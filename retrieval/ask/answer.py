@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Protocol
 
 from retrieval.ask.answer_types import Asked
@@ -50,6 +50,7 @@ MAX_NEAR_TERMS = 5
 # covers: at 0.5 no question of our sets lost its answer from the top three, at 0.6 four did.
 RELEVANT_SHARE = 0.5
 MIN_NAME_CHARS = 2
+PREPARED_CACHE = 4096  # passages kept prepared for matching (a few MB)
 Ranked = list[tuple[Chunk, float]]
 
 
@@ -136,7 +137,7 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
         reason = f"names the archive never mentions: {'/'.join(missing)}"
         return replace(_refusal(source, read, tuple(c.term for c in cs), [], reason), missing=missing)
     ranked = _candidates(index, read.searched, cs, CANDIDATES + offset)
-    texts = [prepare(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
+    texts = [prepared_passage(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
     prepared = {chunk.id: text for (chunk, _), text in zip(ranked, texts, strict=False)}
     terms = tuple(c.term for c in cs)
     typed = next((a for a in asked if isinstance(a, Asked)), None)
@@ -237,10 +238,17 @@ def _relevant(
     return kept
 
 
+@lru_cache(maxsize=PREPARED_CACHE)
+def prepared_passage(text: str) -> str:
+    """Return a passage's text prepared for matching; cached, as the same passages come up for question
+    after question and preparing (normalising, Traditional to Simplified) costs more than the search."""
+    return prepare(text)
+
+
 def _prepared(chunk: Chunk, prepared: dict[int, str]) -> str:
     """Return a passage's indexed text as prepared for matching, kept in ``prepared`` for the next use."""
     if chunk.id not in prepared:
-        prepared[chunk.id] = prepare(indexed_text(chunk))
+        prepared[chunk.id] = prepared_passage(indexed_text(chunk))
     return prepared[chunk.id]
 
 

@@ -49,6 +49,9 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH_MAP)
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _tight(ch: str) -> bool:
     """Characters next to which a space is never meaningful in Chinese text."""
     return is_cjk(ch) or ch in CJK_PUNCT
@@ -70,6 +73,8 @@ def squeeze_line(line: str, *, keep_word_spaces: bool = True) -> str:
     says it is body text (`keep_word_spaces=False`). Spaces between Latin words stay.
     """
     line = to_halfwidth(line).strip()
+    if not _SPACE.search(line):
+        return line  # most lines of extracted text: nothing to squeeze
     letterspaced = is_letterspaced(line)
     out: list[str] = []
     parts = re.split(r"(\s+)", line)
@@ -115,5 +120,10 @@ def ends_sentence(line: str) -> bool:
 def normalize(text: str) -> str:
     """Normalize free text (a question, a snippet) the way page text is normalized."""
     text = unicodedata.normalize("NFC", text)
-    text = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
-    return " ".join(squeeze_line(line) for line in text.splitlines() if line.strip())
+    lines = (line if line.isprintable() else _printable(line) for line in text.splitlines())
+    return " ".join(squeeze_line(line) for line in lines if line.strip())
+
+
+def _printable(line: str) -> str:
+    """Replace a line's control and format characters with spaces."""
+    return "".join(ch if ch.isprintable() or ch == "\t" else " " for ch in line)

@@ -7,7 +7,7 @@ The domain tokenizer (tokens.py) starts from a copy of this dictionary; the dict
 from __future__ import annotations
 
 import logging
-from functools import cache
+from functools import cache, lru_cache
 
 import jieba
 import jieba.posseg
@@ -41,12 +41,17 @@ def _tagger() -> jieba.posseg.POSTokenizer:
     return tagger
 
 
-def tagged_words(text: str) -> list[tuple[str, str]]:
+TAGGED_CACHE = 4096  # sentences and questions; a few MB
+
+
+@lru_cache(maxsize=TAGGED_CACHE)
+def tagged_words(text: str) -> tuple[tuple[str, str], ...]:
     """Segment text with jieba's general dictionary and tag each word's part of speech.
 
     The HMM is on here, unlike for index terms: it is what tags a name the dictionary lacks (寇玉平 nr).
+    Cached: the same evidence sentences are tagged for question after question, and tagging is slow.
     """
-    return [(pair.word, pair.flag) for pair in _tagger().cut(text, HMM=True)]
+    return tuple((pair.word, pair.flag) for pair in _tagger().cut(text, HMM=True))
 
 
 def word_tag(word: str) -> str | None:
