@@ -22,6 +22,18 @@ from retrieval import Archive
         ("市民之家的自助体检机是哪天上线的？", "9月1日"),
         ("“智慧工商联”平台是市工商联和哪家银行一起打造的？", "建设银行许昌分行"),
         ("How many Xuchang chambers made the national Four Good list?", "5家"),
+        ("9月2日魏都区委统战部、区工商联走访调研了哪家公司", "河南大桂实业有限公司"),  # after 到, a coverb
+        ("今年哪个产业集聚区获批了省级高新区？", "禹州市产业集聚区"),  # a head noun of several words
+        (
+            "鄭文青是哪家公司的總經理？",
+            "河南瑞贝卡发制品股份有限公司",
+        ),  # of two companies, the one beside 总经理
+        ("市政数局是什么单位的简称", "市政务服务和大数据管理局"),  # （以下简称市政数局）
+        ("“昌南公司”全称叫什么？", "许继昌南通信设备有限公司"),
+        ("许昌市洛阳商会跟兄弟商会签了什么协议吗", "战略合作协议"),  # 签订 … 协议
+        ("许昌即将召开的城市标准化高端研讨会是全国第几届？", "第四届"),
+        ("禹州市烟草专卖局局长叫啥", "王维超"),
+        ("许昌市青年创业促进会哪位常务副会长获评第一届河南省民营经济“出彩河南人”十大年度人物？", "郑文青"),
     ],
 )
 def test_a_typed_question_gets_the_span_that_answers_it(
@@ -37,8 +49,19 @@ def test_a_typed_question_gets_the_span_that_answers_it(
     assert answer_json(answer)["short_answer"] == {"text": span, "rank": short.rank, "kind": short.kind}
 
 
-def test_an_open_question_gets_no_short_answer(seed_archive: Archive) -> None:
-    answer = seed_archive.ask("长葛市工商联为什么要开展拍砖活动？")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "长葛市工商联为什么要开展拍砖活动？",  # open
+        "昌南公司第一笔贷款还了以后为什么银行一直没放款？",  # 为什么 is no 什么银行
+        "哪些企业在组建省级产业技术创新中心呢",  # a list, not one name
+        "许昌市胖子商贸有限公司的董事长叫什么名字？",  # the 董事长 printed is another company's
+        "刘志刚夫妇那家烟草小店叫什么名字？",  # the shop's name, not a person's
+        "许昌市青年创业促进会的会长是谁？",  # only its 副会长 and 常务副会长 are printed
+    ],
+)
+def test_no_short_answer_where_the_evidence_does_not_give_one(seed_archive: Archive, question: str) -> None:
+    answer = seed_archive.ask(question)
     assert answer.short_answer is None and answer_json(answer)["short_answer"] is None
 
 
@@ -114,3 +137,13 @@ def test_the_cli_reads_dialogues_one_question_per_line() -> None:
         answers[1]["searched_as"].startswith("长葛市工商联") and answers[1]["short_answer"]["text"] == "68名"
     )
     assert answers[2]["searched_as"] == "有多少名党员？"  # a blank line starts a new conversation
+
+
+def test_a_bare_question_that_moved_on_is_not_bent_by_the_subject(seed_archive: Archive) -> None:
+    before = seed_archive.ask("许昌市企业家协会的秘书长是谁？").conversation
+    moved = seed_archive.ask("驾驶员自助体检要多长时间？", conversation=before)
+    assert moved.searched_as == "" and moved.short_answer and moved.short_answer.text == "仅需5分钟"
+    bare = seed_archive.ask(
+        "有多少名党员？", conversation=seed_archive.ask("长葛市工商联党支部是哪年成立的？").conversation
+    )
+    assert bare.searched_as.endswith("有多少名党员？") and "长葛" in bare.searched_as

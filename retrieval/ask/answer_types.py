@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from retrieval.ask.people import CLAUSE_BREAK, OTHER_TITLE, ROLE, Span, people_beside
 from retrieval.parse.chunks import sentences
-from retrieval.terms.tagging import tagged_words, word_tag
+from retrieval.terms.tagging import word_tag
 
 _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*"
 _AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
@@ -41,98 +42,6 @@ _CLASSIFIERS = "个家名位人次场项户条件种所批期台辆套亩座支�
 # Units that count the same things: a question's 件 is often the article's 起, its 人 the article's 名;
 # 个 counts anything. A number in another unit (两次 for 多少家) is no answer.
 _UNIT_GROUPS = ("家所户座处", "名人位", "次场期届回轮批", "件起条项宗笔单", "种类款", "台辆套支")
-
-# A person's title: a "who" question about one wants a name beside it (会长是谁 -> 会长黄玉霞).
-_ROLE = re.compile(r"(?:长|主席|书记|主任|经理|总裁|总监|负责人|创始人|委员|记者|董事|人家|夫妇)$")
-_PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
-_OTHER_TITLE = ("副", "总", "名誉", "常务", "执行")  # 副会长 does not answer who the 会长 is
-MAX_NAME_CHARS = 4  # a Chinese name jieba cut in two is joined back up to this length
-Span = tuple[int, int]  # [start, end) in a sentence
-
-
-# How far a name may stand from its title: after it, past further titles (秘书长、党组织负责人黄玉霞;
-# 副省长何金平, which jieba cuts 副省长/何/金平), or just before it (王维超任局长).
-NAME_AFTER, NAME_BEFORE = 8, 3
-NAME_AFTER_TITLES = 30
-_CLAUSE_BREAK = re.compile(r"[，。；：,;:！？!?]")
-
-
-def _is_title(word: str, title: str) -> bool:
-    """Tell whether a word is the title asked about (会长, 商会会长) and not another one (副会长)."""
-    return word.endswith(title) and not word[: -len(title)].endswith(_OTHER_TITLE)
-
-
-def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
-    """Return where the sentence names someone beside the title asked about (局长王维超, 王维超任局长),
-    nearest first: a name after the title before one before it."""
-    spans, at = [], 0
-    for word, tag in tagged_words(sentence):
-        spans.append((at, at + len(word), word, tag))
-        at += len(word)
-    titles = [(start, end) for start, end, word, _ in spans if any(_is_title(word, form) for form in focus)]
-    found: list[tuple[int, Span]] = []
-    # A single character between a title and a name is the name's surname (副省长何金平: 何/金平).
-    names = [
-        (n_start - 1, n_end)
-        if any(n_start - t_end == 1 for _, t_end in titles) and n_end - n_start == 2
-        else (n_start, n_end)
-        for n_start, n_end in _names(spans, sentence)
-    ]
-    # A name does not open with a place, nor stand inside a company's name (许昌恒达房地产集团有限公司).
-    names = [
-        (a, b) for a, b in names if word_tag(sentence[a : a + 2]) != "ns" and not _in_company(sentence, a, b)
-    ]
-    # Where another title stands right before a name, the name may stand further off: 常务副会长、河南瑞贝卡
-    # 发制品股份有限公司总经理郑文青 holds both titles.
-    titled = {end for _, end, word, _ in spans if _ROLE.search(word)}
-    for n_start, n_end in names:
-        for t_start, t_end in titles:
-            reach = NAME_AFTER_TITLES if n_start in titled else NAME_AFTER
-            if 0 <= n_start - t_end <= reach and not _CLAUSE_BREAK.search(sentence, t_end, n_start):
-                found.append((n_start - t_end, (n_start, n_end)))
-            elif 0 <= t_start - n_end <= NAME_BEFORE:
-                found.append((NAME_AFTER + t_start - n_end, (n_start, n_end)))
-    return list(dict.fromkeys(span for _, span in sorted(found)))
-
-
-def _names(spans: list[tuple[int, int, str, str]], sentence: str) -> list[Span]:
-    """Return people's names among tagged words: a name jieba cut in two joined again (何/金平), and a
-    two-character word of its dictionary that is the start of a longer name (王维|超) completed."""
-    names: list[Span] = []
-    for start, end, _, tag in spans:
-        if tag not in _PERSON_TAGS:
-            continue
-        if names and names[-1][1] == start and end - names[-1][0] <= MAX_NAME_CHARS:
-            names[-1] = (names[-1][0], end)
-        else:
-            names.append((start, end))
-    return [_completed(sentence, span) for span in names if span[1] - span[0] >= 2]
-
-
-_COMPANY = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团|厂)")
-
-
-def _in_company(sentence: str, start: int, end: int) -> bool:
-    """Tell whether a span runs into a company's name printed after it (许昌恒|丰建设有限公司)."""
-    m = _COMPANY.match(sentence, start)
-    return m is not None and m.end() > end
-
-
-def _completed(sentence: str, span: Span) -> Span:
-    """Complete a two-character name with the character after it unless that one starts the next word
-    (王维超为小店 -> 王维超; 黄玉霞向记者; but 郑文青荣获, 张三主持 keep their two or three)."""
-    start, end = span
-    nxt = sentence[end : end + 1]
-    if end - start == 2 and _CJK_CHAR.fullmatch(nxt) and nxt not in _AFTER_NAME:
-        return start, end + 1
-    return span
-
-
-# Characters that commonly open the word after a name: prepositions, verbs of reporting and acting.
-_AFTER_NAME = frozenset(
-    "为向在和与及是等的也都就还又曾已将被把从以于对代发出参作任兼同一称认透告希要会并来去上下提宣致接陪看走听深调现当先多再给让请用不主表介指说讲强带率亲到荣获说"
-)
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -213,10 +122,15 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         _stated(_NUM + r"(?:万)?(?:平方米|平米|平方公里|亩|公顷)"),
     ),
     AnswerType(
+        "ordinal",
+        re.compile(r"第几(?P<ordinal>[届次期批轮])|几(?P<grade>[A星])级"),
+        _stated(r"第[\d一二三四五六七八九十百]+[届次期批轮]|\d[A星]级|[一二三四五]星级"),
+    ),
+    AnswerType(
         "person",
-        re.compile(r"是谁|谁是|叫什么|什么名字|哪位|姓什么|姓名|何人"),
+        re.compile(r"是谁|谁是|叫什么|叫啥|什么名字|哪位|姓什么|姓名|何人"),
         people_beside,
-        about=lambda word: bool(_ROLE.search(word)) and word_tag(word) != "v",
+        about=lambda word: bool(ROLE.search(word)) and word_tag(word) != "v",
     ),
     AnswerType(
         "count",
@@ -325,8 +239,8 @@ def _part(
     # The focus is in the asking phrase's own clause (…照相馆吗？大概要多长时间能弄完 asks how long the
     # errand takes, not the 照相馆); a word of the asking phrase itself (钱 of 多少钱) or a time adverb
     # (现在, 一共) is no focus.
-    lo = max((b.end() for b in _CLAUSE_BREAK.finditer(question, 0, m.start())), default=0)
-    hi = next((b.start() for b in _CLAUSE_BREAK.finditer(question, m.end())), len(question))
+    lo = max((b.end() for b in CLAUSE_BREAK.finditer(question, 0, m.start())), default=0)
+    hi = next((b.start() for b in CLAUSE_BREAK.finditer(question, m.end())), len(question))
     placed = [
         (w, forms, pos)
         for w, forms in words
@@ -338,11 +252,21 @@ def _part(
     ]
     if not placed:
         return None
+    # 小店叫什么名字 asks the shop's name, whoever else the question names: the word the naming is of
+    # stands right before it.
+    if answer_type.kind == "person" and "叫" in m[0]:
+        before_ask = [(pos + len(w), w) for w, _ in words if (pos := question.rfind(w, 0, m.start())) >= 0]
+        if before_ask and not answer_type.about(max(before_ask)[1]):
+            return None
     # The word right after the asking phrase is what it asks about (哪一年成立, 几点关门); else the
     # nearest one before it (总投资是多少钱).
     after = [(pos - m.end(), w, forms) for w, forms, pos in placed if m.end() <= pos <= m.end() + FOCUS_CHARS]
     before = [(_gap(pos, len(w), m.start(), m.end()), w, forms) for w, forms, pos in placed]
     _, word, forms = min(after) if after else min(before)
+    # 常务副会长 cut 常务|副会长: the title asked is the whole one, not any 副会长.
+    prefix = next((p for p in OTHER_TITLE if question.find(p + word, lo, hi) >= 0), "")
+    if answer_type.kind == "person" and prefix:
+        return AnswerAsked(answer_type.kind, states, (prefix + word,))
     return AnswerAsked(answer_type.kind, states, (word, *forms))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from retrieval.ask.answer_types import Asked, Span
 from retrieval.ask.coverage import Concept, Wanted, coverage, sentences_by_coverage
 from retrieval.ask.english_asks import english_asked
-from retrieval.ask.which import which_asked
+from retrieval.ask.which import Which, which_asked
 from retrieval.models import Hit, ShortAnswer
 from retrieval.terms.tokens import prepare
 
@@ -31,6 +31,10 @@ _VAGUE = frozenset({"近日", "日前", "今年", "去年", "明年", "上旬", 
 BESIDE = 0.5
 NEAR = 0.3
 MARGIN = 0.15
+# An organisation's name right before a title (…集团有限公司董事长): whose title it is.
+_OWNER = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团)$")
+_NAMES_A_COMPANY = re.compile(r"公司|集团")
+WHICH_SHARE = 0.75  # a which-name may come from a sentence covering this share of the best one's coverage
 
 
 def short_answer(
@@ -44,22 +48,42 @@ def short_answer(
     which = None if typed else which_asked(prepare(question))
     if typed is None and which is None:
         return None
+    if which is not None:
+        return _which_answer(which, asked, question, hits)
     for hit in hits[:SHORT_DEPTH]:
         ordered = sentences_by_coverage(asked, hit.chunk.text)
-        if which is not None:  # a name is taken from the sentence covering the question best, or not at all
-            found = which.find(ordered[0], question)
-            return ShortAnswer(found, hit.rank, which.kind, ordered[0].strip()) if found else None
-        candidates = [c for sentence in ordered for c in _candidates(typed, sentence, asked)]  # type: ignore[arg-type]
+        candidates = [
+            c for sentence in ordered for c in _candidates(typed, sentence, asked, prepare(question))
+        ]  # type: ignore[arg-type]
         if candidates:
             best = _clearly_best(candidates)
             return ShortAnswer(best[1], hit.rank, typed.kind, best[2].strip()) if best else None  # type: ignore[union-attr]
     return None
 
 
+def _which_answer(
+    which: Which, asked: Sequence[Wanted], question: str, hits: Sequence[Hit]
+) -> ShortAnswer | None:
+    """Return the name a which-question asks for from the first result's sentences that cover the
+    question nearly as well as its best one (WHICH_SHARE), best first; or None."""
+    if not hits:
+        return None
+    hit = hits[0]
+    terms = [form for c in asked if isinstance(c, Concept) for form in (c.term, *c.aliases)]
+    ordered = sentences_by_coverage(asked, hit.chunk.text)
+    best = coverage(asked, prepare(ordered[0]))
+    for sentence in ordered:
+        if coverage(asked, prepare(sentence)) < WHICH_SHARE * best:
+            break
+        if found := which.find(sentence, question, terms):
+            return ShortAnswer(found, hit.rank, which.kind, sentence.strip())
+    return None
+
+
 Candidate = tuple[float, str, str]  # (how well it answers, the span as printed, its sentence)
 
 
-def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted]) -> list[Candidate]:
+def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted], question: str) -> list[Candidate]:
     """Return the answers a sentence states, each scored by how much of the question its sentence and its
     clause cover, one standing right beside the word asked about (30家商会) scoring more."""
     prepared = prepare(sentence)
@@ -69,6 +93,8 @@ def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted]) -> list[Ca
         focus = [m.span() for form in part.focus for m in re.finditer(re.escape(form), prepared)]
         spans = [s for s in part.states(prepared) if prepared[s[0] : s[1]].strip() not in _VAGUE]
         if part.kind == "person":  # names beside the title, the nearest first; clauses already checked
+            if any(_owned_by_another(prepared[: f[0]], question) for f in focus):
+                continue
             spans = spans[:1]
         for span in spans:
             text = _original(sentence, prepared, span)
@@ -80,6 +106,14 @@ def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted]) -> list[Ca
             score = whole + coverage(asked, clause) + BESIDE * beside + NEAR * near
             out.append((score, text, sentence))
     return out
+
+
+def _owned_by_another(before_title: str, question: str) -> bool:
+    """Tell whether the title a sentence prints is of an organisation printed right before it that the
+    question, which names an organisation of its own, does not name (恒达房地产集团有限公司董事长 when
+    the question asks about 胖子商贸有限公司's)."""
+    owner = _OWNER.search(before_title)
+    return owner is not None and _NAMES_A_COMPANY.search(question) is not None and owner[0] not in question
 
 
 def _clearly_best(candidates: list[Candidate]) -> Candidate | None:

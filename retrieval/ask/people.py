@@ -1,0 +1,113 @@
+"""People beside a title: (sentence, the title asked about) -> where the sentence names its holder.
+
+会长是谁 wants a name beside 会长 (会长黄玉霞, 王维超任局长), found with jieba's part-of-speech tags: a
+name cut in two is joined again (副省长何/金平), a two-character name completed (王维|超), and what only
+looks like a name (a place opening a name, a company's name) left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.terms.tagging import tagged_words, word_tag
+
+# A person's title: a "who" question about one wants a name beside it (会长是谁 -> 会长黄玉霞).
+ROLE = re.compile(r"(?:长|主席|书记|主任|经理|总裁|总监|负责人|创始人|委员|记者|董事|人家|夫妇)$")
+_PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
+OTHER_TITLE = ("副", "总", "名誉", "常务", "执行")  # 副会长 does not answer who the 会长 is
+MAX_NAME_CHARS = 4  # a Chinese name jieba cut in two is joined back up to this length
+Span = tuple[int, int]  # [start, end) in a sentence
+
+
+# How far a name may stand from its title: after it, past further titles (秘书长、党组织负责人黄玉霞;
+# 副省长何金平, which jieba cuts 副省长/何/金平), or just before it (王维超任局长).
+NAME_AFTER, NAME_BEFORE = 8, 3
+NAME_AFTER_TITLES = 30
+CLAUSE_BREAK = re.compile(r"[，。；：,;:！？!?]")
+
+
+def _is_title(word: str, title: str) -> bool:
+    """Tell whether a word is the title asked about (会长, 商会会长) and not another one (副会长)."""
+    return word.endswith(title) and not word[: -len(title)].endswith(OTHER_TITLE)
+
+
+def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
+    """Return where the sentence names someone beside the title asked about (局长王维超, 王维超任局长),
+    nearest first: a name after the title before one before it."""
+    spans, at = [], 0
+    for word, tag in tagged_words(sentence):
+        spans.append((at, at + len(word), word, tag))
+        at += len(word)
+    titles = [(start, end) for start, end, word, _ in spans if any(_is_title(word, form) for form in focus)]
+    starts, ends = {start for start, *_ in spans}, {end for _, end, _, _ in spans}
+    titles += [  # a title the tagger cut in two (常务|副会长), whole words only
+        m.span()
+        for form in focus
+        for m in re.finditer(re.escape(form), sentence)
+        if m.start() in starts and m.end() in ends
+    ]
+    titles = sorted(set(titles))
+    found: list[tuple[int, Span]] = []
+    # A single character between a title and a name is the name's surname (副省长何金平: 何/金平).
+    names = [
+        (n_start - 1, n_end)
+        if any(n_start - t_end == 1 for _, t_end in titles) and n_end - n_start == 2
+        else (n_start, n_end)
+        for n_start, n_end in _names(spans, sentence)
+    ]
+    # A name does not open with a place, nor stand inside a company's name (许昌恒达房地产集团有限公司).
+    names = [
+        (a, b) for a, b in names if word_tag(sentence[a : a + 2]) != "ns" and not _in_company(sentence, a, b)
+    ]
+    # Where another title stands right before a name, the name may stand further off: 常务副会长、河南瑞贝卡
+    # 发制品股份有限公司总经理郑文青 holds both titles.
+    titled = {end for _, end, word, _ in spans if ROLE.search(word)}
+    for n_start, n_end in names:
+        for t_start, t_end in titles:
+            reach = NAME_AFTER_TITLES if n_start in titled else NAME_AFTER
+            if 0 <= n_start - t_end <= reach and not CLAUSE_BREAK.search(sentence, t_end, n_start):
+                found.append((n_start - t_end, (n_start, n_end)))
+            elif 0 <= t_start - n_end <= NAME_BEFORE:
+                found.append((NAME_AFTER + t_start - n_end, (n_start, n_end)))
+    return list(dict.fromkeys(span for _, span in sorted(found)))
+
+
+def _names(spans: list[tuple[int, int, str, str]], sentence: str) -> list[Span]:
+    """Return people's names among tagged words: a name jieba cut in two joined again (何/金平), and a
+    two-character word of its dictionary that is the start of a longer name (王维|超) completed."""
+    names: list[Span] = []
+    for start, end, _, tag in spans:
+        if tag not in _PERSON_TAGS:
+            continue
+        if names and names[-1][1] == start and end - names[-1][0] <= MAX_NAME_CHARS:
+            names[-1] = (names[-1][0], end)
+        else:
+            names.append((start, end))
+    return [_completed(sentence, span) for span in names if span[1] - span[0] >= 2]
+
+
+_COMPANY = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团|厂)")
+
+
+def _in_company(sentence: str, start: int, end: int) -> bool:
+    """Tell whether a span runs into a company's name printed after it (许昌恒|丰建设有限公司)."""
+    m = _COMPANY.match(sentence, start)
+    return m is not None and m.end() > end
+
+
+def _completed(sentence: str, span: Span) -> Span:
+    """Complete a two-character name with the character after it unless that one starts the next word
+    (王维超为小店 -> 王维超; 黄玉霞向记者; but 郑文青荣获, 张三主持 keep their two or three)."""
+    start, end = span
+    nxt = sentence[end : end + 1]
+    if end - start == 2 and _CJK_CHAR.fullmatch(nxt) and nxt not in _AFTER_NAME:
+        return start, end + 1
+    return span
+
+
+# Characters that commonly open the word after a name: prepositions, verbs of reporting and acting.
+_AFTER_NAME = frozenset(
+    "为向在和与及是等的也都就还又曾已将被把从以于对代发出参作任兼同一称认透告希要会并来去上下提宣致接陪看走听深调现当先多再给让请用不主表介指说讲强带率亲到荣获说"
+)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
