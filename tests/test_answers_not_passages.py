@@ -147,3 +147,18 @@ def test_a_bare_question_that_moved_on_is_not_bent_by_the_subject(seed_archive: 
         "有多少名党员？", conversation=seed_archive.ask("长葛市工商联党支部是哪年成立的？").conversation
     )
     assert bare.searched_as.endswith("有多少名党员？") and "长葛" in bare.searched_as
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "line"),
+    [
+        ("2020中国（长葛）建筑机械交易会是在哪个场馆举办的？", "place", "所问的地点"),
+        ("长葛市总商会基地的具体地址在哪条路上？", "address", "所问的地址"),
+    ],
+)
+def test_a_venue_or_address_no_passage_states_is_refused_saying_so(
+    seed_archive: Archive, question: str, kind: str, line: str
+) -> None:
+    answer = seed_archive.ask(question)
+    assert not answer.answered and answer.unstated_kind == kind
+    assert line in answer_text(answer)

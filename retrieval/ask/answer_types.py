@@ -113,13 +113,25 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     AnswerType(
         "rate",
-        re.compile(rf"(?P<noun>{_RATE_NOUNS})[^，。？！,?!]{{0,4}}(?:多少|几)|百分之几|多少个百分点"),
+        re.compile(
+            rf"(?P<noun>{_RATE_NOUNS})[^，。？！,?!]{{0,4}}(?:多少|几)|百分之(?:几|多少)|多少个百分点"
+        ),
         _stated(r"\d[\d.]*\s*[%％]|百分之|个百分点|[一二三四五六七八九]成"),
     ),
     AnswerType(
         "size",
         re.compile(r"多大|面积[^，。？！,?!]{0,4}(?:多少|几)|多少平方米|多少平米|多少亩"),
         _stated(_NUM + r"(?:万)?(?:平方米|平米|平方公里|亩|公顷)"),
+    ),
+    AnswerType(
+        "place",
+        re.compile(r"(?:哪个|什么)(?:展馆|场馆|地方|地点|位置|会场)|在哪(?:里|儿)?(?:举办|办|开)"),
+        _stated(r"(?<![该此这本])[\u4e00-\u9fff]{1,12}?(?:馆|广场|会场|大厦|礼堂|酒店|宾馆|基地)"),
+    ),
+    AnswerType(
+        "address",
+        re.compile(r"具体地址|地址在哪|地址是|哪条路|哪条街"),
+        _stated(r"[\u4e00-\u9fff\d]{1,16}?(?:大道|路|街)(?:\d+号)?"),
     ),
     AnswerType(
         "ordinal",

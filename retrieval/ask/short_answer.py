@@ -98,8 +98,8 @@ def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted], question: 
             spans = spans[:1]
         for span in spans:
             text = _original(sentence, prepared, span)
-            if not text:
-                continue
+            if not text or prepared[span[0] : span[1]].strip() in question:
+                continue  # what the question itself says is no answer to it
             beside = any(_gap(span, f) == 0 for f in focus)
             clause = _clause(prepared, span)
             near = any(_same_clause(prepared, span, f) for f in focus)
