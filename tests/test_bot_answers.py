@@ -4,6 +4,7 @@ follow-up, small talk and refusals, and keeps conversations per private chat and
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from telegram.ext import Application
@@ -178,7 +179,7 @@ def test_kept_conversations_expire_and_are_bounded() -> None:
 
 def test_conversation_keys_hold_no_chat_or_message_ids() -> None:
     kept = Conversations(seconds=60)
-    kept.keep(Conversation(topic="问"), 123456789, 42)
+    kept.keep(Conversation(topic="问"), -100123456789, 42)
     (key,) = kept._kept
-    assert "123456789" not in key and "42" not in key
-    assert Conversations(seconds=60)._key(123456789, 42) != key, "salted per process"
+    assert "-100123456789" not in key and re.fullmatch(r"[0-9a-f]{24}", key)  # a digest, nothing else
+    assert Conversations(seconds=60)._key(-100123456789, 42) != key, "salted per process"

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from retrieval.models import Article, Hit, ListItem
+from retrieval.parse.chunks import sentences
 from retrieval.terms.tagging import tagged_words
 from retrieval.terms.tokens import prepare
 
@@ -30,7 +31,7 @@ _COUNTED = re.compile(r"([一二三四五六七八九十两\d])\s*(?:个|项|条
 MAX_LEAD_CHARS = 24
 _LEAD_END = re.compile(r"[。：:]")
 _CLAUSE_END = re.compile(r"[，,；;。]")
-_ENUMERATION = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16}){2,}")
+_ENUMERATION = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16})+")
 MIN_ITEMS = 3
 SHARED_PREFIX = 2  # parallel leads open with the same characters (聚焦, 实施, 抓)
 
@@ -58,13 +59,36 @@ def find_list(question: str, hit: Hit, article: Article) -> tuple[ListItem, ...]
     at = hit.chunk.paragraph
     want = expected_count(question)
     runs = [run for run in _lead_runs(article, hit) if run[0].paragraph <= at + 1 and at <= run[-1].paragraph]
-    enumerations = [_enumeration(hit, m.group()) for m in _ENUMERATION.finditer(hit.answer_sentence)]
+    heads_asked = _asked_after(question)
+    in_passage = sorted(sentences(hit.chunk.text), key=lambda sent: sent != hit.answer_sentence)
+    # An enumeration answers when its items name what is asked (…培训班、…培训班) or it is said of it
+    # right after (…、消费扶贫等形式); counts (68名党员、5名预备党员) are no items.
+    enumerations = [
+        _enumeration(hit, m.group())
+        for sentence in in_passage
+        for m in _ENUMERATION.finditer(sentence)
+        if not m.group().lstrip()[:1].isdigit()
+        and any(h in m.group() or h in sentence[m.end() : m.end() + len(h) + 3] for h in heads_asked)
+    ]
     # The section heads answer for the whole article: asked from its opening, or by their number.
     heads = _section_heads(article, hit)
     whole = heads and (len(heads) == want or at < heads[0].paragraph)
     candidates = [*runs, *enumerations, *([heads] if whole else [])]
     fitting = [c for c in candidates if (len(c) == want if want else len(c) >= MIN_ITEMS)]
     return tuple(fitting[0]) if fitting else ()
+
+
+def _asked_after(question: str) -> list[str]:
+    """Return the words a list question asks the items of: those after its asking phrase (哪些扶贫形式 ->
+    扶贫, 形式), which the sentence enumerating them names too (…消费扶贫等形式)."""
+    prepared = prepare(question)
+    m = _ASKS.search(prepared)
+
+    def nouns(text: str) -> list[str]:
+        return [w for w, tag in tagged_words(text) if len(w) >= 2 and tag.startswith(("n", "vn"))]
+
+    # 4条产业创新链分别是哪几条: nothing after the ask, so what it counts before it.
+    return (nouns(prepared[m.end() :]) if m else []) or nouns(prepared[: m.start()] if m else prepared)[-1:]
 
 
 def _items(article: Article, hit: Hit, found: Sequence[tuple[str, int]]) -> list[ListItem]:
@@ -109,15 +133,18 @@ def _section_heads(article: Article, hit: Hit) -> list[ListItem]:
 
 
 def _enumeration(hit: Hit, run: str) -> list[ListItem]:
-    """Return the items of an enumeration (A、B、C) in the evidence sentence, cited to its passage: the
-    first item starts after the sentence's last verb before it, the last ends before 等, 和 or 及."""
+    """Return the items of an enumeration (A、B、C; A、B和C) in a sentence of the passage, cited to it:
+    the first item starts after the verbs that introduce it, the last ends before 等."""
     parts = [p.strip() for p in run.split("、")]
     words = tagged_words(parts[0])
-    verbs = [i for i, (_, tag) in enumerate(words) if tag.startswith("v")]
-    if verbs and verbs[-1] < len(words) - 1:
-        tail = "".join(w for w, _ in words[verbs[-1] + 1 :])
+    first = next((i for i, (_, tag) in enumerate(words) if tag.startswith(("v", "p"))), None)
+    while first is not None and first + 1 < len(words) and words[first + 1][1].startswith(("v", "p")):
+        first += 1  # 组织开展: the verbs before the item, not a verb inside it (红色传承培训班)
+    if first is not None and first < len(words) - 1:
+        tail = "".join(w for w, _ in words[first + 1 :])
         parts[0] = tail if len(tail) >= 2 else parts[0]
-    parts[-1] = re.split(r"等|和|及", parts[-1])[0].strip() or parts[-1]
+    last = re.split(r"等", parts[-1])[0]
+    parts[-1:] = [p.strip() for p in re.split(r"和|及|与", last) if p.strip()] or [parts[-1]]  # A、B和C
     return [ListItem(p, hit.chunk.article_id, hit.chunk.paragraph, hit.chunk) for p in parts if p]
 
 
