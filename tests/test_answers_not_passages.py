@@ -162,3 +162,24 @@ def test_a_venue_or_address_no_passage_states_is_refused_saying_so(
     answer = seed_archive.ask(question)
     assert not answer.answered and answer.unstated_kind == kind
     assert line in answer_text(answer)
+
+
+def test_the_issues_examples(seed_archive: Archive) -> None:
+    """What a new user met, and what each now gets."""
+    assert seed_archive.ask("禹州菸草局局長是誰？").short_answer.text == "王维超"  # type: ignore[union-attr]
+    assert seed_archive.ask("许昌市有几家商会入选全国四好商会？").short_answer.text == "5家"  # type: ignore[union-attr]
+    zhengzhou = seed_archive.ask("郑州市有多少家商会入选了全国“四好”商会？")
+    assert not zhengzhou.answered and zhengzhou.missing == ("郑州市",)
+    focuses = seed_archive.ask("“六个聚焦”分别聚焦的是什么？")
+    assert [item.text[:5] for item in focuses.items] == [
+        "聚焦“融合",
+        "聚焦“集群",
+        "聚焦“高能",
+        "聚焦“高层",
+        "聚焦“产业",
+        "聚焦“精准",
+    ]
+    xuchang = seed_archive.ask("许昌市工商联所属商会新建共建了多少个党组织？")
+    changge = seed_archive.ask("那长葛呢？", conversation=xuchang.conversation)
+    assert changge.searched_as == "长葛市工商联所属商会新建共建了多少个党组织？"
+    assert changge.short_answer is None, "许昌's 8家 is no answer for 长葛"

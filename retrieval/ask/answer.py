@@ -50,6 +50,7 @@ MAX_NEAR_TERMS = 5
 # covers: at 0.5 no question of our sets lost its answer from the top three, at 0.6 four did.
 RELEVANT_SHARE = 0.5
 MIN_NAME_CHARS = 2
+_ADMIN_SUFFIXES = "省市县区镇乡村"
 PREPARED_CACHE = 4096  # passages kept prepared for matching (a few MB)
 Ranked = list[tuple[Chunk, float]]
 
@@ -336,7 +337,10 @@ def question_names(index: Index, text: str) -> list[str]:
         term
         for term in index.tokenizer.question_terms(text)
         if index.bm25.doc_freq(term) > 0
-        and (is_name(term) or (len(term) >= 4 and index.tokenizer.is_domain_term(term)))
+        and (
+            (is_name(term) and not in_lexicon(term))
+            or (len(term) >= 4 and index.tokenizer.is_domain_term(term))
+        )
     ]
     return [t for t in dict.fromkeys(found) if not any(t != o and t in o for o in found)]
 
@@ -355,11 +359,14 @@ def unknown_names(index: Index, cs: Sequence[Concept], question: str) -> tuple[s
     for c in cs:
         if len(c.term) < MIN_NAME_CHARS or c.synonyms or in_lexicon(c.term) or _held(index, c):
             continue
+        tag = word_tag(c.term)
+        # A place is 郑州 and its 市: only its own name counts (禹州市 prints 州市, never 郑州).
+        place = tag == "ns" and c.term[-1] in _ADMIN_SUFFIXES
         if len(c.term) > 2 and (
-            index.bm25.doc_freq(c.term[:-1]) or (word_tag(c.term[1:]) and index.bm25.doc_freq(c.term[1:]))
+            index.bm25.doc_freq(c.term[:-1])
+            or (not place and word_tag(c.term[1:]) and index.bm25.doc_freq(c.term[1:]))
         ):
             continue  # a held word and one character more is jieba cutting across words (银行|卡住)
-        tag = word_tag(c.term)
         if c.term.isascii():
             if c.term.isalpha() and _capitalised(c.term, question):
                 out.append(c.term)

@@ -22,6 +22,8 @@ from retrieval.terms.synonyms import in_lexicon, synonyms
 from retrieval.terms.tagging import is_common_word, word_tag
 from retrieval.terms.tokens import Tokenizer, prepare
 
+# Words of how a question asks (分别是什么, 具体有哪些), which no passage needs to print.
+ASKING_WORDS = frozenset({"分别", "具体", "都是", "一共", "总共"})
 # A one-character word (去, 叫, 拍 ...) says little about what a passage must hold.
 SINGLE_CHAR_WEIGHT = 0.3
 UNSEEN_COMMON_WEIGHT = 1.0
@@ -78,8 +80,9 @@ def concepts(index: Searchable, question: str) -> list[Concept]:
     n = index.bm25.n_docs
     out = []
     unheld = set()  # dictionary terms no chunk holds whole
-    for term in index.tokenizer.question_terms(question):
-        if term in NOW:
+    terms = index.tokenizer.question_terms(question)
+    for term in terms:
+        if term in NOW or term in ASKING_WORDS:
             continue
         df = index.bm25.doc_freq(term)
         if df == 0 and index.tokenizer.is_domain_term(term):
@@ -104,6 +107,11 @@ def concepts(index: Searchable, question: str) -> list[Concept]:
     return [c for c in out if c.term not in unheld and not any(c.term != o and c.term in o for o in longer)]
 
 
+def _printed_ending(word: str, known: Callable[[str], bool]) -> str:
+    """Return the longest proper ending of a word (two characters or more) that the archive prints, or ""."""
+    return next((word[i:] for i in range(1, len(word) - 1) if known(word[i:])), "")
+
+
 def coverage(cs: Sequence[Wanted], text: str) -> float:
     """Return the weighted share of the question's words (and asked amount) a prepared text contains."""
     total = sum(c.weight for c in cs)
@@ -120,8 +128,13 @@ def wanted(
         return out
     mean = sum(c.weight for c in cs) / len(cs)
     prepared = prepare(question)
-    # Only a word the archive prints can anchor the answer's sentence (a paraphrase's 折腾 cannot).
-    anchors = [(c.term, (*c.aliases, *c.synonyms)) for c in cs if known(c.term)]
+    # Only a word the archive prints can anchor the answer's sentence (a paraphrase's 折腾 cannot); a word
+    # it does not print is anchored by its longest printed ending (局局长 of 烟草局局长 by 局长).
+    anchors = [
+        (term, (*c.aliases, *c.synonyms) if term == c.term else ())
+        for c in cs
+        if (term := c.term if known(c.term) else _printed_ending(c.term, known))
+    ]
     typed = answer_asked(prepared, anchors, mean)
     amount = amount_asked(prepared, mean)
     if typed or amount:

@@ -93,6 +93,9 @@ def _swap(conversation: Conversation, name: str) -> str:
     topic = conversation.topic
     kind = _kind(name)
     same = [n for n in conversation.subject if _kind(n) == kind and n in topic]
+    if kind == "place":  # also the place an organisation is named after (许昌市 of 许昌市工商联); the first
+        same += [p for n in conversation.subject if (p := _leading_place(n)) and p in topic]
+        same.sort(key=topic.find)
     if kind == "place" and same:
         old = same[0]
         # 许昌市 -> 长葛 keeps the 市 the topic printed: 长葛市.
@@ -109,6 +112,12 @@ def _kind(name: str) -> str:
         return "organisation"
     tags = {tag for _, tag in tagged_words(name)}
     return "place" if tags & _PLACE_TAGS else "other"
+
+
+def _leading_place(name: str) -> str:
+    """Return the place an organisation's name opens with (许昌市工商联 -> 许昌市), or ""."""
+    words = tagged_words(name)
+    return words[0][0] if len(words) > 1 and words[0][1] in _PLACE_TAGS else ""
 
 
 def _first_name(found: Sequence[str], text: str) -> str:

@@ -19,6 +19,7 @@ from retrieval.ask.coverage import Concept, Wanted, coverage, sentences_by_cover
 from retrieval.ask.english_asks import english_asked
 from retrieval.ask.which import Which, which_asked
 from retrieval.models import Hit, ShortAnswer
+from retrieval.terms.tagging import tagged_words
 from retrieval.terms.tokens import prepare
 
 SHORT_DEPTH = 2  # results read for a short answer: a fact stated only further down is too uncertain
@@ -34,6 +35,7 @@ MARGIN = 0.15
 # An organisation's name right before a title (…集团有限公司董事长): whose title it is.
 _OWNER = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团)$")
 _NAMES_A_COMPANY = re.compile(r"公司|集团")
+_OWN_CITY = ("我市", "全市", "本市")
 WHICH_SHARE = 0.75  # a which-name may come from a sentence covering this share of the best one's coverage
 
 
@@ -48,10 +50,12 @@ def short_answer(
     which = None if typed else which_asked(prepare(question))
     if typed is None and which is None:
         return None
+    places = _places(question)
     if which is not None:
-        return _which_answer(which, asked, question, hits)
+        return _which_answer(which, asked, question, hits, places)
     for hit in hits[:SHORT_DEPTH]:
-        ordered = sentences_by_coverage(asked, hit.chunk.text)
+        # A sentence about another place answers nothing (许昌's 8家 for 长葛).
+        ordered = [t for t in sentences_by_coverage(asked, hit.chunk.text) if _holds_places(hit, t, places)]
         candidates = [
             c for sentence in ordered for c in _candidates(typed, sentence, asked, prepare(question))
         ]  # type: ignore[arg-type]
@@ -61,8 +65,25 @@ def short_answer(
     return None
 
 
+def _places(question: str) -> list[str]:
+    """Return the cities, counties and districts a question names (长葛市 of 长葛市工商联), without their
+    市/县/区: jieba tags more as places (昌南 of 昌南公司, 东西), so only a name with its suffix counts."""
+    words = tagged_words(prepare(question))
+    return [w[:-1] for w, tag in words if tag == "ns" and len(w) >= 3 and w[-1] in "市县区"]
+
+
+def _holds_places(hit: Hit, sentence: str, places: Sequence[str]) -> bool:
+    """Tell whether a sentence (with its headline) names each place the question names; 我市, 全市 or 本市
+    stand for it where the sentence names no other place."""
+    text = prepare(f"{hit.chunk.title}\n{sentence}")
+    if all(p in text for p in places):
+        return True
+    said = prepare(sentence)
+    return any(w in said for w in _OWN_CITY) and not any(t == "ns" for _, t in tagged_words(said))
+
+
 def _which_answer(
-    which: Which, asked: Sequence[Wanted], question: str, hits: Sequence[Hit]
+    which: Which, asked: Sequence[Wanted], question: str, hits: Sequence[Hit], places: Sequence[str]
 ) -> ShortAnswer | None:
     """Return the name a which-question asks for from the first result's sentences that cover the
     question nearly as well as its best one (WHICH_SHARE), best first; or None."""
@@ -75,6 +96,8 @@ def _which_answer(
     for sentence in ordered:
         if coverage(asked, prepare(sentence)) < WHICH_SHARE * best:
             break
+        if not _holds_places(hit, sentence, places):
+            continue
         if found := which.find(sentence, question, terms):
             return ShortAnswer(found, hit.rank, which.kind, sentence.strip())
     return None
@@ -98,9 +121,9 @@ def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted], question: 
             spans = spans[:1]
         for span in spans:
             text = _original(sentence, prepared, span)
-            if not text or prepared[span[0] : span[1]].strip() in question:
-                continue  # what the question itself says is no answer to it
-            beside = any(_gap(span, f) == 0 for f in focus)
+            if not text or prepared[span[0] : span[1]].strip() in question or _quoted(prepared, span):
+                continue  # what the question says, or a name's words (“两个健康”), is no answer
+            beside = any(_gap(span, f) == 0 and not _modifies(prepared, f) for f in focus)
             clause = _clause(prepared, span)
             near = any(_same_clause(prepared, span, f) for f in focus)
             score = whole + coverage(asked, clause) + BESIDE * beside + NEAR * near
@@ -128,6 +151,23 @@ def _clause(sentence: str, span: Span) -> str:
     starts = [m.end() for m in _CLAUSE_BREAK.finditer(sentence, 0, span[0])]
     end = _CLAUSE_BREAK.search(sentence, span[1])
     return sentence[starts[-1] if starts else 0 : end.start() if end else len(sentence)]
+
+
+def _modifies(sentence: str, focus: Span) -> bool:
+    """Tell whether the focus word only qualifies the noun after it (3家商会会员企业 counts 会员企业, not
+    商会), so an amount beside it is not of the focus."""
+    at = 0
+    for word, tag in tagged_words(sentence):
+        if at >= focus[1]:
+            return at == focus[1] and tag.startswith("n") and tag != "nr"
+        at += len(word)
+    return False
+
+
+def _quoted(sentence: str, span: Span) -> bool:
+    """Tell whether a span stands inside quotation marks or a title (‘两个健康’, 《18条措施》)."""
+    before = sentence[: span[0]]
+    return any(before.count(left) > before.count(right) for left, right in ("“”", "‘’", "《》"))
 
 
 def _gap(a: Span, b: Span) -> int:

@@ -16,7 +16,7 @@ import jieba.posseg
 jieba.setLogLevel(logging.WARNING)
 SEGMENTER_VERSION = jieba.__version__  # part of the index's fingerprint: another jieba cuts otherwise
 # jieba's tags for names: people, places, organisations, other proper nouns.
-_NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
+NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
 PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
 PLACE_OR_ORG = frozenset({"ns", "nt", "nz", "eng"})
 
@@ -62,11 +62,11 @@ def word_tag(word: str) -> str | None:
 def is_common_word(word: str) -> bool:
     """Tell whether a word is an everyday dictionary word rather than a name or an unknown string."""
     tag = word_tag(word)
-    return tag is not None and tag not in _NAME_TAGS and not any(ch.isascii() for ch in word)
+    return tag is not None and tag not in NAME_TAGS and not any(ch.isascii() for ch in word)
 
 
 def is_name(word: str) -> bool:
     """Tell whether jieba tags a word as a name: a person, place, organisation or other proper noun."""
-    return word_tag(word) in _NAME_TAGS or (
-        word_tag(word) is None and any(tag in _NAME_TAGS for _, tag in tagged_words(word))
+    return word_tag(word) in NAME_TAGS or (
+        word_tag(word) is None and any(tag in NAME_TAGS for _, tag in tagged_words(word))
     )
