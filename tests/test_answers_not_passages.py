@@ -33,6 +33,8 @@ from retrieval import Archive
         ("许昌市洛阳商会跟兄弟商会签了什么协议吗", "战略合作协议"),  # 签订 … 协议
         ("许昌即将召开的城市标准化高端研讨会是全国第几届？", "第四届"),
         ("禹州市烟草专卖局局长叫啥", "王维超"),
+        ("Which bank had delayed the second loan of the Changnan company?", "中国银行许昌分行"),
+        ("What magazine does the Changge federation publish for local entrepreneurs?", "《葛商》"),
         ("许昌市青年创业促进会哪位常务副会长获评第一届河南省民营经济“出彩河南人”十大年度人物？", "郑文青"),
     ],
 )
@@ -58,6 +60,7 @@ def test_a_typed_question_gets_the_span_that_answers_it(
         "许昌市胖子商贸有限公司的董事长叫什么名字？",  # the 董事长 printed is another company's
         "刘志刚夫妇那家烟草小店叫什么名字？",  # the shop's name, not a person's
         "许昌市青年创业促进会的会长是谁？",  # only its 副会长 and 常务副会长 are printed
+        "Which chambers did Kou Yuping visit for Party activities?",  # a list
     ],
 )
 def test_no_short_answer_where_the_evidence_does_not_give_one(seed_archive: Archive, question: str) -> None:

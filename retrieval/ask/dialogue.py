@@ -40,6 +40,7 @@ _GOES_ON = re.compile(
 _ASK = re.compile(r"有?(?:多少|多大|多久|多长|几|什么|哪|是谁|谁)")
 BARE_MAX_CHARS = 14  # a question this short that names nothing is a follow-up
 _PLACE_TAGS = frozenset({"ns"})
+_PLACE_START = re.compile(r"^[\u4e00-\u9fff]{2,4}[市县区省]?$")  # a bare place name (许昌, 长葛市)
 _ORG_ENDING = re.compile(r"(?:会|联|局|委|办|部|厅|公司|集团|银行|分行|中心|协会|学院|大学|院|所|站|店|村)$")
 
 
@@ -63,10 +64,14 @@ def rewrite(
     pronoun = _PERSON.search(asked)
     if pronoun and conversation.person:
         return _replace(searched, _PERSON, conversation.person)
-    thing = _THING.search(asked) or pronoun
+    thing = _THING.search(asked)
     antecedent = conversation.thing or " ".join(conversation.subject)
     if thing and antecedent:
-        return _replace(searched, _THING if _THING.search(searched) else _PERSON, antecedent)
+        return _replace(searched, _THING, antecedent)
+    if pronoun and antecedent and not _PLACE_START.match(antecedent):
+        # 他 with no person named before: the organisation the conversation is about (该局's people), never
+        # a place (他说… after a question on 许昌 is not 许昌说…).
+        return _replace(searched, _PERSON, antecedent)
     own = names(searched)
     bare = not own and len(searched) <= BARE_MAX_CHARS
     if (bare or (_GOES_ON.search(asked) and not own)) and conversation.subject:

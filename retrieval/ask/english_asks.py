@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from retrieval.ask.answer_types import ANSWER_TYPES, AnswerAsked, Asked, counted
+from retrieval.ask.which import Which
 
 # What an English question asks for, by its question words (the Chinese it is read as has none).
 _ENGLISH_ASKS = (
@@ -36,3 +37,40 @@ def english_asked(question: str, focus: Sequence[str], weight: float) -> Asked |
         return None
     spans = counted("个") if kind == "count" else next(t.spans for t in ANSWER_TYPES if t.kind == kind)
     return Asked((AnswerAsked(kind, spans, tuple(focus)),), weight)
+
+
+# "Which bank", "what magazine": the head noun read into the Chinese one which.py knows.
+_ENGLISH_WHICH = re.compile(r"\b(?:which|what)\s+(?:\w+\s+){0,2}?(?P<head>\w+)\b", re.I)
+_HEADS = {
+    "bank": Which("organisation", "银行"),
+    "company": Which("organisation", "公司"),
+    "firm": Which("organisation", "公司"),
+    "enterprise": Which("organisation", "企业"),
+    "association": Which("organisation", "协会"),
+    "chamber": Which("organisation", "商会"),
+    "department": Which("organisation", "部门"),
+    "agency": Which("organisation", "机构"),
+    "bureau": Which("organisation", "单位"),
+    "organisation": Which("organisation", "机构"),
+    "organization": Which("organisation", "机构"),
+    "magazine": Which("document"),
+    "journal": Which("document"),
+    "document": Which("document"),
+    "policy": Which("document"),
+    "book": Which("document"),
+    "honour": Which("title"),
+    "honor": Which("title"),
+    "title": Which("title"),
+    "award": Which("title"),
+}
+
+
+def english_which(question: str) -> Which | None:
+    """Return the organisation, document or title an English which-question asks for, if it asks one."""
+    for m in _ENGLISH_WHICH.finditer(question):
+        head = m["head"].lower()
+        if (head.endswith("s") and head[:-1] in _HEADS) or head.endswith("ies"):
+            return None  # which chambers, which companies: a list, not one name
+        if found := _HEADS.get(head):
+            return found
+    return None

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from retrieval.ask.answer_types import Asked, Span
 from retrieval.ask.coverage import Concept, Wanted, coverage, sentences_by_coverage
-from retrieval.ask.english_asks import english_asked
+from retrieval.ask.english_asks import english_asked, english_which
 from retrieval.ask.which import Which, which_asked
 from retrieval.models import Hit, ShortAnswer
 from retrieval.terms.tagging import tagged_words
@@ -47,7 +47,7 @@ def short_answer(
     typed = next((a for a in asked if isinstance(a, Asked)), None)
     if english and typed is None:
         typed = english_asked(english, [c.term for c in asked if isinstance(c, Concept)], 1.0)
-    which = None if typed else which_asked(prepare(question))
+    which = None if typed else (english_which(english) if english else which_asked(prepare(question)))
     if typed is None and which is None:
         return None
     places = _places(question)
