@@ -135,8 +135,8 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     AnswerType(
         "ordinal",
-        re.compile(r"第几(?P<ordinal>[届次期批轮])|几(?P<grade>[A星])级"),
-        _stated(r"第[\d一二三四五六七八九十百]+[届次期批轮]|\d[A星]级|[一二三四五]星级"),
+        re.compile(r"第几(?P<ordinal>[届次期批轮])|几(?P<grade>[Aa星])级"),
+        _stated(r"第[\d一二三四五六七八九十百]+[届次期批轮]|\d[Aa星]级|[一二三四五]星级"),
     ),
     AnswerType(
         "person",

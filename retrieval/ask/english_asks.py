@@ -21,7 +21,8 @@ _ENGLISH_ASKS = (
         "money",
         re.compile(
             r"\bhow much\b(?=.*\b(?:money|yuan|donat|invest|financ|capital|sales|cost|fund|loan|borrow|rais|"
-            r"revenue|income|spen|worth|paid|pay|subsid|tax)\w*)|\bhow much (?:money|yuan)\b",
+            r"revenue|income|spen|worth|paid|pay|subsid|tax)\w*)|\bhow much (?:money|yuan)\b"
+            r"|\bwhat (?:were|was|are|is) the\b.*\b(?:sales|revenue|income|turnover|investment|donations?)\b",
             re.I,
         ),
     ),

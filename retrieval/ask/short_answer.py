@@ -51,6 +51,8 @@ def short_answer(
     if typed is None and which is None:
         return None
     places = _places(question)
+    # Past the best passage, one without the question's rarest word is about something else.
+    hits = [h for i, h in enumerate(hits) if i == 0 or _holds_rarest(h, asked)]
     if which is not None:
         return _which_answer(which, asked, question, hits, places)
     for hit in hits[:SHORT_DEPTH]:
@@ -63,6 +65,16 @@ def short_answer(
             best = _clearly_best(candidates)
             return ShortAnswer(best[1], hit.rank, typed.kind, best[2].strip()) if best else None  # type: ignore[union-attr]
     return None
+
+
+def _holds_rarest(hit: Hit, asked: Sequence[Wanted]) -> bool:
+    """Tell whether a passage (with its headline) holds the question's rarest word, in some form: a
+    passage without it (莲城智能体) is about something else, whatever amount it states."""
+    words = [c for c in asked if isinstance(c, Concept) and len(c.term) >= 2]
+    if not words:
+        return True
+    rarest = max(words, key=lambda c: c.weight)
+    return rarest.found(prepare(f"{hit.chunk.title}\n{hit.chunk.text}")) is not None
 
 
 def _places(question: str) -> list[str]:
