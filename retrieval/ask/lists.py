@@ -32,6 +32,8 @@ MAX_LEAD_CHARS = 24
 _LEAD_END = re.compile(r"[。：:]")
 _CLAUSE_END = re.compile(r"[，,；;。]")
 _ENUMERATION = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16})+")
+_QUOTED_RUN = re.compile(r"(?:“[^“”]{2,12}”、?){3,}")  # 五大培训模式，即“葛商学院”“红色课堂”“精益讲堂”
+NAMED_BEFORE = 12  # how far before a quoted run the word it is of may stand (培训模式，即“…”)
 MIN_ITEMS = 3
 SHARED_PREFIX = 2  # parallel leads open with the same characters (聚焦, 实施, 抓)
 
@@ -69,6 +71,15 @@ def find_list(question: str, hit: Hit, article: Article) -> tuple[ListItem, ...]
         for m in _ENUMERATION.finditer(sentence)
         if not m.group().lstrip()[:1].isdigit()
         and any(h in m.group() or h in sentence[m.end() : m.end() + len(h) + 3] for h in heads_asked)
+    ]
+    enumerations += [
+        [
+            ListItem(q, hit.chunk.article_id, hit.chunk.paragraph, hit.chunk)
+            for q in re.findall(r"“[^“”]+”", m[0])
+        ]
+        for sentence in in_passage
+        for m in _QUOTED_RUN.finditer(sentence)
+        if any(h in sentence[max(0, m.start() - NAMED_BEFORE) : m.start()] for h in heads_asked)
     ]
     # The section heads answer for the whole article: asked from its opening, or by their number.
     heads = _section_heads(article, hit)
