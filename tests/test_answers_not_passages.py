@@ -186,3 +186,32 @@ def test_the_issues_examples(seed_archive: Archive) -> None:
     changge = seed_archive.ask("那长葛呢？", conversation=xuchang.conversation)
     assert changge.searched_as == "长葛市工商联所属商会新建共建了多少个党组织？"
     assert changge.short_answer is None, "许昌's 8家 is no answer for 长葛"
+
+
+@pytest.mark.parametrize(
+    ("question", "items"),
+    [
+        (
+            "各商会引导会员企业采取了哪些扶贫形式？",
+            ["产业扶贫", "就业扶贫", "捐赠扶贫", "消费扶贫"],
+        ),  # …等形式
+        (
+            "市工商联给商会负责人举办了哪几种培训班？",
+            ["商会红色传承培训班", "党建工作培训班", "素质提升培训班"],
+        ),  # A、B和C
+        (
+            "长葛拓宽的五大培训模式分别是什么？",
+            ["“葛商学院”", "“红色课堂”", "“精益讲堂”", "“工匠课堂”", "“导师讲堂”"],
+        ),
+        ("许昌重点推进的4条产业创新链分别是哪几条？", ["电力装备", "新一代信息技术", "节能环保", "新材料"]),
+    ],
+)
+def test_an_enumeration_of_what_is_asked_is_a_list(
+    seed_archive: Archive, question: str, items: list[str]
+) -> None:
+    assert [item.text for item in seed_archive.ask(question).items] == items
+
+
+def test_an_enumeration_of_something_else_is_no_list(seed_archive: Archive) -> None:
+    # 各行业商会、各异地商会、各兄弟县市商会的联系 names 县市 only in passing.
+    assert seed_archive.ask("长葛市工商联和哪几个县市的商会结成了友好商会？").items == ()
