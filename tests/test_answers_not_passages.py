@@ -215,3 +215,10 @@ def test_an_enumeration_of_what_is_asked_is_a_list(
 def test_an_enumeration_of_something_else_is_no_list(seed_archive: Archive) -> None:
     # 各行业商会、各异地商会、各兄弟县市商会的联系 names 县市 only in passing.
     assert seed_archive.ask("长葛市工商联和哪几个县市的商会结成了友好商会？").items == ()
+
+
+def test_a_name_the_archive_prints_abbreviated_is_searched_so(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("许昌企业跟中国科学院那边谈成了几家合作？")  # the archive prints 中科院
+    assert answer.answered and answer.missing == ()
+    assert answer.short_answer is not None and answer.short_answer.text == "3家"
+    assert "中科院" in answer.hits[0].answer_sentence

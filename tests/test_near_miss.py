@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.ask.near_miss import MAX_NEAR, Lexicon, NearMiss, latin_key, near_misses, pinyin_keys
+from retrieval.ask.near_miss import (
+    MAX_NEAR,
+    Lexicon,
+    NearMiss,
+    abbreviation,
+    latin_key,
+    near_misses,
+    pinyin_keys,
+)
 from retrieval.terms.wordlists import alias_groups
 
 VOCABULARY = {
@@ -120,3 +128,10 @@ def test_large_vocabulary_builds_and_answers() -> None:
     words["商会"] = 5
     lex = Lexicon.build(words)
     assert "商会" in terms(near_misses(lex, "商汇"))
+
+
+def test_abbreviation_keeps_first_and_last_characters_in_order() -> None:
+    lexicon = Lexicon.build(["中科院", "中国", "科学", "工商联", "市工商联"])
+    assert abbreviation(lexicon, "中国科学院") == "中科院"
+    assert abbreviation(lexicon, "中华全国工商业联合会") == ""  # 工商联 does not open with 中
+    assert abbreviation(lexicon, "郑州市") == ""

@@ -21,7 +21,7 @@ from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, cov
 from retrieval.ask.dialogue import added_subject, remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.lists import list_answer
-from retrieval.ask.near_miss import near_misses, rejoin
+from retrieval.ask.near_miss import abbreviation, near_misses, rejoin
 from retrieval.ask.short_answer import short_answer
 from retrieval.ask.small_talk import small_talk
 from retrieval.config import Settings
@@ -134,7 +134,18 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     cs, asked = asked_of(index, read.searched)
     if not cs:
         return _refusal(source, read, (), [], "no searchable words in the question")
-    if missing := unknown_names(index, cs, read.searched):
+    missing = unknown_names(index, cs, read.searched)
+    if missing:  # a name the archive prints only abbreviated (中科院 for 中国科学院) is searched so
+        short = {name: abbreviation(source.english.lexicon, name) for name in missing}
+        cs = [replace(c, synonyms=(*c.synonyms, short[c.term])) if short.get(c.term) else c for c in cs]
+        asked = [
+            replace(a, synonyms=(*a.synonyms, short[a.term]))
+            if isinstance(a, Concept) and short.get(a.term)
+            else a
+            for a in asked
+        ]
+        missing = tuple(name for name in missing if not short[name])
+    if missing:
         reason = f"names the archive never mentions: {'/'.join(missing)}"
         return replace(_refusal(source, read, tuple(c.term for c in cs), [], reason), missing=missing)
     ranked = _candidates(index, read.searched, cs, CANDIDATES + offset)

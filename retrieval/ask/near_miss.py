@@ -187,6 +187,20 @@ def _look_alikes(lexicon: Lexicon, term: str) -> list[NearMiss]:
     return out
 
 
+def abbreviation(lexicon: Lexicon, name: str) -> str:
+    """Return a word of the archive that abbreviates a name as Chinese abbreviates (中科院 for 中国科学院:
+    its first and last characters, the rest in order), or "" when there is none."""
+    if len(name) < 3 or name[0] not in lexicon.by_char:
+        return ""
+    last = set(lexicon.by_char.get(name[-1], ()))
+    for word in lexicon.by_char[name[0]]:
+        if 2 <= len(word) < len(name) and word[0] == name[0] and word[-1] == name[-1] and word in last:
+            rest = iter(name)
+            if all(ch in rest for ch in word):  # a subsequence of the name
+                return word
+    return ""
+
+
 def near_misses(lexicon: Lexicon, term: str, limit: int = MAX_NEAR) -> tuple[NearMiss, ...]:
     """Return up to `limit` index terms near a term the archive did not match, nearest first.
 
