@@ -21,16 +21,16 @@ from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, cov
 from retrieval.ask.dialogue import added_subject, remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.lists import list_answer
-from retrieval.ask.near_miss import abbreviation, near_misses, rejoin
+from retrieval.ask.names import names_held_abbreviated, question_names, unknown_names
+from retrieval.ask.near_miss import near_misses, rejoin
 from retrieval.ask.short_answer import short_answer
 from retrieval.ask.small_talk import small_talk
 from retrieval.config import Settings
 from retrieval.index.snapshot import Index
 from retrieval.models import Answer, Article, Chunk, Conversation, Hit
 from retrieval.parse.chunks import indexed_text
-from retrieval.terms.synonyms import in_lexicon
-from retrieval.terms.tagging import PERSON_TAGS, PLACE_OR_ORG, is_name, tagged_words, word_tag
-from retrieval.terms.tokens import BIGRAM_MARK, prepare
+from retrieval.terms.tagging import PERSON_TAGS, tagged_words
+from retrieval.terms.tokens import prepare
 
 # A year in the question is what it is about: a passage of another year does not answer it.
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -49,8 +49,6 @@ MAX_NEAR_TERMS = 5
 # A result is shown (and paged to) only while it covers at least this share of what the best passage
 # covers: at 0.5 no question of our sets lost its answer from the top three, at 0.6 four did.
 RELEVANT_SHARE = 0.5
-MIN_NAME_CHARS = 2
-_ADMIN_SUFFIXES = "省市县区镇乡村"
 PREPARED_CACHE = 4096  # passages kept prepared for matching (a few MB)
 Ranked = list[tuple[Chunk, float]]
 
@@ -134,17 +132,8 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     cs, asked = asked_of(index, read.searched)
     if not cs:
         return _refusal(source, read, (), [], "no searchable words in the question")
-    missing = unknown_names(index, cs, read.searched)
-    if missing:  # a name the archive prints only abbreviated (中科院 for 中国科学院) is searched so
-        short = {name: abbreviation(source.english.lexicon, name) for name in missing}
-        cs = [replace(c, synonyms=(*c.synonyms, short[c.term])) if short.get(c.term) else c for c in cs]
-        asked = [
-            replace(a, synonyms=(*a.synonyms, short[a.term]))
-            if isinstance(a, Concept) and short.get(a.term)
-            else a
-            for a in asked
-        ]
-        missing = tuple(name for name in missing if not short[name])
+    if missing := unknown_names(index, cs, read.searched):  # some may be printed abbreviated (中科院)
+        missing, cs, asked = names_held_abbreviated(source.english.lexicon, missing, cs, asked)
     if missing:
         reason = f"names the archive never mentions: {'/'.join(missing)}"
         return replace(_refusal(source, read, tuple(c.term for c in cs), [], reason), missing=missing)
@@ -339,69 +328,3 @@ def stating_first(
     promote = [s and score >= TYPED_NEAR * top for s, (_, score) in zip(states, ranked, strict=False)]
     order = sorted(range(len(states)), key=lambda i: (not promote[i], i))
     return [ranked[i] for i in order] + ranked[len(states) :]
-
-
-def question_names(index: Index, text: str) -> list[str]:
-    """Return the names a question holds that the archive prints: places, organisations, people and the
-    archive's own terms of four characters or more, the longest form of each (许昌市 over 许昌)."""
-    found = [
-        term
-        for term in index.tokenizer.question_terms(text)
-        if index.bm25.doc_freq(term) > 0
-        and (
-            (is_name(term) and not in_lexicon(term))
-            or (len(term) >= 4 and index.tokenizer.is_domain_term(term))
-        )
-    ]
-    return [t for t in dict.fromkeys(found) if not any(t != o and t in o for o in found)]
-
-
-def unknown_names(index: Index, cs: Sequence[Concept], question: str) -> tuple[str, ...]:
-    """Return the names in a question (a place, an organisation, a person: 郑州市, 富士康, GDP) that no
-    passage holds in any form: a question about them is about something the archive does not cover.
-
-    A name here is what jieba's dictionary tags as a place, organisation or proper noun, or a person's
-    name of three characters or more that the question's own tagging keeps whole; an everyday word
-    (Cilin lists it) is none. It is held when a passage prints it, an alias of it, or each of its
-    character pairs (烟草专卖局 is printed as 禹州市烟草专卖局).
-    """
-    tagged = None
-    out = []
-    for c in cs:
-        if len(c.term) < MIN_NAME_CHARS or c.synonyms or in_lexicon(c.term) or _held(index, c):
-            continue
-        tag = word_tag(c.term)
-        # A place is 郑州 and its 市: only its own name counts (禹州市 prints 州市, never 郑州).
-        place = tag == "ns" and c.term[-1] in _ADMIN_SUFFIXES
-        if len(c.term) > 2 and (
-            index.bm25.doc_freq(c.term[:-1])
-            or (not place and word_tag(c.term[1:]) and index.bm25.doc_freq(c.term[1:]))
-        ):
-            continue  # a held word and one character more is jieba cutting across words (银行|卡住)
-        if c.term.isascii():
-            if c.term.isalpha() and _capitalised(c.term, question):
-                out.append(c.term)
-        elif tag in PLACE_OR_ORG:
-            out.append(c.term)
-        elif tag in PERSON_TAGS and len(c.term) >= 3:
-            tagged = tagged if tagged is not None else dict(tagged_words(question))
-            if tagged.get(c.term, "") in PERSON_TAGS:
-                out.append(c.term)
-    return tuple(out)
-
-
-def _capitalised(term: str, question: str) -> bool:
-    """Tell whether a Latin word is written as a name in the question (GDP, Foxconn), not as a lowercase
-    word (http, code) that markup or a pasted link brings in."""
-    return any(
-        not m[0].islower()
-        for m in re.finditer(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", question, re.I)
-    )
-
-
-def _held(index: Index, c: Concept) -> bool:
-    """Tell whether a passage holds a question word, an alias of it, or every pair of its characters."""
-    if index.bm25.doc_freq(c.term) or any(index.bm25.doc_freq(a) for a in c.aliases):
-        return True
-    pairs = [c.term[i : i + 2] for i in range(len(c.term) - 1)]
-    return not c.term.isascii() and all(index.bm25.doc_freq(BIGRAM_MARK + p) for p in pairs)
