@@ -19,7 +19,7 @@ from retrieval.ask.coverage import Concept, Wanted, coverage, sentences_by_cover
 from retrieval.ask.english_asks import english_asked, english_which
 from retrieval.ask.which import Which, which_asked
 from retrieval.models import Hit, ShortAnswer
-from retrieval.terms.tagging import tagged_words
+from retrieval.terms.tagging import general_segmenter, tagged_words, word_tag
 from retrieval.terms.tokens import prepare
 
 SHORT_DEPTH = 2  # results read for a short answer: a fact stated only further down is too uncertain
@@ -168,12 +168,9 @@ def _clause(sentence: str, span: Span) -> str:
 def _modifies(sentence: str, focus: Span) -> bool:
     """Tell whether the focus word only qualifies the noun after it (3家商会会员企业 counts 会员企业, not
     商会), so an amount beside it is not of the focus."""
-    at = 0
-    for word, tag in tagged_words(sentence):
-        if at >= focus[1]:
-            return at == focus[1] and tag.startswith("n") and tag != "nr"
-        at += len(word)
-    return False
+    following = next(iter(general_segmenter().cut(sentence[focus[1] : focus[1] + 8], HMM=False)), "")
+    tag = word_tag(following) or ""  # the dictionary's tag: no tagging pass over the whole sentence
+    return tag.startswith("n") and tag != "nr"
 
 
 def _quoted(sentence: str, span: Span) -> bool:
