@@ -40,7 +40,6 @@ _GOES_ON = re.compile(
 _ASK = re.compile(r"有?(?:多少|多大|多久|多长|几|什么|哪|是谁|谁)")
 BARE_MAX_CHARS = 14  # a question this short that names nothing is a follow-up
 _PLACE_TAGS = frozenset({"ns"})
-_PLACE_START = re.compile(r"^[\u4e00-\u9fff]{2,4}[市县区省]?$")  # a bare place name (许昌, 长葛市)
 _ORG_ENDING = re.compile(r"(?:会|联|局|委|办|部|厅|公司|集团|银行|分行|中心|协会|学院|大学|院|所|站|店|村)$")
 
 
@@ -68,10 +67,13 @@ def rewrite(
     antecedent = conversation.thing or " ".join(conversation.subject)
     if thing and antecedent:
         return _replace(searched, _THING, antecedent)
-    if pronoun and antecedent and not _PLACE_START.match(antecedent):
+    organisation = next(
+        (n for n in (conversation.thing, *conversation.subject) if _kind(n) == "organisation"), ""
+    )
+    if pronoun and organisation:
         # 他 with no person named before: the organisation the conversation is about (该局's people), never
-        # a place (他说… after a question on 许昌 is not 许昌说…).
-        return _replace(searched, _PERSON, antecedent)
+        # a place or a topic (他说… after a question on 许昌 is not 许昌说…).
+        return _replace(searched, _PERSON, organisation)
     own = names(searched)
     bare = not own and len(searched) <= BARE_MAX_CHARS
     if (bare or (_GOES_ON.search(asked) and not own)) and conversation.subject:
