@@ -170,6 +170,16 @@ def answer_keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def inline_description(answer: Answer, hit: Hit, lang: Lang) -> str:
+    """Return what an inline result shows under its headline: the short answer where it stands in this
+    passage, then the evidence sentence."""
+    evidence = hit.answer_sentence or hit.chunk.text
+    short = answer.short_answer
+    if short is None or short.rank != hit.rank:
+        return evidence
+    return f"{for_lang(lang).short_answer.format(text=short.text)} · {evidence}"
+
+
 def inline_results(answer: Answer, lang: Lang) -> list[InlineQueryResultArticle]:
     """Return one inline result per passage, each inserting the cited passage into the chat."""
     if not answer.answered:
@@ -179,7 +189,7 @@ def inline_results(answer: Answer, lang: Lang) -> list[InlineQueryResultArticle]
         InlineQueryResultArticle(
             id=str(number),
             title=clip(hit.chunk.title or w.photo, INLINE_TITLE_CHARS),
-            description=clip(hit.answer_sentence or hit.chunk.text, INLINE_DESCRIPTION_CHARS),
+            description=clip(inline_description(answer, hit, lang), INLINE_DESCRIPTION_CHARS),
             input_message_content=InputTextMessageContent(
                 format_hit(hit, number, lang), parse_mode=ParseMode.HTML
             ),

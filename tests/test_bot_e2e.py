@@ -199,6 +199,12 @@ async def test_inline_query_offers_cited_passages(bot: Application, emulator: Bo
     assert emulator.calls_to("answerInlineQuery")[1].params["results"] == []
 
 
+async def test_inline_results_show_the_short_answer(bot: Application, emulator: BotApiEmulator) -> None:
+    emulator.inline_query(emulator.user(ALICE), "驾驶员自助体检要多长时间？")
+    call = await emulator.wait_for("answerInlineQuery")
+    assert call.params["results"][0]["description"].startswith("答：仅需5分钟 · ")
+
+
 async def test_group_chatter_is_ignored_mentions_ask_and_replies_are_answered(
     bot: Application, emulator: BotApiEmulator
 ) -> None:
