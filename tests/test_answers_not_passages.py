@@ -33,6 +33,8 @@ from retrieval import Archive
         ("许昌市洛阳商会跟兄弟商会签了什么协议吗", "战略合作协议"),  # 签订 … 协议
         ("许昌即将召开的城市标准化高端研讨会是全国第几届？", "第四届"),
         ("禹州市烟草专卖局局长叫啥", "王维超"),
+        ("黄玉霞还有什么职务？", "秘书长、党组织负责人"),  # the titles printed before her name
+        ("宋召强是什么职务？", "政务服务管理科科长"),  # up to the organisation's name (市政数局)
         ("Which bank had delayed the second loan of the Changnan company?", "中国银行许昌分行"),
         ("What magazine does the Changge federation publish for local entrepreneurs?", "《葛商》"),
         ("许昌市青年创业促进会哪位常务副会长获评第一届河南省民营经济“出彩河南人”十大年度人物？", "郑文青"),
@@ -182,6 +184,10 @@ def test_the_issues_examples(seed_archive: Archive) -> None:
         "聚焦“产业",
         "聚焦“精准",
     ]
+    secretary = seed_archive.ask("许昌市企业家协会的秘书长是谁？")
+    duties = seed_archive.ask("她还有什么职务？", conversation=secretary.conversation)
+    assert duties.searched_as == "黄玉霞还有什么职务？" and duties.short_answer is not None
+    assert duties.short_answer.text == "秘书长、党组织负责人"
     xuchang = seed_archive.ask("许昌市工商联所属商会新建共建了多少个党组织？")
     changge = seed_archive.ask("那长葛呢？", conversation=xuchang.conversation)
     assert changge.searched_as == "长葛市工商联所属商会新建共建了多少个党组织？"

@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval.ask.people import CLAUSE_BREAK, OTHER_TITLE, ROLE, Span, people_beside
+from retrieval.ask.people import CLAUSE_BREAK, OTHER_TITLE, ROLE, Span, people_beside, titles_before
 from retrieval.parse.chunks import sentences
-from retrieval.terms.tagging import word_tag
+from retrieval.terms.tagging import is_person, word_tag
 
 _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*"
 _AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
@@ -132,6 +132,12 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         "address",
         re.compile(r"具体地址|地址在哪|地址是|哪条路|哪条街"),
         _stated(r"[\u4e00-\u9fff\d]{1,16}?(?:大道|路|街)(?:\d+号)?"),
+    ),
+    AnswerType(
+        "title",
+        re.compile(r"什么职务|什么职位|担任什么|什么头衔|职务是什么|什么身份"),
+        titles_before,
+        about=is_person,
     ),
     AnswerType(
         "ordinal",

@@ -11,6 +11,7 @@ from retrieval.ask.which import Which
 
 # What an English question asks for, by its question words (the Chinese it is read as has none).
 _ENGLISH_ASKS = (
+    ("title", re.compile(r"\bwhat (?:position|post|title|job|role)s?\b", re.I)),
     ("year", re.compile(r"\b(?:what|which) year\b|\bsince when\b", re.I)),
     ("date", re.compile(r"\bwhen\b|\b(?:what|which) (?:date|day|month)\b|\bon what day\b", re.I)),
     ("time", re.compile(r"\bwhat time\b", re.I)),

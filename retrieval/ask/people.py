@@ -111,3 +111,35 @@ _AFTER_NAME = frozenset(
     "为向在和与及是等的也都就还又曾已将被把从以于对代发出参作任兼同一称认透告希要会并来去上下提宣致接陪看走听深调现当先多再给让请用不主表介指说讲强带率亲到荣获说"
 )
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+# Where a title's words stop on the left: an organisation's name (许昌市企业家协会|秘书长, 市政数局|政务…).
+_ORG_END = re.compile(r"(?:局|会|联|委|办|部|厅|院|所|公司|集团|中心)$")
+_TITLE_WORD_TAGS = ("n", "vn", "nt", "j", "b")
+
+
+def titles_before(sentence: str, focus: Sequence[str]) -> list[Span]:
+    """Return where the sentence gives the titles printed right before a person asked about (秘书长、
+    党组织负责人黄玉霞 -> 秘书长、党组织负责人; 市政数局政务服务管理科科长宋召强 -> 政务服务管理科科长)."""
+    words, at = [], 0
+    for word, tag in tagged_words(sentence):
+        words.append((at, word, tag))
+        at += len(word)
+    starts = {start: i for i, (start, _, _) in enumerate(words)}
+    found = []
+    for form in focus:
+        for m in re.finditer(re.escape(form), sentence):
+            i = starts.get(m.start())
+            if i is None or i == 0 or not ROLE.search(words[i - 1][1]):
+                continue
+            first = i - 1
+            while first > 0:
+                word, tag = words[first - 1][1], words[first - 1][2]
+                if word == "、" and first > 1 and ROLE.search(words[first - 2][1]):
+                    first -= 2  # another title of the same person
+                elif tag.startswith(_TITLE_WORD_TAGS) and not _ORG_END.search(word) and not ROLE.search(word):
+                    first -= 1
+                else:
+                    break
+            found.append((words[first][0], m.start()))
+    return found

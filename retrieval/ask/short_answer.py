@@ -46,7 +46,9 @@ def short_answer(
     when it was read from English), or None."""
     typed = next((a for a in asked if isinstance(a, Asked)), None)
     if english and typed is None:
-        typed = english_asked(english, [c.term for c in asked if isinstance(c, Concept)], 1.0)
+        # The words it was read as, whole (宋召强, which the index cuts into characters), and the index's.
+        words = [*question.split(), *(c.term for c in asked if isinstance(c, Concept))]
+        typed = english_asked(english, list(dict.fromkeys(words)), 1.0)
     which = None if typed else (english_which(english) if english else which_asked(prepare(question)))
     if typed is None and which is None:
         return None

@@ -65,6 +65,14 @@ def is_common_word(word: str) -> bool:
     return tag is not None and tag not in NAME_TAGS and not any(ch.isascii() for ch in word)
 
 
+def is_person(word: str) -> bool:
+    """Tell whether jieba takes a word for a person's name, as a dictionary word or as tagged (黄玉|霞)."""
+    tag = word_tag(word)
+    if tag is not None:
+        return tag in PERSON_TAGS
+    return 2 <= len(word) <= 4 and tagged_words(word)[0][1] in PERSON_TAGS
+
+
 def is_name(word: str) -> bool:
     """Tell whether jieba tags a word as a name: a person, place, organisation or other proper noun."""
     return word_tag(word) in NAME_TAGS or (
