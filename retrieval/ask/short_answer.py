@@ -54,7 +54,8 @@ def short_answer(
         return None
     places = _places(question)
     # Past the best passage, one without the question's rarest word is about something else.
-    hits = [h for i, h in enumerate(hits) if i == 0 or _holds_rarest(h, asked)]
+    # (Not for English: its rarest word may be a misreading, 阵地 for "position".)
+    hits = [h for i, h in enumerate(hits) if i == 0 or english or _holds_rarest(h, asked)]
     if which is not None:
         return _which_answer(which, asked, question, hits, places)
     for hit in hits[:SHORT_DEPTH]:
