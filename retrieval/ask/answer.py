@@ -29,7 +29,6 @@ from retrieval.config import Settings
 from retrieval.index.snapshot import Index
 from retrieval.models import Answer, Article, Chunk, Conversation, Hit
 from retrieval.parse.chunks import indexed_text
-from retrieval.terms.tagging import PERSON_TAGS, tagged_words
 from retrieval.terms.tokens import prepare
 
 # A year in the question is what it is about: a passage of another year does not answer it.
@@ -49,6 +48,7 @@ MAX_NEAR_TERMS = 5
 # A result is shown (and paged to) only while it covers at least this share of what the best passage
 # covers: at 0.5 no question of our sets lost its answer from the top three, at 0.6 four did.
 RELEVANT_SHARE = 0.5
+_BYLINE_ROLES = frozenset({"本报记者", "记者", "通讯员", "实习生", "摄影", "本报讯", "见习记者"})
 PREPARED_CACHE = 4096  # passages kept prepared for matching (a few MB)
 Ranked = list[tuple[Chunk, float]]
 
@@ -224,19 +224,21 @@ def _relevant(
     """Keep the passages that cover at least ``share`` of the question's weighted words (one matching only
     商会 answers nothing), and those whose byline names the person asked about (魏东雅写了哪些报道？:
     jieba's dictionary cuts an unknown name into characters, which weigh little)."""
-    people: list[str] | None = None
+    asked_text = prepare(question)
     kept = []
     for chunk, score in picked:
-        if coverage(asked, _prepared(chunk, prepared)) < share:
-            if not chunk.byline:
-                continue
-            if people is None:
-                tagged = tagged_words(prepare(question))
-                people = [w for w, tag in tagged if tag in PERSON_TAGS and len(w) >= 2]
-            if not any(p in chunk.byline for p in people):
-                continue
+        if coverage(asked, _prepared(chunk, prepared)) < share and not _byline_named(
+            chunk.byline, asked_text
+        ):
+            continue
         kept.append((chunk, score))
     return kept
+
+
+def _byline_named(byline: str | None, question: str) -> bool:
+    """Tell whether a byline's names (本报记者 魏东雅 -> 魏东雅) include one the question prints."""
+    names = re.findall(r"[\u4e00-\u9fff]{2,4}", byline or "")
+    return any(name in question for name in names if name not in _BYLINE_ROLES)
 
 
 @lru_cache(maxsize=PREPARED_CACHE)
