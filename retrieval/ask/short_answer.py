@@ -58,11 +58,12 @@ def short_answer(
     hits = [h for i, h in enumerate(hits) if i == 0 or english or _holds_rarest(h, asked)]
     if which is not None:
         return _which_answer(which, asked, question, hits, places)
+    prepared_question = prepare(question)
     for hit in hits[:SHORT_DEPTH]:
         # A sentence about another place answers nothing (许昌's 8家 for 长葛).
         ordered = [t for t in sentences_by_coverage(asked, hit.chunk.text) if _holds_places(hit, t, places)]
         candidates = [
-            c for sentence in ordered for c in _candidates(typed, sentence, asked, prepare(question))
+            c for sentence in ordered for c in _candidates(typed, sentence, asked, prepared_question)
         ]  # type: ignore[arg-type]
         if candidates:
             best = _clearly_best(candidates)
@@ -90,6 +91,8 @@ def _places(question: str) -> list[str]:
 def _holds_places(hit: Hit, sentence: str, places: Sequence[str]) -> bool:
     """Tell whether a sentence (with its headline) names each place the question names; 我市, 全市 or 本市
     stand for it where the sentence names no other place."""
+    if not places:
+        return True
     text = prepare(f"{hit.chunk.title}\n{sentence}")
     if all(p in text for p in places):
         return True
@@ -106,10 +109,9 @@ def _which_answer(
         return None
     hit = hits[0]
     terms = [form for c in asked if isinstance(c, Concept) for form in (c.term, *c.aliases)]
-    ordered = sentences_by_coverage(asked, hit.chunk.text)
-    best = coverage(asked, prepare(ordered[0]))
-    for sentence in ordered:
-        if coverage(asked, prepare(sentence)) < WHICH_SHARE * best:
+    scored = [(coverage(asked, prepare(s)), s) for s in sentences_by_coverage(asked, hit.chunk.text)]
+    for covered, sentence in scored:
+        if covered < WHICH_SHARE * scored[0][0]:
             break
         if not _holds_places(hit, sentence, places):
             continue
