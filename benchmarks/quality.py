@@ -40,21 +40,26 @@ from typing import Any
 import jieba
 
 from benchmarks.common import BENCH_DIR, machine, machine_line, tokenizer_label
+from benchmarks.meaning import choose_mix, meaning_rows, mix_line, similarity
 from benchmarks.public_sets import SETS, BenchSet, Half, Passage, half_of, load_set
 from benchmarks.ranking import (
     CHECK_QUERIES,
     Metrics,
     Searched,
+    Semantic,
     answer_ranks,
     check_baseline,
     gold_ranks,
     summarize,
 )
+from benchmarks.vectors import SetVectors, set_vectors
 from retrieval.config import Settings
 from retrieval.index import bm25
 from retrieval.index.scoring import ModelName
 from retrieval.terms.dictionary import derive_terms
 from retrieval.terms.tokens import Tokenizer, TokenizerConfig, prepare
+from retrieval.vectors import rerank
+from retrieval.vectors.model import Embedder, load_model
 
 TOKENIZERS = (
     TokenizerConfig(mode="search", bigrams=True),
@@ -153,8 +158,9 @@ def tokenize_baseline(bench: BenchSet, form: Callable[[Passage], str]) -> Tokeni
 class Prepared:
     """One benchmark set ready to score: gold ids, halves, and tokens per tokenizer (made on demand)."""
 
-    def __init__(self, bench: BenchSet) -> None:
+    def __init__(self, bench: BenchSet, model: Embedder | None = None) -> None:
         self.bench = bench
+        self.vectors: SetVectors | None = set_vectors(bench, model) if model else None
         position = {p.id: i for i, p in enumerate(bench.passages)}
         self.gold = [[position[g] for g in q.gold] for q in bench.queries]
         self.halves: dict[Half, list[int]] = {"tune": [], "test": []}
@@ -194,19 +200,36 @@ class Prepared:
         texts = [prepare(product_text(p)) for p in self.bench.passages]
         return Searched(built, Tokenizer(self.terms, setting.tokenizer)), texts
 
-    def answer_metrics(self, half: Half) -> Metrics:
-        """Measure the order answers come in (the defaults, then ``coverage_order``) on one half."""
-        searched, texts = self._answering
-        queries = self.tokens(default_setting().tokenizer).queries
+    def answer_metrics(self, half: Half, mix: tuple[float, int] | None = None) -> Metrics:
+        """Measure the order answers come in (the defaults, re-ranked by meaning at ``mix`` = (weight,
+        depth) when given, then ``coverage_order``) on one half (cached)."""
+        key = (DEFAULTS, half, f"answers {mix}")
+        if key not in self._metrics:
+            searched, texts = self._answering
+            queries = self.tokens(default_setting().tokenizer).queries
+            picked = self.halves[half]
+            semantic = Semantic(similarity(self.vectors, picked), *mix) if mix and self.vectors else None
+            ranks = answer_ranks(
+                searched,
+                [self.bench.queries[i].query for i in picked],
+                [queries[i] for i in picked],
+                [self.gold[i] for i in picked],
+                texts,
+                semantic,
+            )
+            self._metrics[key] = summarize(ranks)
+        return self._metrics[key]
+
+    def meaning_metrics(self, half: Half) -> dict[str, Metrics]:
+        """The semantic signal's rows on one half (benchmarks/meaning.py); none without the model."""
+        if self.vectors is None:
+            return {}
+        baseline = self.baselines[BASELINE_TITLED]
+        with_meaning = self.answer_metrics(half, (rerank.WEIGHT, rerank.DEPTH))
         picked = self.halves[half]
-        ranks = answer_ranks(
-            searched,
-            [self.bench.queries[i].query for i in picked],
-            [queries[i] for i in picked],
-            [self.gold[i] for i in picked],
-            texts,
+        return meaning_rows(
+            self.vectors, picked, self.gold, (baseline.passages, baseline.queries), with_meaning
         )
-        return summarize(ranks)
 
 
 def objective(sets: Sequence[Prepared], setting: Setting) -> tuple[float, float]:
@@ -267,6 +290,7 @@ def results(sets: Sequence[Prepared], shared: Setting, log: Callable[[str], None
                 ANSWERS: s.answer_metrics(half),
                 PER_SET: s.metrics(chosen, half),
                 SHARED: s.metrics(shared, half),
+                **s.meaning_metrics(half),
             }
             for half in ("test", "tune")
         }
@@ -324,6 +348,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=_positive, default=None, help="first N questions per set (quick run)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     parser.add_argument("--bench-dir", type=Path, default=BENCH_DIR, help="folder holding the sets")
+    parser.add_argument("--no-vectors", action="store_true", help="leave out the semantic signal's rows")
     return parser.parse_args(argv)
 
 
@@ -339,12 +364,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - started:5.0f} s] {message}", file=sys.stderr, flush=True)
 
+    model = None if args.no_vectors else load_model()
     sets = []
     for name in args.sets:
-        sets.append(Prepared(load_set(args.bench_dir / name, name, args.limit)))
+        sets.append(Prepared(load_set(args.bench_dir / name, name, args.limit), model))
         log(f"{name}: {len(sets[-1].bench.passages)} passages, {len(sets[-1].bench.queries)} questions")
     shared = choose(sets)
     log(f"shared: chose {shared.label()}")
+    mix = None if model is None else choose_mix(lambda m: [s.answer_metrics("tune", m) for s in sets])
+    log(f"semantic mix chosen on the tune half: {mix}")
     rows = results(sets, shared, log)
     seconds = time.perf_counter() - started
     if args.json:
@@ -353,11 +381,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seconds": round(seconds, 1),
             "defaults": default_setting().label(),
             "shared": shared.label(),
+            "semantic_mix": {"chosen": mix, "shipped": (rerank.WEIGHT, rerank.DEPTH)},
             "sets": {r.name: r.to_json() for r in rows},
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
-        print(report(rows, shared, seconds))
+        print(report(rows, shared, seconds) + mix_line(mix))
     return 0
 
 

@@ -16,10 +16,11 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 from scipy import sparse
 
-from retrieval.ask.answer import TYPED_DEPTH
+from retrieval.ask.answer import CANDIDATES, TYPED_DEPTH
 from retrieval.ask.coverage import asked_of, coverage_order
 from retrieval.index import bm25
 from retrieval.terms.tokens import Tokenizer
+from retrieval.vectors import rerank
 
 MRR_DEPTH = 10
 BLOCK = 256  # questions scored per sparse product: bounds the dense (questions x passages) block
@@ -115,27 +116,73 @@ class Searched:
     tokenizer: Tokenizer
 
 
+@dataclass(frozen=True)
+class Semantic:
+    """The semantic signal as answers mix it in: (question x passage) similarities, weight and depth."""
+
+    similarity: np.ndarray
+    weight: float = rerank.WEIGHT
+    depth: int = rerank.DEPTH
+
+
 def answer_ranks(
     searched: Searched,
     questions: Sequence[str],
     queries: Sequence[Sequence[str]],
     gold: Sequence[Sequence[int]],
     texts: Sequence[str],
+    semantic: Semantic | None = None,
 ) -> list[int | None]:
-    """Return each question's gold rank as ``retrieval.ask.answer`` orders passages: BM25's first TYPED_DEPTH
-    reordered by ``coverage_order`` (prepared ``texts`` per passage); below them BM25's ranks stand.
+    """Return each question's gold rank as ``retrieval.ask.answer`` orders passages: BM25's first CANDIDATES,
+    re-ranked by meaning when ``semantic`` is given (its rows follow ``questions``), the first TYPED_DEPTH
+    of those reordered by ``coverage_order`` (prepared ``texts`` per passage); below them BM25's ranks.
 
     Refusals and the typed-answer promotion are left out: this measures ranking, as for BM25 alone.
     """
     ranks: list[int | None] = []
-    for (scores, hit), question, g in zip(_scored(searched.bm25, queries), questions, gold, strict=True):
+    scored = _scored(searched.bm25, queries)
+    for row, ((scores, hit), question, g) in enumerate(zip(scored, questions, gold, strict=True)):
         ids = np.flatnonzero(hit)
-        top = ids[np.lexsort((ids, -scores[ids]))][:TYPED_DEPTH]  # as top_k: best first, ties to lower ids
+        best = ids[np.lexsort((ids, -scores[ids]))][:CANDIDATES]  # as top_k: best first, ties to lower ids
+        ranked = [(int(i), float(scores[i])) for i in best]
+        if semantic is not None:
+            head = [i for i, _ in ranked[: semantic.depth]]
+            ranked = rerank.mixed_order(ranked, semantic.similarity[row, head], semantic.weight)
+        top = ranked[:TYPED_DEPTH]
         _, asked = asked_of(searched, question)
-        moved = coverage_order(asked, question, [texts[i] for i in top], scores[top].tolist())
-        order = [int(top[i]) for i, _ in moved]
+        moved = coverage_order(asked, question, [texts[i] for i, _ in top], [score for _, score in top])
+        order = [top[i][0] for i, _ in moved] + [i for i, _ in ranked[TYPED_DEPTH:]]
         in_top = [order.index(p) + 1 for p in g if p in order]
         ranks.append(min(in_top) if in_top else _rank_in_row(scores, hit, g))
+    return ranks
+
+
+def similarity_ranks(similarity: np.ndarray, gold: Sequence[Sequence[int]]) -> list[int | None]:
+    """Return each question's gold rank by similarity alone (rows: questions, columns: passages)."""
+    ranks: list[int | None] = []
+    for sims, g in zip(similarity, gold, strict=True):
+        ranks.append(1 + min(int(np.count_nonzero(sims > sims[p])) for p in g) if g else None)
+    return ranks
+
+
+def fused_ranks(
+    index: bm25.SparseBM25,
+    queries: Sequence[Sequence[str]],
+    similarity: np.ndarray,
+    gold: Sequence[Sequence[int]],
+    k: int = 60,
+) -> list[int | None]:
+    """Return each question's gold rank by reciprocal-rank fusion (1/(k + rank) summed) of BM25's ranking
+    of the passages sharing a term and the similarity ranking of all passages, k=60 as Cormack et al."""
+    ranks: list[int | None] = []
+    for (scores, hit), sims, g in zip(_scored(index, queries), similarity, gold, strict=True):
+        fused = np.zeros(len(sims))
+        ids = np.flatnonzero(hit)
+        by_bm25 = ids[np.lexsort((ids, -scores[ids]))]
+        fused[by_bm25] += 1.0 / (k + np.arange(1, len(by_bm25) + 1))
+        by_meaning = np.argsort(-sims, kind="stable")
+        fused[by_meaning] += 1.0 / (k + np.arange(1, len(sims) + 1))
+        ranks.append(1 + min(int(np.count_nonzero(fused > fused[p])) for p in g) if g else None)
     return ranks
 
 

@@ -179,7 +179,9 @@ def run(settings: Settings, bot_settings: BotSettings | None = None) -> None:
     if bot_settings.max_rss_mb is not None:
         settings = replace(settings, max_rss_mb=bot_settings.max_rss_mb)
     # Sizes only at start (a big index opens well under a second); post_init checksums it meanwhile.
-    application = build_application(bot_settings, Archive.open(settings, quick=True), settings)
+    archive = Archive.open(settings, quick=True)
+    archive.embed_in_background()  # new passages get their vectors meanwhile; BM25 alone answers until then
+    application = build_application(bot_settings, archive, settings)
     if bot_settings.webhook_url:
         application.run_webhook(**webhook_options(bot_settings))
     else:

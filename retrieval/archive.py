@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+import numpy.typing as npt
+
 from retrieval.ask.answer import answer
 from retrieval.ask.cedict import dictionary
 from retrieval.ask.english import EnglishReader
@@ -20,6 +23,8 @@ from retrieval.models import Answer, Article, Conversation
 from retrieval.parse.pages import Refusal
 from retrieval.terms.synonyms import synonyms
 from retrieval.terms.tagging import tagged_words, word_tag
+from retrieval.vectors.chunks import ChunkVectors, embed_index, missing_chunks, open_vectors, store_of
+from retrieval.vectors.model import load_model, shared_model
 
 log = logging.getLogger(__name__)
 EXAMPLE_POOL = 200  # example questions are made from the headlines of the first this many articles
@@ -51,6 +56,8 @@ class Archive:
         self.settings = settings
         self._reader: EnglishReader | None = None
         self._reader_lock = threading.Lock()
+        self._vectors: ChunkVectors | None = None
+        self._embedding: threading.Thread | None = None
 
     @property
     def english(self) -> EnglishReader:
@@ -59,6 +66,52 @@ class Archive:
             if self._reader is None:
                 self._reader = EnglishReader(self.index.bm25.term_counts(), preload=False)
             return self._reader
+
+    @property
+    def vectors(self) -> ChunkVectors | None:
+        """The chunks' vectors once every segment has them (and the signal is on); None until then."""
+        return self._vectors
+
+    def question_vector(self, text: str) -> npt.NDArray[np.float32] | None:
+        """A question's vector, from the process's model; None without one."""
+        model = shared_model()
+        return None if model is None else model.question(text)
+
+    def open_vectors(self) -> bool:
+        """Use the vectors already on disk (instant); tell whether every chunk has one."""
+        model = shared_model() if self.settings.vectors else None
+        if model is not None:
+            self._vectors = open_vectors(self.index, store_of(self.settings.index_dir, model))
+        return self._vectors is not None
+
+    def embed(self, *, progress: bool = False) -> bool:
+        """Embed the chunks that have no vector yet, now (a progress bar with its ETA on stderr when
+        asked), and use them; tell whether the signal is on."""
+        if self.open_vectors() or not self.settings.vectors:
+            return self._vectors is not None
+        model = load_model()  # its own engine: questions go on being answered meanwhile
+        if model is None:
+            return False
+        store = store_of(self.settings.index_dir, model)
+        log.info("embedding %d passages for the semantic signal", missing_chunks(self.index, store))
+        self._vectors = embed_index(self.index, store, model, progress=progress)
+        return True
+
+    def embed_in_background(self) -> threading.Thread | None:
+        """Embed what is missing in a daemon thread; BM25 alone answers until it is done."""
+        if self.open_vectors() or not self.settings.vectors or shared_model() is None:
+            return None
+        self._embedding = threading.Thread(target=self._embed_logged, name="embedding", daemon=True)
+        self._embedding.start()
+        return self._embedding
+
+    def _embed_logged(self) -> None:
+        try:
+            self.embed()
+        except OSError as exc:  # a full disk, say: the archive goes on answering on BM25 alone
+            log.error("semantic signal off, the vectors could not be written: %s", exc)
+        else:
+            log.info("semantic signal on: every passage has its vector")
 
     def warm(self) -> None:
         """Load now what the first question would otherwise wait for: jieba's dictionaries, the reader

