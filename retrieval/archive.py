@@ -162,10 +162,12 @@ class Archive:
         return found
 
     def _bound_memory(self) -> None:
-        """Keep resident memory under ``max_rss_mb``: the index's mapped pages are the part that grows."""
+        """Keep resident memory under ``max_rss_mb``: the mapped pages (index, vectors) are what grows."""
         limit = self.settings.max_rss_mb
         if limit > 0 and resident_mb() > limit:
             self.index.snapshot.release()
+            if self._vectors is not None:
+                self._vectors.release()
 
     @property
     def articles(self) -> Sequence[Article]:

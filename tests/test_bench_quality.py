@@ -14,6 +14,7 @@ import pytest
 
 from benchmarks import quality, ranking
 from benchmarks.common import machine, machine_line
+from benchmarks.meaning import FUSED, MEANING_ALONE, WITH_MEANING
 from benchmarks.public_sets import BenchSet, Passage, Query, half_of
 from retrieval.index import bm25
 from retrieval.index.scoring import MODELS
@@ -182,13 +183,21 @@ def test_main_runs_end_to_end_on_a_tiny_benchmark(
     monkeypatch.setattr(quality, "derive_terms", lambda texts: seen.append(list(texts)) or ["县级商会"])
     assert {half_of(i) for i, _, _ in QUERIES} == {"tune", "test"}
 
+    cache = tmp_path / "vectors"
     argv = ["--sets", "cmrc2018", "--bench-dir", str(tmp_path), "--limit", "7", "--json"]
-    assert quality.main(argv) == 0
+    assert quality.main([*argv, "--vector-cache", str(cache)]) == 0
     out = json.loads(capsys.readouterr().out)
     result = out["sets"]["cmrc2018"]
     assert result["passages"] == len(PASSAGES)
     systems = [quality.BASELINE_TEXT, quality.BASELINE_TITLED, quality.DEFAULTS, quality.ANSWERS]
-    assert list(result["test"]) == [*systems, quality.PER_SET, quality.SHARED]  # both baselines side by side
+    meaning = [MEANING_ALONE, FUSED, WITH_MEANING]
+    # Both baselines side by side, then the semantic rows (the model installs with the tests).
+    assert list(result["test"]) == [*systems, quality.PER_SET, quality.SHARED, *meaning]
+    assert out["semantic_mix"]["chosen"] is not None
+    assert sorted(p.name for p in cache.glob("*/*.keys.npy")) == [
+        "cmrc2018.passages.keys.npy",
+        "cmrc2018.questions.keys.npy",
+    ]
     test_half = sum(half_of(i) == "test" for i, _, _ in QUERIES[:7])
     for metrics in result["test"].values():
         assert metrics["questions"] == test_half

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks import corpus, engines, scale
+from benchmarks import corpus, engines, scale, vector_costs
 from benchmarks.common import machine
 from retrieval import Archive
 from retrieval.evaluate import read_questions
@@ -167,3 +167,15 @@ def test_scale_run_reports_every_engine(
     report = scale.report(info, [run])
     assert all(f"| {engine} | {N_CHUNKS:,} |" in report for engine in engines.ENGINES), report
     assert "lucene, k1 0.5, b 0.5" in report and "tantivy 0.27.0" in report
+
+
+def test_vector_costs_measure_the_model_and_every_size(sources: corpus.Sources, tmp_path: Path) -> None:
+    """scale.py --vectors: the real model's rate on a few chunks, float16 files served at two sizes."""
+    costs = vector_costs.run(sources, [500, 2000], 4, tmp_path)
+    assert costs is not None and costs["embedding"].sample == 4 and costs["embedding"].passages_per_s > 0
+    small, large = costs["serving"]
+    assert (small.size, large.size) == (500, 2000)
+    assert large.disk_mb > small.disk_mb >= 500 * 384 * 2 / 2**20  # float16 rows, keys beside
+    assert 0 < large.rerank_ms[0] <= large.rerank_ms[1]
+    report = vector_costs.report(costs, {500: 1.5})
+    assert "| 500 |" in report and "| 2,000 |" in report and "(extrapolated)" in report

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from chamber_qa.cli import cli
-from retrieval import Settings
+from retrieval import Archive, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,3 +104,20 @@ def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
     result = CliRunner().invoke(cli, [command, "-h"])
     assert result.exit_code == 0 and "Example:" in result.output
     assert f"chamber-qa {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_semantic_signal_is_turned_off_by_flag_environment_or_dotenv(
+    seed_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[bool] = []  # Archive.embed's own behaviour when off: tests/test_vectors.py
+    monkeypatch.setattr(Archive, "embed", lambda self, progress=False: asked.append(self.settings.vectors))
+    invoke(seed_settings, "index")
+    invoke(seed_settings, "index", "--no-vectors")
+    monkeypatch.setenv("CHAMBER_QA_VECTORS", "0")
+    invoke(seed_settings, "index")
+    # .env is read before the options; monkeypatch restores the variable it saw unset.
+    monkeypatch.delenv("CHAMBER_QA_VECTORS")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("CHAMBER_QA_VECTORS=false\n", encoding="utf-8")
+    invoke(seed_settings, "index")
+    assert asked == [True, False, False, False]

@@ -7,9 +7,11 @@ import logging
 import shutil
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import opencc
 import pytest
 
 from retrieval import Archive, Settings
@@ -49,6 +51,12 @@ class CountingModel:
 
     def questions(self, texts: Sequence[str]) -> np.ndarray:
         return np.stack([self._unit(t) for t in texts])
+
+
+@pytest.fixture(autouse=True)
+def vectors_beside_the_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The product's own folder (index_dir/vectors), not the session's shared one (conftest.py)."""
+    monkeypatch.setattr(archive_module, "store_of", chunk_vectors.store_of)
 
 
 @pytest.fixture
@@ -107,6 +115,13 @@ def test_fill_embeds_only_texts_no_file_holds(tmp_path: Path) -> None:
     assert np.array_equal(second.vectors[0], first.vectors[1])
 
 
+def test_a_file_of_other_texts_is_never_taken_for_these(tmp_path: Path) -> None:
+    store, model = VectorStore(tmp_path, "m", 8), CountingModel()
+    store.fill("set", ["甲", "乙"], model.passages)
+    again = store.fill("set", ["丙", "丁"], model.passages)  # same name, same length, other texts
+    assert np.allclose(again.vectors, model.passages(["丙", "丁"]), atol=1e-3)
+
+
 def test_prune_deletes_only_files_whose_rows_are_all_held_elsewhere(tmp_path: Path) -> None:
     store, model = VectorStore(tmp_path, "m", 8), CountingModel()
     store.fill("old", ["甲", "乙"], model.passages)
@@ -159,6 +174,19 @@ def test_vectors_are_made_in_the_background_while_bm25_answers(
     gate.set()
     thread.join(10)
     assert archive.vectors is not None
+
+
+def test_resident_memory_is_bounded_by_releasing_vector_pages_too(
+    settings: Settings, model: CountingModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released: list[int] = []
+    monkeypatch.setattr(chunk_vectors.ChunkVectors, "release", lambda self: released.append(len(self.files)))
+    monkeypatch.setattr(archive_module, "resident_mb", lambda: 900.0)
+    roomy = Archive.open(replace(settings, max_rss_mb=1024))
+    assert roomy.embed() and roomy.ask("莲城智能体").answered and released == []
+    tight = Archive.open(replace(settings, max_rss_mb=800))
+    assert tight.embed() and tight.ask("莲城智能体").answered
+    assert released == [len(tight.index.segments)]
 
 
 def test_the_setting_turns_the_signal_off(settings: Settings, model: CountingModel) -> None:
@@ -217,3 +245,18 @@ def test_the_real_model_reads_a_paraphrase_as_its_passage() -> None:
     question = model.question("长葛工商联帮企业处理了多少件打官司的事")
     assert np.allclose(np.linalg.norm(passages, axis=1), 1, atol=1e-3)
     assert float(passages[0] @ question) > float(passages[1] @ question)
+
+
+@pytest.mark.parametrize(
+    "simplified",
+    ["长葛市工商联举办了哪些培训？", "许昌的商会怎么帮企业找毛病、解难题？", "拉投资的办事点设在哪里？"],
+)
+def test_a_traditional_question_is_ranked_as_its_simplified_twin(
+    seed_archive: Archive, simplified: str
+) -> None:
+    """The question's vector is made of its Simplified reading: Traditional readers get the same order."""
+    assert seed_archive.vectors is not None  # the seed archive is embedded with the real model
+    traditional = opencc.OpenCC("s2t").convert(simplified)
+    assert traditional != simplified
+    twin, asked = seed_archive.ask(simplified), seed_archive.ask(traditional)
+    assert [h.chunk.id for h in asked.hits] == [h.chunk.id for h in twin.hits]

@@ -32,7 +32,8 @@ from retrieval.config import Settings
 from retrieval.index.snapshot import Index
 from retrieval.models import Answer, Article, Chunk, Conversation, Hit
 from retrieval.parse.chunks import indexed_text
-from retrieval.terms.tokens import prepare
+from retrieval.parse.text import normalize
+from retrieval.terms.tokens import prepare, to_simplified
 from retrieval.vectors.chunks import ChunkVectors
 from retrieval.vectors.rerank import DEPTH as SEMANTIC_DEPTH
 from retrieval.vectors.rerank import mixed_order
@@ -54,6 +55,7 @@ MAX_NEAR_TERMS = 5
 # A result is shown (and paged to) only while it covers at least this share of what the best passage
 # covers: at 0.5 no question of our sets lost its answer from the top three, at 0.6 four did.
 RELEVANT_SHARE = 0.5
+_ABOUT_PEOPLE = frozenset({"title"})  # typed answers about a named person: no semantic re-rank
 _BYLINE_ROLES = frozenset({"本报记者", "记者", "通讯员", "实习生", "摄影", "本报讯", "见习记者"})
 PREPARED_CACHE = 4096  # passages kept prepared for matching (a few MB)
 Ranked = list[tuple[Chunk, float]]
@@ -148,9 +150,8 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     if missing:
         reason = f"names the archive never mentions: {'/'.join(missing)}"
         return replace(_refusal(source, read, tuple(c.term for c in cs), [], reason), missing=missing)
-    ranked = _semantic_order(source, read, _candidates(index, read.searched, cs, CANDIDATES + offset))
-    texts = [prepared_passage(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
-    prepared = {chunk.id: text for (chunk, _), text in zip(ranked, texts, strict=False)}
+    ranked = _candidates(index, read.searched, cs, CANDIDATES + offset)
+    texts = [prepared_passage(indexed_text(chunk)) for chunk, _ in ranked[:REFUSAL_DEPTH]]
     terms = tuple(c.term for c in cs)
     typed = next((a for a in asked if isinstance(a, Asked)), None)
     years = [c.term for c in cs if _YEAR.fullmatch(c.term)]
@@ -163,9 +164,7 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
         about = typed is not None and max((coverage(cs, t) for t in of_years), default=0.0) >= min_coverage
         return _refusal(source, read, terms, ranked, reason, typed if about else None)
     # Reordered only now: which passages the refusal looks at stays BM25's choice (its threshold was set so).
-    moved = coverage_order(asked, read.searched, texts, [score for _, score in ranked])
-    ranked = [(ranked[i][0], score) for i, score in moved] + ranked[len(moved) :]
-    texts = [texts[i] for i, _ in moved]
+    ranked, texts, prepared = _reorder(source, read, ranked, asked, typed)
     if typed:
         stating = stating_first(ranked, texts, typed, asked, min_coverage)
         if stating is None:
@@ -198,6 +197,19 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     )
 
 
+def _reorder(
+    source: Answering, read: Question, ranked: Ranked, asked: Sequence[Wanted], typed: Asked | None
+) -> tuple[Ranked, list[str], dict[int, str]]:
+    """Re-rank the candidates by meaning, then by coverage; return them, the texts of the reordered
+    head (in its order) and the prepared text of each candidate by chunk id."""
+    ranked = _semantic_order(source, read, ranked, typed)
+    texts = [prepared_passage(indexed_text(chunk)) for chunk, _ in ranked[:TYPED_DEPTH]]
+    prepared = {chunk.id: text for (chunk, _), text in zip(ranked, texts, strict=False)}
+    moved = coverage_order(asked, read.searched, texts, [score for _, score in ranked])
+    ranked = [(ranked[i][0], score) for i, score in moved] + ranked[len(moved) :]
+    return ranked, [texts[i] for i, _ in moved], prepared
+
+
 def _candidates(index: Index, question: str, cs: Sequence[Concept], k: int) -> Ranked:
     """Return BM25's best ``k`` passages with a score above 0, each decoded once from the records."""
     query = index.tokenizer.query(question) + [s for c in cs for s in c.synonyms]
@@ -205,15 +217,25 @@ def _candidates(index: Index, question: str, cs: Sequence[Concept], k: int) -> R
     return [(index.chunks[int(i)], float(s)) for i, s in zip(ids, scores, strict=True) if s > 0]
 
 
-def _semantic_order(source: Answering, read: Question, ranked: Ranked) -> Ranked:
-    """Re-rank BM25's candidates by their similarity to the question too, when vectors are at hand."""
+def _semantic_order(source: Answering, read: Question, ranked: Ranked, typed: Asked | None) -> Ranked:
+    """Re-rank BM25's candidates by their similarity to the question too, when vectors are at hand.
+
+    Not for an English question (the model read them worse than the glossary and CC-CEDICT reading,
+    alone or mixed with it: docs/quality.md), nor for one about a person: asking a person's title (宋召强
+    是什么职务？) or naming a reporter of the candidates (魏东雅写了哪些报道？), its key word is a name, which
+    BM25 matches exactly and the model only roughly.
+    """
     vectors = source.vectors
-    if vectors is None or len(ranked) < 2:
-        return ranked
-    question = source.question_vector(read.searched)
-    if question is None:
+    if vectors is None or len(ranked) < 2 or read.searched_for or (typed and typed.kind in _ABOUT_PEOPLE):
         return ranked
     head = ranked[:SEMANTIC_DEPTH]
+    asked_text = prepare(read.searched)
+    if any(_byline_named(chunk.byline, asked_text) for chunk, _ in head):
+        return ranked
+    # In Simplified characters: a Traditional question is then read exactly as its Simplified twin.
+    question = source.question_vector(to_simplified(normalize(read.searched)))
+    if question is None:
+        return ranked
     return mixed_order(ranked, vectors.of([chunk.id for chunk, _ in head]) @ question)
 
 

@@ -103,20 +103,18 @@ def _holds_places(hit: Hit, sentence: str, places: Sequence[str]) -> bool:
 def _which_answer(
     which: Which, asked: Sequence[Wanted], question: str, hits: Sequence[Hit], places: Sequence[str]
 ) -> ShortAnswer | None:
-    """Return the name a which-question asks for from the first result's sentences that cover the
-    question nearly as well as its best one (WHICH_SHARE), best first; or None."""
-    if not hits:
-        return None
-    hit = hits[0]
+    """Return the name a which-question asks for from the first result (of SHORT_DEPTH) whose sentences
+    covering the question nearly as well as its best one (WHICH_SHARE) name it, best first; or None."""
     terms = [form for c in asked if isinstance(c, Concept) for form in (c.term, *c.aliases)]
-    scored = [(coverage(asked, prepare(s)), s) for s in sentences_by_coverage(asked, hit.chunk.text)]
-    for covered, sentence in scored:
-        if covered < WHICH_SHARE * scored[0][0]:
-            break
-        if not _holds_places(hit, sentence, places):
-            continue
-        if found := which.find(sentence, question, terms):
-            return ShortAnswer(found, hit.rank, which.kind, sentence.strip())
+    for hit in hits[:SHORT_DEPTH]:
+        scored = [(coverage(asked, prepare(s)), s) for s in sentences_by_coverage(asked, hit.chunk.text)]
+        for covered, sentence in scored:
+            if covered < WHICH_SHARE * scored[0][0]:
+                break
+            if not _holds_places(hit, sentence, places):
+                continue
+            if found := which.find(sentence, question, terms):
+                return ShortAnswer(found, hit.rank, which.kind, sentence.strip())
     return None
 
 

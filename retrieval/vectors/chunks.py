@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from retrieval.index.segments import Segment
 from retrieval.index.snapshot import Index
+from retrieval.index.storage import release
 from retrieval.parse.chunks import indexed_text
 from retrieval.vectors.model import Embedder
 from retrieval.vectors.store import VectorFile, VectorStore
@@ -38,6 +39,10 @@ class ChunkVectors:
             records, local = self.index.chunks.locate(int(i))  # type: ignore[attr-defined]
             rows.append(self.files[id(records)].vectors[local])
         return np.asarray(rows, dtype=np.float32)
+
+    def release(self) -> None:
+        """Drop this process's mappings of the vectors' pages (as ``Snapshot.release`` does the index's)."""
+        release(f.vectors for f in self.files.values())
 
     def nearest(self, question: npt.NDArray[np.float32], k: int) -> list[tuple[int, float]]:
         """The ``k`` live chunks most similar to a question vector (an exhaustive scan), best first."""

@@ -120,10 +120,10 @@ class VectorStore:
     def fill(self, name: str, texts: Sequence[str], embed: Embed, *, progress: bool = False) -> VectorFile:
         """Return the file of these texts' vectors (``embed``: a model's ``passages`` or ``questions``),
         embedding only those no file holds yet."""
-        held = self.read(name)
-        if held is not None and len(held) == len(texts):
-            return held
         keys = np.array([text_key(t) for t in texts], dtype=f"S{KEY_BYTES}")
+        held = self.read(name)
+        if held is not None and np.array_equal(held.keys, keys):
+            return held
         known = self.cached(keys.tolist())
         vectors = np.zeros((len(texts), self.dim), dtype=STORED)
         missing = []
