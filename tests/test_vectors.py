@@ -122,6 +122,17 @@ def test_a_file_of_other_texts_is_never_taken_for_these(tmp_path: Path) -> None:
     assert np.allclose(again.vectors, model.passages(["丙", "丁"]), atol=1e-3)
 
 
+def test_long_embedding_shows_a_progress_bar_with_its_eta(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, model = VectorStore(tmp_path, "m", 8), CountingModel()
+    store.fill("quiet", ["甲", "乙"], model.passages)
+    assert capsys.readouterr().err == ""
+    store.fill("loud", [f"第{i}段" for i in range(70)], model.passages, progress=True)
+    err = capsys.readouterr().err
+    assert "embedding loud" in err and "/70" in err and "<" in err  # done/total [elapsed<remaining]
+
+
 def test_prune_deletes_only_files_whose_rows_are_all_held_elsewhere(tmp_path: Path) -> None:
     store, model = VectorStore(tmp_path, "m", 8), CountingModel()
     store.fill("old", ["甲", "乙"], model.passages)

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 T = TypeVar("T")
-WEIGHT = 0.5
+WEIGHT = 1.5
 DEPTH = 30  # BM25's candidates re-ranked; those below keep their order after them
 
 
