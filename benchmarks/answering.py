@@ -147,6 +147,8 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         out["follow_up_ms"] = timed_rounds(
             [lambda q=q, c=c: archive.ask(q, conversation=c) for q, c in turns], repeat
         )
+    if spec.get("vectors") and archive.embed():  # the same questions, re-ranked by meaning too
+        out["semantic_ms"] = timed_rounds([lambda q=q: archive.ask(q) for q in questions], repeat)
     return out
 
 
@@ -216,13 +218,16 @@ def benchmark(
         with worktree(before) as tree:
             old = run_version(tree, {**spec, "index": str(work / "index-before")})
         rows.append(row("before", git("rev-parse", "--short", before), old["ms"], old["open_s"]))
-    new = run_version(REPO, {**spec, "index": str(work / "index-after"), "dialogues": dialogues})
+    after = {**spec, "index": str(work / "index-after"), "dialogues": dialogues, "vectors": True}
+    new = run_version(REPO, after)
     code = git("describe", "--always", "--dirty=+working tree")
     rows.append(row("after", code, new["ms"], new["open_s"]))
     if new.get("cold_ms"):
         rows.append(row("after, caches emptied before each question", code, new["cold_ms"], new["open_s"]))
     if new.get("follow_up_ms"):
         rows.append(row("after, follow-ups", code, new["follow_up_ms"], new["open_s"]))
+    if new.get("semantic_ms"):
+        rows.append(row("after, with the semantic signal", code, new["semantic_ms"], new["open_s"]))
     return rows
 
 
@@ -234,7 +239,8 @@ def report(rows: Sequence[dict[str, Any]], info: dict[str, Any], command: str, r
         "Cost per question of `Archive.ask(question)` on the seed archive (seeds/), in milliseconds: "
         f"the median of {repeat} timed asks per question after one untimed warm-up ask, then p50/p90/p99/"
         "mean over the distinct questions of eval/{questions,heldout,unseen,blind,final}.jsonl; follow-ups: "
-        "the turns after the first of eval/dialogues.jsonl, asked with their conversation.",
+        "the turns after the first of eval/dialogues.jsonl, asked with their conversation; the semantic "
+        "signal: the same questions once the archive's vectors are made (each question embedded as asked).",
         f"Command: `{command}`",
         "",
         machine_line(info) + " (at the start)",

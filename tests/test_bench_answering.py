@@ -62,8 +62,10 @@ def test_after_side_runs_in_a_subprocess_on_a_few_questions(tmp_path: Path) -> N
         "questions": QUESTIONS,
         "repeat": 2,
         "dialogues": [DIALOGUE],
+        "vectors": True,  # the seed pages' 66 chunks embedded by the real model: a few seconds
     }
     result = answering.run_version(answering.REPO, spec)
     assert Path(result["module"]).is_relative_to(answering.REPO)
     assert len(result["ms"]) == len(QUESTIONS) and all(ms > 0 for ms in result["ms"])
     assert len(result["follow_up_ms"]) == len(DIALOGUE) - 1
+    assert len(result["semantic_ms"]) == len(QUESTIONS) and all(ms > 0 for ms in result["semantic_ms"])
