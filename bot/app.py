@@ -178,6 +178,8 @@ def run(settings: Settings, bot_settings: BotSettings | None = None) -> None:
     protect_token(bot_settings.token)
     if bot_settings.max_rss_mb is not None:
         settings = replace(settings, max_rss_mb=bot_settings.max_rss_mb)
+    if not bot_settings.vectors:  # off wins, whether the flag or the variable says so
+        settings = replace(settings, vectors=False)
     # Sizes only at start (a big index opens well under a second); post_init checksums it meanwhile.
     archive = Archive.open(settings, quick=True)
     archive.embed_in_background()  # new passages get their vectors meanwhile; BM25 alone answers until then

@@ -47,6 +47,7 @@ class BotSettings:
     index_poll_seconds: float = DEFAULT_INDEX_POLL_SECONDS  # INDEX_POLL_SECONDS; 0 turns polling off
     max_rss_mb: int | None = None  # MAX_RSS_MB; None keeps retrieval's default (Settings.max_rss_mb)
     conversation_minutes: float = DEFAULT_CONVERSATION_MINUTES  # CONVERSATION_MINUTES; 0 turns follow-ups off
+    vectors: bool = True  # CHAMBER_QA_VECTORS; off turns the semantic signal off (as --no-vectors does)
 
     def __post_init__(self) -> None:
         """Refuse settings the bot could not run with."""
@@ -113,6 +114,7 @@ class BotSettings:
                 DEFAULT_CONVERSATION_MINUTES,
             ),
             max_rss_mb=_parse_megabytes(values.get("MAX_RSS_MB", "").strip()),
+            vectors=_parse_switch("CHAMBER_QA_VECTORS", values.get("CHAMBER_QA_VECTORS", "").strip()),
         )
 
 
@@ -129,6 +131,17 @@ def _parse_ids(name: str, text: str) -> frozenset[int]:
     if not all(re.fullmatch(r"-?\d+", part) for part in parts):
         raise BotConfigError(f"{name} must be a comma-separated list of numeric ids, got {text!r}.")
     return frozenset(int(part) for part in parts)
+
+
+def _parse_switch(name: str, text: str) -> bool:
+    """Parse an on/off setting the way the CLI reads its flags' variables (1/0, true/false, yes/no,
+    on/off); empty means on."""
+    value = text.lower()
+    if value in ("", "1", "true", "yes", "on", "y", "t"):
+        return True
+    if value in ("0", "false", "no", "off", "n", "f"):
+        return False
+    raise BotConfigError(f"{name} must be 1 or 0 (true or false), got {text!r}.")
 
 
 def _parse_port(text: str) -> int:

@@ -190,3 +190,26 @@ def test_max_rss_mb_reaches_the_archive(monkeypatch: pytest.MonkeyPatch, tmp_pat
         with pytest.raises(SystemExit):
             app.run(base, BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, env_file=None))
         assert opened.pop().max_rss_mb == want
+
+
+def test_the_semantic_signal_setting_reaches_the_archive(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    opened: list[Settings] = []
+
+    def open_archive(settings: Settings, **_: object) -> None:
+        opened.append(settings)
+        raise SystemExit  # stop before serving
+
+    monkeypatch.setattr(retrieval.Archive, "open", open_archive)
+    base = Settings(seeds_dir=tmp_path, index_dir=tmp_path / "index")
+    for env, want in (
+        ({"CHAMBER_QA_VECTORS": "0"}, False),
+        ({"CHAMBER_QA_VECTORS": "true"}, True),
+        ({}, True),
+    ):
+        with pytest.raises(SystemExit):
+            app.run(base, BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, env_file=None))
+        assert opened.pop().vectors is want
+    with pytest.raises(BotConfigError, match="CHAMBER_QA_VECTORS must be 1 or 0"):
+        BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "CHAMBER_QA_VECTORS": "maybe"}, env_file=None)
