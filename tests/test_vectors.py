@@ -271,3 +271,14 @@ def test_a_traditional_question_is_ranked_as_its_simplified_twin(
     assert traditional != simplified
     twin, asked = seed_archive.ask(simplified), seed_archive.ask(traditional)
     assert [h.chunk.id for h in asked.hits] == [h.chunk.id for h in twin.hits]
+
+
+def test_warming_loads_the_model_only_when_the_signal_is_on(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded: list[bool] = []
+    monkeypatch.setattr(archive_module, "shared_model", lambda: loaded.append(True))
+    Archive.open(replace(settings, vectors=False)).warm()
+    assert loaded == []
+    Archive.open(settings).warm()
+    assert loaded == [True]
