@@ -61,24 +61,21 @@ class E5:
 
 
 def load_model() -> Embedder | None:
-    """Return a new model instance, or None (logged once) when the package is missing or fails to load."""
-    if not available():
-        return None
-    return E5()
+    """Return a new model instance (a background embedder's own), or None where the model cannot load."""
+    return E5() if available() else None
 
 
 @cache
 def available() -> bool:
-    """Tell whether the model can be loaded here; the first answer is logged."""
-    try:
-        E5()
-    except (ImportError, OSError, RuntimeError) as exc:
-        log.warning("semantic signal off: %s cannot be loaded (%s); answering on BM25 alone", PACKAGE, exc)
-        return False
-    return True
+    """Tell whether the model can be loaded here (the first attempt's failure is logged)."""
+    return shared_model() is not None
 
 
 @cache
 def shared_model() -> Embedder | None:
-    """The process's model for questions (a background embedder loads its own)."""
-    return load_model()
+    """The process's model for questions, loaded once; None, logged once, where it cannot load."""
+    try:
+        return E5()
+    except (ImportError, OSError, RuntimeError) as exc:
+        log.warning("semantic signal off: %s cannot be loaded (%s); answering on BM25 alone", PACKAGE, exc)
+        return None
