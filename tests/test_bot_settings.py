@@ -177,7 +177,8 @@ def test_bot_imports_only_the_retrieval_facade() -> None:
                 assert node.attr in FACADE, f"{path.name} uses retrieval.{node.attr}"
 
 
-def test_max_rss_mb_reaches_the_archive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def settings_the_bot_opens(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dict[str, str]) -> Settings:
+    """The retrieval Settings ``app.run`` opens the archive with, given these variables."""
     opened: list[Settings] = []
 
     def open_archive(settings: Settings, **_: object) -> None:
@@ -186,30 +187,24 @@ def test_max_rss_mb_reaches_the_archive(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
     monkeypatch.setattr(retrieval.Archive, "open", open_archive)
     base = Settings(seeds_dir=tmp_path, index_dir=tmp_path / "index")
-    for env, want in (({"MAX_RSS_MB": "300"}, 300), ({}, base.max_rss_mb)):
-        with pytest.raises(SystemExit):
-            app.run(base, BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, env_file=None))
-        assert opened.pop().max_rss_mb == want
+    with pytest.raises(SystemExit):
+        app.run(base, BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, env_file=None))
+    return opened.pop()
+
+
+def test_max_rss_mb_reaches_the_archive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert settings_the_bot_opens(monkeypatch, tmp_path, {"MAX_RSS_MB": "300"}).max_rss_mb == 300
+    assert settings_the_bot_opens(monkeypatch, tmp_path, {}).max_rss_mb == Settings().max_rss_mb
 
 
 def test_the_semantic_signal_setting_reaches_the_archive(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    opened: list[Settings] = []
-
-    def open_archive(settings: Settings, **_: object) -> None:
-        opened.append(settings)
-        raise SystemExit  # stop before serving
-
-    monkeypatch.setattr(retrieval.Archive, "open", open_archive)
-    base = Settings(seeds_dir=tmp_path, index_dir=tmp_path / "index")
     for env, want in (
         ({"CHAMBER_QA_VECTORS": "0"}, False),
         ({"CHAMBER_QA_VECTORS": "true"}, True),
         ({}, True),
     ):
-        with pytest.raises(SystemExit):
-            app.run(base, BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, **env}, env_file=None))
-        assert opened.pop().vectors is want
+        assert settings_the_bot_opens(monkeypatch, tmp_path, env).vectors is want
     with pytest.raises(BotConfigError, match="CHAMBER_QA_VECTORS must be 1 or 0"):
         BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "CHAMBER_QA_VECTORS": "maybe"}, env_file=None)
