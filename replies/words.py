@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from retrieval import is_english
+from retrieval import is_english, without_links
 
 Lang = Literal["zh", "en"]
 
@@ -159,11 +159,13 @@ def for_lang(lang: Lang) -> Words:
 
 def lang_of(question: str) -> Lang:
     """Return the language to answer in: English for a question written in English, or for a message of
-    Latin words and no Chinese at all (thanks!); Chinese otherwise."""
-    if not question:
+    Latin words and no Chinese at all (thanks!); Chinese otherwise, and for a Chinese question holding a
+    link or markup."""
+    words = without_links(question)  # a pasted link is no English, nor markup
+    if not words:
         return "zh"
-    latin_only = re.search(r"[A-Za-z]{2}", question) and not re.search(r"[\u3400-\u9fff]", question)
-    return "en" if is_english(question) or latin_only else "zh"
+    latin_only = re.search(r"[A-Za-z]{2}", words) and not re.search(r"[\u3400-\u9fff]", words)
+    return "en" if is_english(words) or latin_only else "zh"
 
 
 # Command menu (set_my_commands): Chinese by default, English for English-language clients.

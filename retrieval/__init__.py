@@ -21,6 +21,7 @@ from retrieval.models import (
     Paragraph,
     ShortAnswer,
 )
+from retrieval.parse.text import without_links
 
 __all__ = [
     "Answer",
@@ -38,4 +39,5 @@ __all__ = [
     "ShortAnswer",
     "current_snapshot_id",
     "is_english",
+    "without_links",
 ]

@@ -102,6 +102,34 @@ def test_a_question_after_a_greeting_is_still_searched(seed_archive: Archive) ->
 
 
 @pytest.mark.parametrize(
+    "pasted",
+    [
+        " https://www.xcrb.com/2021/0903/a.html",
+        "（原文见 www.xcrb.com/a?b=1）",
+        " <b>",
+        " 来信 editor@xcrb.com",
+    ],
+)
+def test_a_pasted_link_or_tag_changes_neither_the_answer_nor_its_language(
+    seed_archive: Archive, pasted: str
+) -> None:
+    """Journalists paste the page's link: it is no word to match (it used to make questions refused) and
+    no English (it used to switch the chrome)."""
+    question = "许昌市企业家协会的秘书长是谁？"
+    plain, with_link = seed_archive.ask(question), seed_archive.ask(question + pasted)
+    assert with_link.answered and with_link.short_answer is not None
+    assert with_link.short_answer.text == plain.short_answer.text == "黄玉霞"
+    assert [h.chunk.id for h in with_link.hits] == [h.chunk.id for h in plain.hits]
+    assert not with_link.searched_for and answer_text(with_link).startswith("答：黄玉霞")
+
+
+def test_an_english_question_with_a_link_is_still_read_as_english(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("How many Xuchang chambers made the national Four Good list? https://x.org/a")
+    assert answer.searched_for and answer.short_answer is not None and answer.short_answer.text == "5家"
+    assert answer_text(answer).startswith("Answer: 5家")
+
+
+@pytest.mark.parametrize(
     ("question", "name"),
     [("富士康在许昌投资了多少亿元？", "富士康"), ("What is the GDP of Zhengzhou?", "郑州")],
 )

@@ -261,6 +261,15 @@ async def test_html_and_markdown_in_a_question_are_shown_literally(
     assert "<i>zzz</i> & *qqq* <u>" in shown(absent)
 
 
+async def test_a_chinese_question_with_a_link_is_answered_in_chinese(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    reply = await ask_privately(
+        emulator, "许昌市企业家协会的秘书长是谁？ https://www.xcrb.com/2021/0903/a.html"
+    )
+    assert shown(reply).startswith("答：黄玉霞")
+
+
 async def test_unknown_commands(bot: Application, emulator: BotApiEmulator) -> None:
     assert shown(await ask_privately(emulator, "/frobnicate")) == words.UNKNOWN_COMMAND
     group, alice = emulator.group_chat(GROUP_ID), emulator.user(ALICE)

@@ -11,6 +11,7 @@ from retrieval.parse.text import (
     normalize,
     squeeze_line,
     to_halfwidth,
+    without_links,
 )
 
 
@@ -131,3 +132,22 @@ def test_ends_sentence_rejects_unfinished_lines(line: str) -> None:
 
 def test_normalize_squeezes_lines_and_control_characters() -> None:
     assert normalize("商 会 组 织 参 与 银 商\n\n２０２０\x07年") == "商会组织参与银商 2020年"
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("商会在哪 https://www.xcrb.com/a.html", "商会在哪"),
+        (
+            "许昌市工商联在哪里办公？https://xcrb.com/a?b=1，谢谢",
+            "许昌市工商联在哪里办公？ ，谢谢",
+        ),  # ends at ，
+        ("<b>万人助企</b>是什么", "万人助企 是什么"),
+        ("写信给 editor@xcrb.com 可以吗", "写信给 可以吗"),
+        ("Who leads the chamber? www.example.org/x", "Who leads the chamber?"),
+        ("a < b 和 c > d", "a < b 和 c > d"),  # comparisons are no tags
+        ("长葛市工商联举办了哪些培训？", "长葛市工商联举办了哪些培训？"),
+    ],
+)
+def test_links_addresses_and_tags_are_taken_out_of_a_question(question: str, words: str) -> None:
+    assert without_links(question) == words

@@ -32,7 +32,7 @@ from retrieval.config import Settings
 from retrieval.index.snapshot import Index
 from retrieval.models import Answer, Article, Chunk, Conversation, Hit
 from retrieval.parse.chunks import indexed_text
-from retrieval.parse.text import normalize
+from retrieval.parse.text import normalize, without_links
 from retrieval.terms.tokens import prepare, to_simplified
 from retrieval.vectors.chunks import ChunkVectors
 from retrieval.vectors.rerank import DEPTH as SEMANTIC_DEPTH
@@ -89,11 +89,13 @@ class Question:
 
 
 def read_question(text: str, max_chars: int, english: Callable[[], EnglishReader]) -> Question:
-    """Read a question: cut it to ``max_chars``; read it into Chinese when it is English."""
+    """Read a question: cut it to ``max_chars``; search it without pasted links and markup tags; read it
+    into Chinese when it is English."""
     text = text[:max_chars]
-    if not is_english(text):
-        return Question(text, text)
-    reading = english().read(text)
+    words = without_links(text) or text
+    if not is_english(words):
+        return Question(text, words)
+    reading = english().read(words)
     return Question(text, reading.as_question(), reading.searched_for())
 
 

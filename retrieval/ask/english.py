@@ -41,6 +41,7 @@ from retrieval.ask.english_words import (
     question_words,
 )
 from retrieval.ask.near_miss import MAX_PINYIN_CHARS, Lexicon, latin_key, readings
+from retrieval.parse.text import without_links
 
 Source = Literal["glossary", "name", "dictionary", "number", "chinese"]
 
@@ -63,7 +64,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def is_english(text: str) -> bool:
-    """Tell whether a question is written (mostly) in English rather than Chinese."""
+    """Tell whether a question is written (mostly) in English rather than Chinese (a pasted link or
+    markup tag is neither)."""
+    text = without_links(text)
     return len(_LATIN_WORD.findall(text)) >= 2 and len(_CJK.findall(text)) <= 4
 
 

@@ -127,3 +127,18 @@ def normalize(text: str) -> str:
 def _printable(line: str) -> str:
     """Replace a line's control and format characters with spaces."""
     return "".join(ch if ch.isprintable() or ch == "\t" else " " for ch in line)
+
+
+# A pasted link, e-mail address or markup tag in a question: not words to search or to read as English.
+_LINKS_AND_TAGS = re.compile(
+    r"(?:https?://|ftp://|www\.)[^\s\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|</?[A-Za-z][^<>\n]{0,200}>",
+    re.ASCII,
+)
+
+
+def without_links(text: str) -> str:
+    """A question's text with links, e-mail addresses and markup tags (<b>…</b>) taken out; the words
+    between tags stay."""
+    return " ".join(_LINKS_AND_TAGS.sub(" ", text).split()) if _LINKS_AND_TAGS.search(text) else text
