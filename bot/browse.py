@@ -27,34 +27,37 @@ def _listing(values: Sequence[str]) -> str:
     return shown + ("…" if len(values) > MAX_LISTED_VALUES else "")
 
 
-def coverage(stats: ArchiveStats) -> str:
+def coverage(stats: ArchiveStats, lang: Lang = "zh") -> str:
     """Return plain lines saying what the archive holds (papers and dates only where known)."""
-    lines = [words.COVERAGE.format(articles=stats.n_articles, pages=stats.n_pages)]
+    screens = words.screens_for(lang)
+    lines = [screens.coverage.format(articles=stats.n_articles, pages=stats.n_pages)]
     if stats.papers:
-        lines.append(words.PAPERS.format(papers=_listing(stats.papers)))
+        lines.append(screens.papers.format(papers=_listing(stats.papers)))
     if stats.dates:
-        lines.append(words.DATES.format(dates=_listing(stats.dates)))
+        lines.append(screens.dates.format(dates=_listing(stats.dates)))
     return "\n".join(lines)
 
 
-def format_start(stats: ArchiveStats, examples: Sequence[str]) -> str:
+def format_start(stats: ArchiveStats, examples: Sequence[str], lang: Lang = "zh") -> str:
     """Return the /start message: what the archive holds and example questions to copy."""
-    parts = [html.escape(words.START_INTRO), html.escape(coverage(stats))]
+    screens = words.screens_for(lang)
+    parts = [html.escape(screens.intro), html.escape(coverage(stats, lang))]
     if examples:
         lines = [f"• <code>{html.escape(clip(q, 200))}</code>" for q in examples]
-        parts.append(html.escape(words.START_EXAMPLES) + "\n" + "\n".join(lines))
-    parts += ["/help · /articles · /about", html.escape(words.START_EN)]
+        parts.append(html.escape(screens.examples) + "\n" + "\n".join(lines))
+    parts += ["/help · /articles · /about", html.escape(screens.other_language)]
     return "\n\n".join(parts)
 
 
-def format_help(username: str | None) -> str:
+def format_help(username: str | None, lang: Lang = "zh") -> str:
     """Return the /help message."""
-    return html.escape(words.HELP.format(username=username or "bot"))
+    return html.escape(words.screens_for(lang).help.format(username=username or "bot"))
 
 
-def format_about(stats: ArchiveStats) -> str:
+def format_about(stats: ArchiveStats, lang: Lang = "zh") -> str:
     """Return the /about message: coverage and index version."""
-    text = words.ABOUT.format(coverage=coverage(stats), chunks=stats.n_chunks, version=stats.index_version)
+    about = words.screens_for(lang).about
+    text = about.format(coverage=coverage(stats, lang), chunks=stats.n_chunks, version=stats.index_version)
     return html.escape(clip(text, MAX_MESSAGE_CHARS))
 
 

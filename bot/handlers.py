@@ -33,20 +33,28 @@ TYPING_AFTER_SECONDS = 0.5  # a search slower than this shows "typing…"
 # --- commands ---------------------------------------------------------------------------------
 
 
+def user_lang(update: Update) -> words.Lang:
+    """The language of a screen shown without a question: the user's Telegram language."""
+    user = update.effective_user
+    return words.screen_lang(user.language_code if user else None)
+
+
 async def start(update: Update, context: Context) -> None:
     """Say what the archive holds and offer three example questions."""
     edition = state_of(context).edition
-    await update.effective_message.reply_text(browse.format_start(edition.stats, edition.examples))
+    start_text = browse.format_start(edition.stats, edition.examples, user_lang(update))
+    await update.effective_message.reply_text(start_text)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """Explain how to ask, in private chats, groups and inline mode."""
-    await update.effective_message.reply_text(browse.format_help(context.bot.username))
+    await update.effective_message.reply_text(browse.format_help(context.bot.username, user_lang(update)))
 
 
 async def about(update: Update, context: Context) -> None:
     """Give the archive's coverage and index version."""
-    await update.effective_message.reply_text(browse.format_about(state_of(context).edition.stats))
+    stats = state_of(context).edition.stats
+    await update.effective_message.reply_text(browse.format_about(stats, user_lang(update)))
 
 
 async def articles(update: Update, context: Context) -> None:

@@ -50,7 +50,7 @@ def list_lines(answer: Answer, lang: Lang) -> list[str]:
     lines = [w.listed]
     for n, item in enumerate(answer.items, start=1):
         where = w.paragraph.format(n=item.paragraph) if one_article else citation(item.chunk, lang)
-        lines.append(f"{n}. {item.text}（{where}）" if lang == "zh" else f"{n}. {item.text} ({where})")
+        lines.append(f"{n}. {item.text} ({where})" if lang == "en" else f"{n}. {item.text}（{where}）")
     if one_article:
         lines.append("—— " + citation(answer.items[0].chunk, lang, whole_article=True))
     return lines

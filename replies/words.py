@@ -1,19 +1,21 @@
 """The product's own words: one table per language for every skin, then the bot's screens. Plain text.
 
-Chinese first; English when the question is English. The archive's passages are quoted as printed, in
-Chinese, whatever the language of the question. The bot's screens (/start, /help, /about, /reload ...)
-are in Chinese; their command menu also in English.
+Chinese first; English when the question is English, Traditional characters when it is written in them
+(the Chinese phrases converted with OpenCC). The archive's passages are quoted as printed, whatever the
+language of the question. The screens shown without a question (/start, /help, /about) follow the
+user's Telegram language; admin messages (/reload ...) are in Chinese.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, fields, replace
+from functools import cache
+from typing import Literal, TypeVar
 
-from retrieval import is_english, without_links
+from retrieval import is_english, to_simplified, to_traditional, without_links
 
-Lang = Literal["zh", "en"]
+Lang = Literal["zh", "zh-hant", "en"]  # Simplified, Traditional, English
 
 
 @dataclass(frozen=True)
@@ -152,9 +154,27 @@ EN = Words(
 )
 
 
+@cache
 def for_lang(lang: Lang) -> Words:
     """Return the phrases of one language."""
-    return EN if lang == "en" else ZH
+    return EN if lang == "en" else _traditional(ZH) if lang == "zh-hant" else ZH
+
+
+Phrases = TypeVar("Phrases", Words, "Screens")
+
+
+def _traditional(phrases: Phrases) -> Phrases:
+    """The same phrases in Traditional characters (OpenCC s2t), for readers who write them; placeholders
+    and Latin text are left as they are."""
+
+    def each(value: str | dict[str, str]) -> str | dict[str, str]:
+        return (
+            to_traditional(value)
+            if isinstance(value, str)
+            else {k: to_traditional(v) for k, v in value.items()}
+        )
+
+    return replace(phrases, **{f.name: each(getattr(phrases, f.name)) for f in fields(phrases)})
 
 
 def lang_of(question: str) -> Lang:
@@ -165,7 +185,16 @@ def lang_of(question: str) -> Lang:
     if not words:
         return "zh"
     latin_only = re.search(r"[A-Za-z]{2}", words) and not re.search(r"[\u3400-\u9fff]", words)
-    return "en" if is_english(words) or latin_only else "zh"
+    if is_english(words) or latin_only:
+        return "en"
+    return "zh-hant" if _written_traditional(words) else "zh"
+
+
+def _written_traditional(text: str) -> bool:
+    """Tell whether Chinese text is written in Traditional characters: converting it to Simplified
+    changes more characters than converting it to Traditional does."""
+    simplified, traditional = to_simplified(text), to_traditional(text)
+    return sum(map(str.__ne__, text, simplified)) > sum(map(str.__ne__, text, traditional))
 
 
 # Command menu (set_my_commands): Chinese by default, English for English-language clients.
@@ -186,29 +215,88 @@ COMMANDS: dict[Lang, tuple[tuple[str, str], ...]] = {
     ),
 }
 
-START_INTRO = "许昌地方报纸档案问答。直接发来问题，我从原报纸里找出答案所在的段落，并注明出处。"
-START_EXAMPLES = "可以这样问（点一下即可复制）："
-START_EN = "Questions in English work too; answers quote the Chinese originals."
-COVERAGE = "档案收录 {articles} 篇文章，来自 {pages} 个版面。"
-PAPERS = "报纸：{papers}"
-DATES = "日期：{dates}"
 
-HELP = (
-    "私聊：直接发送问题即可。\n"
-    "群组：用 /ask 问题，或 @{username} 加问题，或回复我的消息。\n"
-    "行内模式：在任何聊天里输入 @{username} 问题，挑一段原文发出。\n"
-    "回答先给出原文里的答案（答：…）或原文列出的各项，再列最多三段原文，证据句加粗，命中的词加下划线，"
-    "并注明出处。可以接着追问（她还有什么职务？那长葛呢？）；群组里请回复我的回答来追问。"
-    "「更多」看后面的结果，「全文」看整篇文章。\n"
-    "/articles 文章列表 · /about 覆盖范围\n\n"
-    "Private chat: just send a question. Groups: /ask, a mention, or a reply to me. "
-    "Inline: type @{username} and a question in any chat."
+@dataclass(frozen=True)
+class Screens:
+    """The bot's screens without a question (/start, /help, /about), in one language."""
+
+    intro: str
+    examples: str  # above the example questions
+    other_language: str  # the line for readers of the other language
+    coverage: str  # {articles}, {pages}
+    papers: str  # {papers}
+    dates: str  # {dates}
+    help: str  # {username}: the bot's
+    about: str  # {coverage}, {chunks}, {version}
+
+
+ZH_SCREENS = Screens(
+    intro="许昌地方报纸档案问答。直接发来问题，我从原报纸里找出答案所在的段落，并注明出处。",
+    examples="可以这样问（点一下即可复制）：",
+    other_language="Questions in English work too; answers quote the Chinese originals.",
+    coverage="档案收录 {articles} 篇文章，来自 {pages} 个版面。",
+    papers="报纸：{papers}",
+    dates="日期：{dates}",
+    help=(
+        "私聊：直接发送问题即可。\n"
+        "群组：用 /ask 问题，或 @{username} 加问题，或回复我的消息。\n"
+        "行内模式：在任何聊天里输入 @{username} 问题，挑一段原文发出。\n"
+        "回答先给出原文里的答案（答：…）或原文列出的各项，再列最多三段原文，证据句加粗，命中的词加下划线，"
+        "并注明出处。可以接着追问（她还有什么职务？那长葛呢？）；群组里请回复我的回答来追问。"
+        "「更多」看后面的结果，「全文」看整篇文章。\n"
+        "/articles 文章列表 · /about 覆盖范围\n\n"
+        "Private chat: just send a question. Groups: /ask, a mention, or a reply to me. "
+        "Inline: type @{username} and a question in any chat."
+    ),
+    about=(
+        "抽取式问答：回答里的每个字都出自原报纸，没有任何模型编写内容。\n"
+        "{coverage}\n文本块：{chunks}\n索引版本：{version}"
+    ),
 )
 
-ABOUT = (
-    "抽取式问答：回答里的每个字都出自原报纸，没有任何模型编写内容。\n"
-    "{coverage}\n文本块：{chunks}\n索引版本：{version}"
+EN_SCREENS = Screens(
+    intro="Questions and answers over a local newspaper archive from Xuchang, Henan. Send a question; "
+    "I find the passages of the original pages that answer it and cite them.",
+    examples="For example (tap to copy; questions in English work too):",
+    other_language="直接用中文提问也可以。Answers quote the Chinese originals as printed.",
+    coverage="The archive holds {articles} articles from {pages} pages.",
+    papers="Papers: {papers}",
+    dates="Dates: {dates}",
+    help=(
+        "Private chat: just send a question.\n"
+        "Groups: /ask and a question, or @{username} and a question, or a reply to one of my messages.\n"
+        "Inline: type @{username} and a question in any chat, then pick a passage to send.\n"
+        "An answer gives the archive's own words first (Answer: …) or the list it prints, then up to three "
+        "passages with the evidence sentence in bold and the matched words underlined, each cited. Ask "
+        "follow-ups (What other position does she hold?); in groups, reply to my answer. "
+        "“More” shows further results, “Full text” the whole article.\n"
+        "/articles the articles · /about coverage"
+    ),
+    about=(
+        "Extractive answers: every word quoted stands in the original pages; no model writes text.\n"
+        "{coverage}\nChunks: {chunks}\nIndex version: {version}"
+    ),
 )
+
+
+@cache
+def screens_for(lang: Lang) -> Screens:
+    """Return the screens of one language."""
+    return EN_SCREENS if lang == "en" else _traditional(ZH_SCREENS) if lang == "zh-hant" else ZH_SCREENS
+
+
+def screen_lang(language_code: str | None) -> Lang:
+    """The language of a screen shown without a question, from the user's Telegram ``language_code``:
+    Chinese for Chinese (Traditional for zh-hant, zh-tw, zh-hk, zh-mo) and unknown clients, English for
+    every other language."""
+    code = (language_code or "zh").lower()
+    if not code.startswith("zh"):
+        return "en"
+    return "zh-hant" if code.startswith(_TRADITIONAL_LOCALES) else "zh"
+
+
+_TRADITIONAL_LOCALES = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
 
 ARTICLES_HEADER = "文章列表（点命令打开全文）："
 ARTICLES_MORE = "……共 {total} 篇，这里列出前 {shown} 篇；直接提问可以找到任何一篇。"

@@ -22,6 +22,7 @@ from retrieval.models import (
     ShortAnswer,
 )
 from retrieval.parse.text import without_links
+from retrieval.terms.tokens import to_simplified, to_traditional
 
 __all__ = [
     "Answer",
@@ -39,5 +40,7 @@ __all__ = [
     "ShortAnswer",
     "current_snapshot_id",
     "is_english",
+    "to_simplified",
+    "to_traditional",
     "without_links",
 ]

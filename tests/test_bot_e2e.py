@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from telegram.ext import Application
 
 from bot.callbacks import MAX_CALLBACK_BYTES
@@ -53,9 +55,11 @@ def is_answer(text: str) -> bool:
     return text.startswith(opening) or "没有找到" in text or "has no passage" in text
 
 
-async def ask_privately(emulator: BotApiEmulator, text: str, user_id: int = ALICE) -> Call:
-    """Send a private message and wait for the bot's reply to it."""
-    user = emulator.user(user_id)
+async def ask_privately(
+    emulator: BotApiEmulator, text: str, user_id: int = ALICE, language_code: str = "zh-hans"
+) -> Call:
+    """Send a private message (from a client in ``language_code``) and wait for the bot's reply to it."""
+    user = emulator.user(user_id, language_code=language_code)
     update = emulator.send_text(emulator.private_chat(user), user, text)
     message_id = update["message"]["message_id"]
     return await emulator.wait_for(
@@ -113,6 +117,40 @@ async def test_start_help_about_and_articles(
     await ask_privately(emulator, "/articles")
     listing = "\n".join(shown(c) for c in emulator.sent_to(ALICE) if "/a_" in shown(c))
     assert all(f"/a_{n} " in listing for n in range(1, len(archive.articles) + 1))
+
+
+@pytest.mark.parametrize(
+    ("language_code", "coverage"),
+    [
+        ("en", "The archive holds {n} articles"),
+        ("zh-hant", "檔案收錄 {n} 篇文章"),
+        ("zh-TW", "檔案收錄 {n} 篇文章"),
+        ("zh-hans", "档案收录 {n} 篇文章"),
+        ("de", "The archive holds {n} articles"),  # English for a reader of neither language
+    ],
+)
+async def test_screens_without_a_question_follow_the_users_language(
+    bot: Application, emulator: BotApiEmulator, archive: Archive, language_code: str, coverage: str
+) -> None:
+    line = coverage.format(n=archive.stats.n_articles)
+    start = shown(await ask_privately(emulator, "/start", language_code=language_code))
+    assert line in start and all(q in start for q in archive.example_questions())
+    about = shown(await ask_privately(emulator, "/about", language_code=language_code))
+    assert line in about and archive.stats.index_version in about
+    help_text = shown(await ask_privately(emulator, "/help", language_code=language_code))
+    assert "/ask" in help_text and f"@{bot.bot.username}" in help_text
+    if language_code in ("en", "de"):
+        assert not re.search(r"[\u4e00-\u9fff]{2}", help_text)  # no Chinese sentence for them
+
+
+async def test_a_traditional_question_gets_traditional_chrome_and_the_passages_as_printed(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    refused = shown(await ask_privately(emulator, "許昌市企業家協會的會長是誰？"))
+    assert refused.startswith("檔案") and "档案" not in refused  # the product's words, in Traditional
+    answered = shown(await ask_privately(emulator, "長葛市工商聯舉辦了哪些培訓？"))
+    assert "长葛市工商联" in answered  # the page's own characters, as printed
+    assert "匹配" in answered or "相關" in answered or "答：" in answered
 
 
 async def test_article_command_opens_the_whole_article(

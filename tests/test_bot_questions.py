@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import questions
+from replies import words
 from replies.words import lang_of
 from retrieval import Settings
 
@@ -66,3 +67,34 @@ def test_is_for_me() -> None:
 def test_lang_of_follows_the_question() -> None:
     assert lang_of("What did the chamber of commerce do?") == "en"
     assert (lang_of("长葛市工商联举办了哪些培训？"), lang_of("")) == ("zh", "zh")
+    assert lang_of("長葛市工商聯舉辦了哪些培訓？") == lang_of("禹州菸草局局長是誰？") == "zh-hant"
+    # Characters shared by both scripts, or a Simplified text with a character OpenCC would change
+    # (著名), stay Simplified; a link or a tag is no English.
+    assert lang_of("许昌 著名的商会") == lang_of("商会在哪 https://www.xcrb.com/a.html") == "zh"
+    assert lang_of("<b>万人助企</b>是什么") == "zh"
+
+
+def test_the_traditional_phrases_are_the_chinese_ones_converted_with_their_placeholders() -> None:
+    zh, hant = words.for_lang("zh"), words.for_lang("zh-hant")
+    assert hant.no_answer.format(question="問") == "檔案裏沒有找到能回答「問」的原文。"
+    assert hant.passages.format(first=1, last=3) == "相關原文 1–3："
+    assert set(hant.kinds) == set(zh.kinds) and set(hant.small_talk) == set(zh.small_talk)
+    for lang in ("zh", "zh-hant", "en"):  # every language's screens take the same placeholders
+        screens = words.screens_for(lang)
+        assert "{username}" in screens.help
+        assert screens.about.format(coverage="c", chunks=1, version="v").count("v") >= 1
+
+
+@pytest.mark.parametrize(
+    ("code", "lang"),
+    [
+        (None, "zh"),
+        ("zh-hans", "zh"),
+        ("zh", "zh"),
+        ("zh-hant", "zh-hant"),
+        ("zh-HK", "zh-hant"),
+        ("en", "en"),
+    ],
+)
+def test_a_screen_follows_the_telegram_language_code(code: str | None, lang: str) -> None:
+    assert words.screen_lang(code) == lang

@@ -54,6 +54,18 @@ def to_simplified(text: str) -> str:
     return converter.convert(text)
 
 
+_S2T = threading.local()
+
+
+def to_traditional(text: str) -> str:
+    """Convert Simplified characters to Traditional (OpenCC s2t): the product's own words for readers
+    who write Traditional."""
+    converter = getattr(_S2T, "converter", None)
+    if converter is None:
+        converter = _S2T.converter = opencc.OpenCC("s2t")
+    return converter.convert(text)
+
+
 def prepare(text: str) -> str:
     """Normalize text for tokenizing: layout spaces, full-width forms, Simplified, lower case."""
     return to_simplified(normalize(text)).lower()
