@@ -69,7 +69,10 @@ async def open_article(update: Update, context: Context) -> None:
         return
     article = state_of(context).edition.article_at(number)
     await send_parts(
-        update, browse.format_article(article) if article else [html.escape(words.ARTICLE_MISSING)]
+        update,
+        browse.format_article(article)
+        if article
+        else [html.escape(words.screens_for(user_lang(update)).article_missing)],
     )
 
 
@@ -78,7 +81,9 @@ async def ask(update: Update, context: Context) -> None:
     question = questions.command_argument(update.effective_message.text)
     if not question:
         example = next(iter(state_of(context).edition.examples), "")
-        await update.effective_message.reply_text(html.escape(words.ASK_USAGE.format(example=example)))
+        await update.effective_message.reply_text(
+            html.escape(words.screens_for(user_lang(update)).ask_usage.format(example=example))
+        )
         return
     await answer_question(update, context, question)
 
@@ -104,7 +109,9 @@ async def group_text(update: Update, context: Context) -> None:
 async def not_text(update: Update, context: Context) -> None:
     """Tell a private chat that stickers, photos, voice and files cannot be searched."""
     example = next(iter(state_of(context).edition.examples), "")
-    await update.effective_message.reply_text(html.escape(words.NON_TEXT.format(example=example)))
+    await update.effective_message.reply_text(
+        html.escape(words.screens_for(user_lang(update)).non_text.format(example=example))
+    )
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -114,7 +121,7 @@ async def unknown_command(update: Update, context: Context) -> None:
     if message.chat.type == ChatType.PRIVATE or (
         addressed and questions.is_for_me(message.text, context.bot.username)
     ):
-        await message.reply_text(html.escape(words.UNKNOWN_COMMAND))
+        await message.reply_text(html.escape(words.screens_for(user_lang(update)).unknown_command))
 
 
 # --- admin ---------------------------------------------------------------------------------------
@@ -305,7 +312,7 @@ async def gate(update: Update, context: Context) -> None:
         return
     if chat_id is not None and chat_id not in state.refused_chats and update.message:
         state.refused_chats.add(chat_id)  # before awaiting, so concurrent updates refuse only once
-        await update.message.reply_text(html.escape(words.NOT_ALLOWED))
+        await update.message.reply_text(html.escape(words.screens_for(user_lang(update)).not_allowed))
     raise ApplicationHandlerStop
 
 
@@ -316,7 +323,8 @@ async def error_handler(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None:
         with suppress(TelegramError):
-            await context.bot.send_message(chat.id, html.escape(words.SOMETHING_WRONG))
+            lang = user_lang(update) if isinstance(update, Update) else "zh"
+            await context.bot.send_message(chat.id, html.escape(words.screens_for(lang).something_wrong))
     await notify_admins(context)
 
 

@@ -228,6 +228,12 @@ class Screens:
     dates: str  # {dates}
     help: str  # {username}: the bot's
     about: str  # {coverage}, {chunks}, {version}
+    ask_usage: str  # {example}: a question the archive answers
+    non_text: str  # {example}
+    unknown_command: str
+    not_allowed: str
+    something_wrong: str
+    article_missing: str
 
 
 ZH_SCREENS = Screens(
@@ -252,6 +258,12 @@ ZH_SCREENS = Screens(
         "抽取式问答：回答里的每个字都出自原报纸，没有任何模型编写内容。\n"
         "{coverage}\n文本块：{chunks}\n索引版本：{version}"
     ),
+    ask_usage="用法：/ask 你的问题，例如：/ask {example}",
+    non_text="我只能读文字。请用文字提问，例如：{example}",
+    unknown_command="不认识这个命令。发送 /help 查看用法。",
+    not_allowed="抱歉，这个机器人只在受邀的聊天中使用。如需开通，请联系管理员。",
+    something_wrong="抱歉，出了点问题，请稍后再试。",
+    article_missing="没有这篇文章。发送 /articles 查看文章列表。",
 )
 
 EN_SCREENS = Screens(
@@ -276,6 +288,12 @@ EN_SCREENS = Screens(
         "Extractive answers: every word quoted stands in the original pages; no model writes text.\n"
         "{coverage}\nChunks: {chunks}\nIndex version: {version}"
     ),
+    ask_usage="Usage: /ask your question, for example: /ask {example}",
+    non_text="I can only read text. Please ask in words, for example: {example}",
+    unknown_command="I do not know this command. Send /help to see how to ask.",
+    not_allowed="Sorry, this bot serves invited chats only. Ask its admins to add this one.",
+    something_wrong="Sorry, something went wrong. Please try again in a moment.",
+    article_missing="There is no such article. Send /articles to see the list.",
 )
 
 
@@ -300,12 +318,6 @@ _TRADITIONAL_LOCALES = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
 
 ARTICLES_HEADER = "文章列表（点命令打开全文）："
 ARTICLES_MORE = "……共 {total} 篇，这里列出前 {shown} 篇；直接提问可以找到任何一篇。"
-ARTICLE_MISSING = "没有这篇文章。发送 /articles 查看文章列表。"
-ASK_USAGE = "用法：/ask 你的问题，例如：/ask {example}"
-NOT_ALLOWED = "抱歉，这个机器人只在受邀的聊天中使用。如需开通，请联系管理员。"
-NON_TEXT = "我只能读文字。请用文字提问，例如：{example}"
-UNKNOWN_COMMAND = "不认识这个命令。发送 /help 查看用法。"
-SOMETHING_WRONG = "抱歉，出了点问题，请稍后再试。"
 BUTTON_EXPIRED = "这个按钮已失效，请重新提问。(This button has expired; please ask again.)"
 ADMIN_ERROR = "机器人出错：{error}"
 

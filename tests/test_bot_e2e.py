@@ -162,7 +162,7 @@ async def test_article_command_opens_the_whole_article(
     text = _all_text(emulator, ALICE)
     assert shown(first).startswith(article.headline[0] if article.headline else words.ZH.photo)
     assert all(_squash(p.text) in _squash(text) for p in article.paragraphs)
-    assert words.ARTICLE_MISSING in shown(await ask_privately(emulator, "/a_99999"))
+    assert words.ZH_SCREENS.article_missing in shown(await ask_privately(emulator, "/a_99999"))
 
 
 def _all_text(emulator: BotApiEmulator, chat_id: int) -> str:
@@ -209,7 +209,7 @@ async def test_double_tap_on_more_is_harmless(bot: Application, emulator: BotApi
     refused = emulator.calls_to("editMessageText", ok=False)
     assert [c.response["description"] for c in refused] == [f"Bad Request: {NOT_MODIFIED}"]
     await ask_privately(emulator, QUESTION)  # by now an apology would have been sent before this answer
-    assert words.SOMETHING_WRONG not in [shown(c) for c in emulator.sent_to(ALICE)]
+    assert words.ZH_SCREENS.something_wrong not in [shown(c) for c in emulator.sent_to(ALICE)]
 
 
 async def test_forged_and_stale_buttons_get_a_polite_answer(
@@ -281,6 +281,23 @@ async def test_stickers_photos_voice_and_files_get_a_friendly_reply(
     assert all(shown(c).startswith("我只能读文字") for c in emulator.sent_to(ALICE))
 
 
+async def test_an_english_client_gets_the_bots_own_messages_in_english(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    usage = shown(await ask_privately(emulator, "/ask", user_id=BOB, language_code="en"))
+    assert usage.startswith("Usage: /ask your question")
+    assert shown(await ask_privately(emulator, "/frobnicate", user_id=BOB, language_code="en")).startswith(
+        "I do not know this command"
+    )
+    assert "no such article" in shown(
+        await ask_privately(emulator, "/a_99999", user_id=BOB, language_code="en")
+    )
+    user = emulator.user(BOB, language_code="en")
+    emulator.send_sticker(emulator.private_chat(user), user)
+    await emulator.wait_until(lambda: len(emulator.sent_to(BOB)) == 4)
+    assert shown(emulator.sent_to(BOB)[-1]).startswith("I can only read text")
+
+
 async def test_a_5000_character_question_is_cut_and_answered(
     bot: Application, emulator: BotApiEmulator
 ) -> None:
@@ -309,13 +326,13 @@ async def test_a_chinese_question_with_a_link_is_answered_in_chinese(
 
 
 async def test_unknown_commands(bot: Application, emulator: BotApiEmulator) -> None:
-    assert shown(await ask_privately(emulator, "/frobnicate")) == words.UNKNOWN_COMMAND
+    assert shown(await ask_privately(emulator, "/frobnicate")) == words.ZH_SCREENS.unknown_command
     group, alice = emulator.group_chat(GROUP_ID), emulator.user(ALICE)
     emulator.send_text(group, alice, "/frobnicate")
     emulator.send_text(group, alice, "/start@some_other_bot")
     emulator.send_text(group, alice, f"/frobnicate@{bot.bot.username}")
     reply = await emulator.wait_for("sendMessage", to_chat(GROUP_ID))
-    assert shown(reply) == words.UNKNOWN_COMMAND
+    assert shown(reply) == words.ZH_SCREENS.unknown_command
     assert len(emulator.sent_to(GROUP_ID)) == 1
 
 

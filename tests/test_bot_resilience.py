@@ -63,7 +63,7 @@ async def test_a_failed_reply_is_reported_and_later_questions_answered(
     emulator.fail_next(1, status=500, methods={"sendMessage"})
     say(emulator, ALICE, QUESTION)
     sorry = await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
-    assert sorry.response["result"]["text"] == words.SOMETHING_WRONG
+    assert sorry.response["result"]["text"] == words.ZH_SCREENS.something_wrong
     say(emulator, ALICE, QUESTION)
     await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) == 2)
     assert replies_to(emulator, ALICE)[1].startswith("相关原文")
@@ -85,8 +85,8 @@ async def test_chats_outside_the_allowlist_get_one_refusal_then_silence(
         emulator.send_text(emulator.group_chat(ALLOWED_GROUP), stranger, f"/ask {QUESTION}")
         for chat in (ADMIN, ALICE, ALLOWED_GROUP, STRANGER, OTHER_GROUP):
             await emulator.wait_for("sendMessage", lambda c, chat=chat: int(c.params["chat_id"]) == chat)
-    assert replies_to(emulator, STRANGER) == [words.NOT_ALLOWED]
-    assert replies_to(emulator, OTHER_GROUP) == [words.NOT_ALLOWED]
+    assert replies_to(emulator, STRANGER) == [words.ZH_SCREENS.not_allowed]
+    assert replies_to(emulator, OTHER_GROUP) == [words.ZH_SCREENS.not_allowed]
     assert emulator.calls_to("answerInlineQuery", ok=None) == []
 
 
@@ -155,7 +155,7 @@ async def test_retrieval_crash_is_logged_without_token_and_reported(
         await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
         say(emulator, BOB, "/about")  # and the bot goes on serving
         await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == BOB)
-    assert replies_to(emulator, ALICE) == [words.SOMETHING_WRONG]
+    assert replies_to(emulator, ALICE) == [words.ZH_SCREENS.something_wrong]
     assert REDACTED in replies_to(emulator, ADMIN)[1] and bot_token not in replies_to(emulator, ADMIN)[1]
     assert any("RuntimeError" in line and REDACTED in line for line in log_lines)
 
