@@ -33,9 +33,8 @@ def coverage(stats: ArchiveStats, lang: Lang = "zh") -> str:
     lines = [screens.coverage.format(articles=stats.n_articles, pages=stats.n_pages)]
     if stats.papers:
         lines.append(screens.papers.format(papers=_listing(stats.papers)))
-    if stats.dates:
-        lines.append(screens.dates.format(dates=_listing(stats.dates)))
-    return "\n".join(lines)
+    dates = screens.dates.format(dates=_listing(stats.dates)) if stats.dates else screens.dates_unknown
+    return "\n".join([*lines, dates])
 
 
 def format_start(stats: ArchiveStats, examples: Sequence[str], lang: Lang = "zh") -> str:
@@ -54,10 +53,12 @@ def format_help(username: str | None, lang: Lang = "zh") -> str:
     return html.escape(words.screens_for(lang).help.format(username=username or "bot"))
 
 
-def format_about(stats: ArchiveStats, lang: Lang = "zh") -> str:
-    """Return the /about message: coverage and index version."""
-    about = words.screens_for(lang).about
-    text = about.format(coverage=coverage(stats, lang), chunks=stats.n_chunks, version=stats.index_version)
+def format_about(stats: ArchiveStats, lang: Lang = "zh", *, admin: bool = False) -> str:
+    """Return the /about message: what the archive holds; for admins, its size and index version too."""
+    screens = words.screens_for(lang)
+    text = screens.about.format(coverage=coverage(stats, lang))
+    if admin:
+        text += "\n" + screens.about_admin.format(chunks=stats.n_chunks, version=stats.index_version)
     return html.escape(clip(text, MAX_MESSAGE_CHARS))
 
 

@@ -52,9 +52,12 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def about(update: Update, context: Context) -> None:
-    """Give the archive's coverage and index version."""
-    stats = state_of(context).edition.stats
-    await update.effective_message.reply_text(browse.format_about(stats, user_lang(update)))
+    """Give the archive's coverage (and, to admins, its size and index version)."""
+    state, user = state_of(context), update.effective_user
+    admin = user is not None and user.id in state.settings.admin_user_ids
+    await update.effective_message.reply_text(
+        browse.format_about(state.edition.stats, user_lang(update), admin=admin)
+    )
 
 
 async def articles(update: Update, context: Context) -> None:

@@ -226,8 +226,10 @@ class Screens:
     coverage: str  # {articles}, {pages}
     papers: str  # {papers}
     dates: str  # {dates}
+    dates_unknown: str  # where no page's sidecar gives a date
     help: str  # {username}: the bot's
-    about: str  # {coverage}, {chunks}, {version}
+    about: str  # {coverage}
+    about_admin: str  # {chunks}, {version}: for the bot's admins only
     ask_usage: str  # {example}: a question the archive answers
     non_text: str  # {example}
     unknown_command: str
@@ -243,6 +245,7 @@ ZH_SCREENS = Screens(
     coverage="档案收录 {articles} 篇文章，来自 {pages} 个版面。",
     papers="报纸：{papers}",
     dates="日期：{dates}",
+    dates_unknown="日期：不详（版面未注明日期）",
     help=(
         "私聊：直接发送问题即可。\n"
         "群组：用 /ask 问题，或 @{username} 加问题，或回复我的消息。\n"
@@ -254,10 +257,8 @@ ZH_SCREENS = Screens(
         "Private chat: just send a question. Groups: /ask, a mention, or a reply to me. "
         "Inline: type @{username} and a question in any chat."
     ),
-    about=(
-        "抽取式问答：回答里的每个字都出自原报纸，没有任何模型编写内容。\n"
-        "{coverage}\n文本块：{chunks}\n索引版本：{version}"
-    ),
+    about="抽取式问答：回答里的每个字都出自原报纸，没有任何模型编写内容。\n{coverage}",
+    about_admin="文本块：{chunks}\n索引版本：{version}",
     ask_usage="用法：/ask 你的问题，例如：/ask {example}",
     non_text="我只能读文字。请用文字提问，例如：{example}",
     unknown_command="不认识这个命令。发送 /help 查看用法。",
@@ -274,6 +275,7 @@ EN_SCREENS = Screens(
     coverage="The archive holds {articles} articles from {pages} pages.",
     papers="Papers: {papers}",
     dates="Dates: {dates}",
+    dates_unknown="Dates: unknown (the pages carry none)",
     help=(
         "Private chat: just send a question.\n"
         "Groups: /ask and a question, or @{username} and a question, or a reply to one of my messages.\n"
@@ -284,10 +286,9 @@ EN_SCREENS = Screens(
         "“More” shows further results, “Full text” the whole article.\n"
         "/articles the articles · /about coverage"
     ),
-    about=(
-        "Extractive answers: every word quoted stands in the original pages; no model writes text.\n"
-        "{coverage}\nChunks: {chunks}\nIndex version: {version}"
-    ),
+    about="Extractive answers: every word quoted stands in the original pages; no model writes text.\n"
+    "{coverage}",
+    about_admin="Chunks: {chunks}\nIndex version: {version}",
     ask_usage="Usage: /ask your question, for example: /ask {example}",
     non_text="I can only read text. Please ask in words, for example: {example}",
     unknown_command="I do not know this command. Send /help to see how to ask.",

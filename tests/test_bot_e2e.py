@@ -113,7 +113,8 @@ async def test_start_help_about_and_articles(
     assert f"{archive.stats.n_articles} 篇文章" in start
     assert all(q in start for q in archive.example_questions())
     assert "/ask" in shown(await ask_privately(emulator, "/help"))
-    assert archive.stats.index_version in shown(await ask_privately(emulator, "/about"))
+    about = shown(await ask_privately(emulator, "/about"))
+    assert f"{archive.stats.n_articles} 篇文章" in about and archive.stats.index_version not in about
     await ask_privately(emulator, "/articles")
     listing = "\n".join(shown(c) for c in emulator.sent_to(ALICE) if "/a_" in shown(c))
     assert all(f"/a_{n} " in listing for n in range(1, len(archive.articles) + 1))
@@ -136,11 +137,22 @@ async def test_screens_without_a_question_follow_the_users_language(
     start = shown(await ask_privately(emulator, "/start", language_code=language_code))
     assert line in start and all(q in start for q in archive.example_questions())
     about = shown(await ask_privately(emulator, "/about", language_code=language_code))
-    assert line in about and archive.stats.index_version in about
+    assert line in about and archive.stats.index_version not in about  # versions are for admins
     help_text = shown(await ask_privately(emulator, "/help", language_code=language_code))
     assert "/ask" in help_text and f"@{bot.bot.username}" in help_text
     if language_code in ("en", "de"):
         assert not re.search(r"[\u4e00-\u9fff]{2}", help_text)  # no Chinese sentence for them
+
+
+async def test_an_admin_sees_the_index_version_and_size_in_about(
+    emulator: BotApiEmulator, archive: Archive, start_bot: Any
+) -> None:
+    async with start_bot(admin_user_ids=frozenset({ALICE})):
+        about = shown(await ask_privately(emulator, "/about"))
+        other = shown(await ask_privately(emulator, "/about", user_id=BOB))
+    assert archive.stats.index_version in about and f"文本块：{archive.stats.n_chunks}" in about
+    assert archive.stats.index_version not in other and "文本块" not in other
+    assert "日期" in other  # known dates, or 不详 where no page gives one
 
 
 async def test_a_traditional_question_gets_traditional_chrome_and_the_passages_as_printed(
