@@ -107,6 +107,9 @@ async def group_text(update: Update, context: Context) -> None:
     question = questions.group_question(message.text, context.bot.username, replying_to_me=to_me)
     if question:
         await answer_question(update, context, question)
+    elif questions.is_bare_mention(message.text, context.bot.username):  # called, but asked nothing
+        hint = words.screens_for(user_lang(update)).mention_hint.format(username=context.bot.username)
+        await message.reply_text(html.escape(hint))
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -43,6 +43,14 @@ def group_question(text: str | None, username: str | None, *, replying_to_me: bo
     return (text.strip() or None) if replying_to_me else None
 
 
+def is_bare_mention(text: str | None, username: str | None) -> bool:
+    """Tell whether a message is only the bot's @mention (someone calling it without a question)."""
+    return (
+        bool(username)
+        and re.fullmatch(rf"\s*@{re.escape(username)}\s*", text or "", re.IGNORECASE) is not None
+    )
+
+
 def article_number(text: str | None, username: str | None) -> int | None:
     """Return n of an /a_<n> command meant for this bot, else None."""
     match = _ARTICLE.fullmatch((text or "").strip())

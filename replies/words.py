@@ -236,6 +236,7 @@ class Screens:
     not_allowed: str
     something_wrong: str
     article_missing: str
+    mention_hint: str  # {username}: one line for a bare @mention in a group
 
 
 ZH_SCREENS = Screens(
@@ -265,6 +266,7 @@ ZH_SCREENS = Screens(
     not_allowed="抱歉，这个机器人只在受邀的聊天中使用。如需开通，请联系管理员。",
     something_wrong="抱歉，出了点问题，请稍后再试。",
     article_missing="没有这篇文章。发送 /articles 查看文章列表。",
+    mention_hint="请在 @{username} 后面写上问题，或用 /ask 问题，或回复我的消息。",
 )
 
 EN_SCREENS = Screens(
@@ -295,6 +297,7 @@ EN_SCREENS = Screens(
     not_allowed="Sorry, this bot serves invited chats only. Ask its admins to add this one.",
     something_wrong="Sorry, something went wrong. Please try again in a moment.",
     article_missing="There is no such article. Send /articles to see the list.",
+    mention_hint="Write your question after @{username}, or use /ask and a question, or reply to my message.",
 )
 
 

@@ -280,6 +280,24 @@ async def test_group_ask_without_question_explains_usage(bot: Application, emula
     assert "/ask" in shown(await emulator.wait_for("sendMessage", to_chat(GROUP_ID)))
 
 
+async def test_a_bare_mention_in_a_group_gets_a_one_line_hint(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    group = emulator.group_chat(GROUP_ID)
+    called = emulator.send_text(group, emulator.user(ALICE), f"@{bot.bot.username}")["message"]
+    hint = await emulator.wait_for("sendMessage", to_chat(GROUP_ID))
+    assert hint.params["reply_parameters"]["message_id"] == called["message_id"]
+    assert f"@{bot.bot.username}" in shown(hint) and "/ask" in shown(hint) and "\n" not in shown(hint)
+    emulator.send_text(group, emulator.user(BOB, language_code="en"), f" @{bot.bot.username} ")
+    await emulator.wait_until(lambda: len(emulator.sent_to(GROUP_ID)) == 2)
+    assert shown(emulator.sent_to(GROUP_ID)[1]).startswith("Write your question after")
+    emulator.send_text(group, emulator.user(ALICE), f"问问 @{bot.bot.username}")  # a question: answered
+    emulator.send_text(group, emulator.user(ALICE), "@someone_else")  # not for the bot: silence
+    await emulator.wait_until(lambda: len(emulator.sent_to(GROUP_ID)) == 3)
+    await asyncio.sleep(0.3)
+    assert len(emulator.sent_to(GROUP_ID)) == 3
+
+
 async def test_stickers_photos_voice_and_files_get_a_friendly_reply(
     bot: Application, emulator: BotApiEmulator
 ) -> None:
