@@ -113,7 +113,12 @@ async def group_text(update: Update, context: Context) -> None:
 
 
 async def not_text(update: Update, context: Context) -> None:
-    """Tell a private chat that stickers, photos, voice and files cannot be searched."""
+    """In a private chat a photo's (or file's) caption is a question; tell the sender that stickers,
+    voice and uncaptioned media cannot be searched."""
+    caption = (update.effective_message.caption or "").strip()
+    if caption:
+        await answer_question(update, context, caption)
+        return
     example = next(iter(state_of(context).edition.examples), "")
     await update.effective_message.reply_text(
         html.escape(words.screens_for(user_lang(update)).non_text.format(example=example))

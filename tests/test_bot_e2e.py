@@ -304,11 +304,18 @@ async def test_stickers_photos_voice_and_files_get_a_friendly_reply(
     user = emulator.user(ALICE)
     chat = emulator.private_chat(user)
     emulator.send_sticker(chat, user)
-    emulator.send_photo(chat, user, caption="这是什么？")
+    emulator.send_photo(chat, user)
     emulator.send_voice(chat, user)
     emulator.send_document(chat, user)
     await emulator.wait_until(lambda: len(emulator.sent_to(ALICE)) == 4)
     assert all(shown(c).startswith("我只能读文字") for c in emulator.sent_to(ALICE))
+
+
+async def test_a_photos_caption_is_a_question(bot: Application, emulator: BotApiEmulator) -> None:
+    user = emulator.user(ALICE)
+    emulator.send_photo(emulator.private_chat(user), user, caption="许昌市企业家协会的秘书长是谁？")
+    reply = await emulator.wait_for("sendMessage", to_chat(ALICE))
+    assert shown(reply).startswith("答：黄玉霞")
 
 
 async def test_an_english_client_gets_the_bots_own_messages_in_english(
