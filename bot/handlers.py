@@ -8,7 +8,7 @@ import logging
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, InlineQueryResultsButton, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
@@ -307,9 +307,13 @@ async def inline_query(update: Update, context: Context) -> None:
         await query.answer([], cache_time=INLINE_CACHE_SECONDS)
         return
     answer = await ask_archive(edition, question, INLINE_TOP_K, 0)
-    await query.answer(
-        messages.inline_results(answer, words.lang_of(question)), cache_time=INLINE_CACHE_SECONDS
+    lang = words.lang_of(question)
+    results = messages.inline_results(answer, lang)
+    # Nothing to insert: a button that opens a private chat (/start ask), where the bot can explain.
+    button = (
+        None if results else InlineQueryResultsButton(words.for_lang(lang).inline_none, start_parameter="ask")
     )
+    await query.answer(results, cache_time=INLINE_CACHE_SECONDS, button=button)
 
 
 # --- gate and errors ------------------------------------------------------------------------

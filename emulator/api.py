@@ -16,6 +16,7 @@ from emulator.rules import (
     bad_request,
     check_callback_answer,
     check_commands,
+    check_inline_button,
     check_inline_results,
     check_reply_markup,
     check_text,
@@ -204,6 +205,7 @@ class TelegramState:
 
     def answerinlinequery(self, params: JSON) -> bool:
         check_inline_results(params.get("results") or [])
+        check_inline_button(params.get("button"))
         self._answer_query(self.inline_queries, params.get("inline_query_id"))
         return True
 

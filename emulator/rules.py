@@ -177,6 +177,21 @@ def check_inline_results(results: list[dict[str, Any]]) -> None:
         check_reply_markup(result.get("reply_markup"))
 
 
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def check_inline_button(button: dict[str, Any] | None) -> None:
+    """Refuse the button above inline results that Telegram refuses: no text, or neither a web app nor a
+    start parameter of 1-64 characters A-Z, a-z, 0-9, _ and -."""
+    if button is None:
+        return
+    if not button.get("text"):
+        raise bad_request("BUTTON_TEXT_INVALID")
+    start = button.get("start_parameter")
+    if "web_app" not in button and (start is None or not _START_PARAMETER.fullmatch(start)):
+        raise bad_request("START_PARAM_INVALID")
+
+
 def check_callback_answer(text: str | None) -> None:
     """Refuse a callback answer longer than Telegram shows."""
     if text and len(text) > MAX_CALLBACK_ANSWER_CHARS:

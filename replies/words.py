@@ -47,6 +47,7 @@ class Words:
     not_mentioned: str  # {names}: names in the question the archive never mentions
     listed: str  # header of a list the archive prints
     small_talk: dict[str, str]  # by kind (ask/small_talk.py); {example} is a question the archive answers
+    inline_none: str  # the button above no inline results: ask in a private chat instead
 
 
 ZH = Words(
@@ -88,6 +89,7 @@ ZH = Words(
     searched_as="按「{question}」查找",
     not_mentioned="档案里没有提到「{names}」。",
     listed="原文列出：",
+    inline_none="没有找到原文，点这里私聊提问",
     small_talk={
         "greeting": "你好！我是许昌地方报纸档案的问答助手，直接提问就行，例如：{example}",
         "thanks": "不客气。还有问题可以接着问。",
@@ -138,6 +140,7 @@ EN = Words(
     searched_as="Searched as “{question}”",
     not_mentioned="The archive never mentions “{names}”.",
     listed="The archive lists:",
+    inline_none="No passage found: ask me in a private chat",
     small_talk={
         "greeting": "Hello! I answer questions from a local newspaper archive. Ask away, "
         "for example: {example}",

@@ -249,6 +249,22 @@ async def test_inline_query_offers_cited_passages(bot: Application, emulator: Bo
     assert emulator.calls_to("answerInlineQuery")[1].params["results"] == []
 
 
+async def test_inline_with_no_match_offers_to_ask_in_private(
+    bot: Application, emulator: BotApiEmulator
+) -> None:
+    emulator.inline_query(emulator.user(ALICE), "富士康在许昌投资了多少亿元？")
+    call = await emulator.wait_for("answerInlineQuery")
+    assert call.params["results"] == []
+    button = call.params["button"]
+    assert button["text"].startswith("没有找到原文") and button["start_parameter"] == "ask"
+    emulator.inline_query(emulator.user(ALICE), "What is the GDP of Zhengzhou?")
+    await emulator.wait_until(lambda: len(emulator.calls_to("answerInlineQuery")) == 2)
+    assert emulator.calls_to("answerInlineQuery")[1].params["button"]["text"].startswith("No passage found")
+    emulator.inline_query(emulator.user(ALICE), QUESTION)  # passages to insert: no button
+    await emulator.wait_until(lambda: len(emulator.calls_to("answerInlineQuery")) == 3)
+    assert "button" not in emulator.calls_to("answerInlineQuery")[2].params
+
+
 async def test_inline_results_show_the_short_answer(bot: Application, emulator: BotApiEmulator) -> None:
     emulator.inline_query(emulator.user(ALICE), "驾驶员自助体检要多长时间？")
     call = await emulator.wait_for("answerInlineQuery")

@@ -144,3 +144,23 @@ def test_api_error_payload_shape() -> None:
         "description": "Too Many Requests: retry after 1",
         "parameters": {"retry_after": 1},
     }
+
+
+@pytest.mark.parametrize(
+    ("button", "error"),
+    [
+        ({"text": "私聊提问", "start_parameter": "ask"}, None),
+        ({"text": "", "start_parameter": "ask"}, "Bad Request: BUTTON_TEXT_INVALID"),
+        ({"text": "私聊提问", "start_parameter": "问"}, "Bad Request: START_PARAM_INVALID"),
+        ({"text": "私聊提问", "start_parameter": "a" * 65}, "Bad Request: START_PARAM_INVALID"),
+        ({"text": "私聊提问"}, "Bad Request: START_PARAM_INVALID"),
+    ],
+)
+def test_the_button_above_inline_results_is_checked(
+    emu: BotApiEmulator, button: dict[str, str], error: str | None
+) -> None:
+    update = emu.inline_query(emu.user(7), "商会")
+    status, body = call(
+        emu, "answerInlineQuery", inline_query_id=update["inline_query"]["id"], results=[], button=button
+    )
+    assert (status, body) == ((200, {"ok": True, "result": True}) if error is None else refused(400, error))
