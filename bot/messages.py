@@ -76,11 +76,28 @@ def citation(chunk: Chunk, lang: Lang) -> str:
 
 def format_hit(hit: Hit, number: int, lang: Lang, max_chars: int = MAX_PASSAGE_CHARS) -> str:
     """Return one passage: its number, the text with evidence and terms marked, and its citation."""
+    passage = marked_passage(hit, max_chars)
+    return f"<b>{number}.</b> {passage}\n<i>{citation(hit.chunk, lang)}</i>\n{term_line(hit, lang)}"
+
+
+def marked_passage(hit: Hit, max_chars: int = MAX_PASSAGE_CHARS) -> str:
+    """Return the passage's window around its evidence sentence, evidence and terms marked (HTML)."""
     text = hit.chunk.text
     if hit.answer_sentence and hit.answer_sentence not in text:  # show the evidence even so
         text = f"{hit.answer_sentence}\n{text}"
-    passage = mark(window(text, hit.answer_sentence, max_chars), hit.answer_sentence, hit.highlights)
-    return f"<b>{number}.</b> {passage}\n<i>{citation(hit.chunk, lang)}</i>\n{term_line(hit, lang)}"
+    return mark(window(text, hit.answer_sentence, max_chars), hit.answer_sentence, hit.highlights)
+
+
+def format_inserted(answer: Answer, hit: Hit, lang: Lang) -> str:
+    """Return what an inline result inserts into a chat: the short answer where it stands in this
+    passage, the passage and its citation; no result number, no matched-words line."""
+    short = answer.short_answer
+    lead = (
+        f"<b>{html.escape(for_lang(lang).short_answer.format(text=short.text))}</b>\n"
+        if short and short.rank == hit.rank
+        else ""
+    )
+    return f"{lead}{marked_passage(hit)}\n<i>{citation(hit.chunk, lang)}</i>"
 
 
 def term_line(hit: Hit, lang: Lang) -> str:
@@ -191,7 +208,7 @@ def inline_results(answer: Answer, lang: Lang) -> list[InlineQueryResultArticle]
             title=clip(hit.chunk.title or w.photo, INLINE_TITLE_CHARS),
             description=clip(inline_description(answer, hit, lang), INLINE_DESCRIPTION_CHARS),
             input_message_content=InputTextMessageContent(
-                format_hit(hit, number, lang), parse_mode=ParseMode.HTML
+                format_inserted(answer, hit, lang), parse_mode=ParseMode.HTML
             ),
         )
         for number, hit in enumerate(answer.hits, start=1)

@@ -268,7 +268,12 @@ async def test_inline_with_no_match_offers_to_ask_in_private(
 async def test_inline_results_show_the_short_answer(bot: Application, emulator: BotApiEmulator) -> None:
     emulator.inline_query(emulator.user(ALICE), "驾驶员自助体检要多长时间？")
     call = await emulator.wait_for("answerInlineQuery")
-    assert call.params["results"][0]["description"].startswith("答：仅需5分钟 · ")
+    first = call.params["results"][0]
+    assert first["description"].startswith("答：仅需5分钟 · ")
+    # What is inserted is clean: the answer, the passage, its citation; no "1." and no matched words.
+    inserted = first["input_message_content"]["message_text"]
+    assert inserted.startswith("<b>答：仅需5分钟</b>\n") and "《" in inserted
+    assert "<b>1.</b>" not in inserted and "匹配" not in inserted
 
 
 async def test_group_chatter_is_ignored_mentions_ask_and_replies_are_answered(
