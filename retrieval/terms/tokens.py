@@ -43,27 +43,27 @@ class TokenizerConfig:
     hmm: bool = False  # jieba's HMM invents splits of unknown words (`万人助/企`)
 
 
-_T2S = threading.local()
+_CONVERTERS = threading.local()  # OpenCC converters by config, one set per thread
+
+
+def _opencc(config: str, text: str) -> str:
+    """Convert text with an OpenCC config ("t2s", "s2t"), made once per thread."""
+    converter = getattr(_CONVERTERS, config, None)
+    if converter is None:
+        converter = opencc.OpenCC(config)
+        setattr(_CONVERTERS, config, converter)
+    return converter.convert(text)
 
 
 def to_simplified(text: str) -> str:
     """Convert Traditional characters to Simplified (OpenCC t2s); Simplified text is unchanged."""
-    converter = getattr(_T2S, "converter", None)
-    if converter is None:
-        converter = _T2S.converter = opencc.OpenCC("t2s")
-    return converter.convert(text)
-
-
-_S2T = threading.local()
+    return _opencc("t2s", text)
 
 
 def to_traditional(text: str) -> str:
     """Convert Simplified characters to Traditional (OpenCC s2t): the product's own words for readers
     who write Traditional."""
-    converter = getattr(_S2T, "converter", None)
-    if converter is None:
-        converter = _S2T.converter = opencc.OpenCC("s2t")
-    return converter.convert(text)
+    return _opencc("s2t", text)
 
 
 def prepare(text: str) -> str:
