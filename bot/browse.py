@@ -27,9 +27,8 @@ def _listing(values: Sequence[str]) -> str:
     return shown + ("…" if len(values) > MAX_LISTED_VALUES else "")
 
 
-def coverage(stats: ArchiveStats, lang: Lang = "zh") -> str:
-    """Return plain lines saying what the archive holds (papers and dates only where known)."""
-    screens = words.screens_for(lang)
+def coverage(stats: ArchiveStats, screens: words.Screens = words.ZH_SCREENS) -> str:
+    """Return plain lines saying what the archive holds (papers where known; dates, or that they are not)."""
     lines = [screens.coverage.format(articles=stats.n_articles, pages=stats.n_pages)]
     if stats.papers:
         lines.append(screens.papers.format(papers=_listing(stats.papers)))
@@ -37,10 +36,11 @@ def coverage(stats: ArchiveStats, lang: Lang = "zh") -> str:
     return "\n".join([*lines, dates])
 
 
-def format_start(stats: ArchiveStats, examples: Sequence[str], lang: Lang = "zh") -> str:
+def format_start(
+    stats: ArchiveStats, examples: Sequence[str], screens: words.Screens = words.ZH_SCREENS
+) -> str:
     """Return the /start message: what the archive holds and example questions to copy."""
-    screens = words.screens_for(lang)
-    parts = [html.escape(screens.intro), html.escape(coverage(stats, lang))]
+    parts = [html.escape(screens.intro), html.escape(coverage(stats, screens))]
     if examples:
         lines = [f"• <code>{html.escape(clip(q, 200))}</code>" for q in examples]
         parts.append(html.escape(screens.examples) + "\n" + "\n".join(lines))
@@ -48,15 +48,16 @@ def format_start(stats: ArchiveStats, examples: Sequence[str], lang: Lang = "zh"
     return "\n\n".join(parts)
 
 
-def format_help(username: str | None, lang: Lang = "zh") -> str:
+def format_help(username: str | None, screens: words.Screens = words.ZH_SCREENS) -> str:
     """Return the /help message."""
-    return html.escape(words.screens_for(lang).help.format(username=username or "bot"))
+    return html.escape(screens.help.format(username=username or "bot"))
 
 
-def format_about(stats: ArchiveStats, lang: Lang = "zh", *, admin: bool = False) -> str:
+def format_about(
+    stats: ArchiveStats, screens: words.Screens = words.ZH_SCREENS, *, admin: bool = False
+) -> str:
     """Return the /about message: what the archive holds; for admins, its size and index version too."""
-    screens = words.screens_for(lang)
-    text = screens.about.format(coverage=coverage(stats, lang))
+    text = screens.about.format(coverage=coverage(stats, screens))
     if admin:
         text += "\n" + screens.about_admin.format(chunks=stats.n_chunks, version=stats.index_version)
     return html.escape(clip(text, MAX_MESSAGE_CHARS))

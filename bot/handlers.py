@@ -33,22 +33,22 @@ TYPING_AFTER_SECONDS = 0.5  # a search slower than this shows "typing…"
 # --- commands ---------------------------------------------------------------------------------
 
 
-def user_lang(update: Update) -> words.Lang:
-    """The language of a screen shown without a question: the user's Telegram language."""
+def user_screens(update: Update) -> words.Screens:
+    """The bot's words without a question, in the user's Telegram language."""
     user = update.effective_user
-    return words.screen_lang(user.language_code if user else None)
+    return words.screens_for(words.screen_lang(user.language_code if user else None))
 
 
 async def start(update: Update, context: Context) -> None:
     """Say what the archive holds and offer three example questions."""
     edition = state_of(context).edition
-    start_text = browse.format_start(edition.stats, edition.examples, user_lang(update))
+    start_text = browse.format_start(edition.stats, edition.examples, user_screens(update))
     await update.effective_message.reply_text(start_text)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """Explain how to ask, in private chats, groups and inline mode."""
-    await update.effective_message.reply_text(browse.format_help(context.bot.username, user_lang(update)))
+    await update.effective_message.reply_text(browse.format_help(context.bot.username, user_screens(update)))
 
 
 async def about(update: Update, context: Context) -> None:
@@ -56,7 +56,7 @@ async def about(update: Update, context: Context) -> None:
     state, user = state_of(context), update.effective_user
     admin = user is not None and user.id in state.settings.admin_user_ids
     await update.effective_message.reply_text(
-        browse.format_about(state.edition.stats, user_lang(update), admin=admin)
+        browse.format_about(state.edition.stats, user_screens(update), admin=admin)
     )
 
 
@@ -73,9 +73,7 @@ async def open_article(update: Update, context: Context) -> None:
     article = state_of(context).edition.article_at(number)
     await send_parts(
         update,
-        browse.format_article(article)
-        if article
-        else [html.escape(words.screens_for(user_lang(update)).article_missing)],
+        browse.format_article(article) if article else [html.escape(user_screens(update).article_missing)],
     )
 
 
@@ -85,7 +83,7 @@ async def ask(update: Update, context: Context) -> None:
     if not question:
         example = next(iter(state_of(context).edition.examples), "")
         await update.effective_message.reply_text(
-            html.escape(words.screens_for(user_lang(update)).ask_usage.format(example=example))
+            html.escape(user_screens(update).ask_usage.format(example=example))
         )
         return
     await answer_question(update, context, question)
@@ -108,7 +106,7 @@ async def group_text(update: Update, context: Context) -> None:
     if question:
         await answer_question(update, context, question)
     elif questions.is_bare_mention(message.text, context.bot.username):  # called, but asked nothing
-        hint = words.screens_for(user_lang(update)).mention_hint.format(username=context.bot.username)
+        hint = user_screens(update).mention_hint.format(username=context.bot.username)
         await message.reply_text(html.escape(hint))
 
 
@@ -121,7 +119,7 @@ async def not_text(update: Update, context: Context) -> None:
         return
     example = next(iter(state_of(context).edition.examples), "")
     await update.effective_message.reply_text(
-        html.escape(words.screens_for(user_lang(update)).non_text.format(example=example))
+        html.escape(user_screens(update).non_text.format(example=example))
     )
 
 
@@ -132,7 +130,7 @@ async def unknown_command(update: Update, context: Context) -> None:
     if message.chat.type == ChatType.PRIVATE or (
         addressed and questions.is_for_me(message.text, context.bot.username)
     ):
-        await message.reply_text(html.escape(words.screens_for(user_lang(update)).unknown_command))
+        await message.reply_text(html.escape(user_screens(update).unknown_command))
 
 
 # --- admin ---------------------------------------------------------------------------------------
@@ -327,7 +325,7 @@ async def gate(update: Update, context: Context) -> None:
         return
     if chat_id is not None and chat_id not in state.refused_chats and update.message:
         state.refused_chats.add(chat_id)  # before awaiting, so concurrent updates refuse only once
-        await update.message.reply_text(html.escape(words.screens_for(user_lang(update)).not_allowed))
+        await update.message.reply_text(html.escape(user_screens(update).not_allowed))
     raise ApplicationHandlerStop
 
 
@@ -338,8 +336,7 @@ async def error_handler(update: object, context: Context) -> None:
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None:
         with suppress(TelegramError):
-            lang = user_lang(update) if isinstance(update, Update) else "zh"
-            await context.bot.send_message(chat.id, html.escape(words.screens_for(lang).something_wrong))
+            await context.bot.send_message(chat.id, html.escape(user_screens(update).something_wrong))
     await notify_admins(context)
 
 
