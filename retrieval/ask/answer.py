@@ -223,7 +223,7 @@ def _semantic_order(source: Answering, read: Question, ranked: Ranked, typed: As
     """Re-rank BM25's candidates by their similarity to the question too, when vectors are at hand.
 
     Not for an English question (the model read them worse than the glossary and CC-CEDICT reading,
-    alone or mixed with it: docs/quality.md), nor for one about a person: asking a person's title (宋召强
+    alone or mixed with it: docs/meaning.md), nor for one about a person: asking a person's title (宋召强
     是什么职务？) or naming a reporter of the candidates (魏东雅写了哪些报道？), its key word is a name, which
     BM25 matches exactly and the model only roughly.
     """
