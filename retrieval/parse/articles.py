@@ -3,17 +3,18 @@
 Newspapers print an article's headline block either after its body (this archive's e-paper dumps:
 body, then kicker / title / subtitle, then `本报记者 …`) or before it. A title-like run is a headline
 when something marks it as one — a byline, a second title line, a dispatch opener (本报讯) or the page
-end after it — and otherwise a subhead that sections the paragraphs under it.
+end after it — and otherwise a subhead that sections the paragraphs under it. Every article carries its
+page's metadata, the page's printed name and folio number standing in for what the sidecar leaves out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Literal
 
-from retrieval.models import Article, Page, PageParse, Paragraph
-from retrieval.parse.layout import Block, read_layout
+from retrieval.models import Article, Page, PageMeta, PageParse, Paragraph
+from retrieval.parse.layout import Block, printed_page, read_layout
 
 Layout = Literal["headline-after", "headline-first"]
 
@@ -157,10 +158,20 @@ class _Assembler:
             (self.draft.byline if b.kind == "byline" else self.draft.headline).append(b)
 
 
+def printed_meta(meta: PageMeta, header: tuple[str, ...]) -> PageMeta:
+    """Fill the page number and name a sidecar left unknown from what the page prints in its header."""
+    if meta.page_number and meta.page_name:
+        return meta
+    number, name = printed_page(header)
+    return replace(meta, page_number=meta.page_number or number, page_name=meta.page_name or name)
+
+
 def split_articles(page: Page) -> PageParse:
     """Parse a page into its header lines and articles; no character of the page is dropped."""
     starts = frozenset(page.article_starts)
     layout_read = read_layout(page.text, frozenset(page.headline_lines), starts)
+    header = tuple(ln.text for ln in layout_read.header)
+    page = replace(page, meta=printed_meta(page.meta, header))
     blocks = layout_read.blocks
     layout: Layout = detect_layout(blocks) if page.layout == "auto" else page.layout
     asm = _Assembler(page, layout)
@@ -180,7 +191,7 @@ def split_articles(page: Page) -> PageParse:
     asm.close()
     return PageParse(
         source=page.source,
-        header=tuple(ln.text for ln in layout_read.header),
+        header=header,
         articles=tuple(asm.articles),
         layout=layout,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,16 @@ FOLIO = re.compile(
     r"^(第?\s*\d{1,3}\s*版|[A-Z]?\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日(\s*星期.)?|"
     r"(责任编辑|责编|美编|编辑|校对|版式|组版|审读)\s*[:：].*)$"
 )
+# A banner prints the page's name beside its folio on one line: `第5版 经济新闻`, `A03 要闻`, `要闻 | A03`.
+# The folio needs 第…版 or a letter: a bare number before words opens sentences (`14 家商会入驻…`).
+_FOLIO_MARK = r"第?\s*\d{1,3}\s*版|[A-Z]\d{1,2}\s*版?"
+_PAGE_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}"
+_BANNER_SEP = r"\s*[:：|｜丨·]?\s*"
+BANNER = re.compile(
+    rf"^(?:{_FOLIO_MARK}){_BANNER_SEP}{_PAGE_NAME}$|^{_PAGE_NAME}{_BANNER_SEP}(?:{_FOLIO_MARK})$"
+)
+_LONE_FOLIO = re.compile(rf"^(?:{_FOLIO_MARK}|\d{{1,2}})$")
+_SEPARATORS = " :：|｜丨·"
 # Title lines are short phrases: no sentence or clause punctuation outside quotes.
 _CLAUSE_PUNCT = re.compile(r"[。！？；;，,、：:]")
 _MAX_TITLE_LINES = 4
@@ -106,8 +117,12 @@ def read_lines(text: str) -> list[list[Line]]:
     return [g for g in groups if g]
 
 
+def _is_folio(text: str) -> bool:
+    return bool(FOLIO.match(text) or BANNER.match(text))
+
+
 def _is_header_line(line: Line) -> bool:
-    return bool(PINYIN_HEADER.match(line.text) or FOLIO.match(line.text))
+    return bool(PINYIN_HEADER.match(line.text) or _is_folio(line.text))
 
 
 def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]]:
@@ -124,9 +139,46 @@ def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]
             groups.insert(0, first[len(taken) :])
         header.extend(taken)
     footer: list[Line] = []
-    while groups and all(FOLIO.match(ln.text) for ln in groups[-1]):
+    while groups and all(_is_folio(ln.text) for ln in groups[-1]):
         footer[:0] = groups.pop()  # keep the page's order
     return header + footer, groups
+
+
+def _page_number(mark: str) -> str:
+    """Return the page number a folio mark prints: `第05版` -> "5", `A03` -> "A03"."""
+    code = "".join(ch for ch in mark if ch.isascii() and ch.isalnum())
+    return code if code[:1].isalpha() else str(int(code))
+
+
+def _banner_parts(line: str) -> tuple[str, str]:
+    """Split a banner line into its folio mark and the words beside it (the page's name)."""
+    mark = re.search(_FOLIO_MARK, line)
+    if mark is None:  # not a banner after all
+        return "", line
+    return mark[0], (line[: mark.start()] + line[mark.end() :]).strip(_SEPARATORS)
+
+
+def printed_page(header: Sequence[str]) -> tuple[str | None, str | None]:
+    """Read the page number and the page's name from its header lines, where the page prints them.
+
+    The number comes from a folio (`第5版`, `A03`, a bare `5`) or a banner line (`第5版 经济新闻`); the name
+    is the banner's words beside its folio, or a header line of a few Chinese characters alone (`经济`
+    under `MINSHENG JINGJI`): never the pinyin line, a date or an editor's credit. The first found wins.
+    """
+    number: str | None = None
+    name: str | None = None
+    for line in header:
+        rest = ""
+        if _LONE_FOLIO.match(line):
+            number = number or _page_number(line)
+        elif BANNER.match(line):
+            mark, rest = _banner_parts(line)
+            number = number or _page_number(mark)
+        elif not (PINYIN_HEADER.match(line) or FOLIO.match(line)):
+            rest = line
+        if name is None and re.fullmatch(_PAGE_NAME, rest):
+            name = rest
+    return number, name
 
 
 def _is_title_line(line: Line) -> bool:
