@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import buttons, handlers
 from bot import reload as reloading
 from bot.logs import protect_token
 from bot.settings import BotSettings
@@ -95,7 +95,7 @@ def add_handlers(application: Application) -> None:
             MessageHandler(new & groups & filters.TEXT, handlers.group_text),
             MessageHandler(edited & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
             MessageHandler(new & private & ~filters.TEXT, handlers.not_text),
-            CallbackQueryHandler(handlers.button),
+            CallbackQueryHandler(buttons.button),
             InlineQueryHandler(handlers.inline_query),
         ]
     )
@@ -103,8 +103,21 @@ def add_handlers(application: Application) -> None:
 
 
 async def post_init(application: Application) -> None:
-    """At start: register the command menu, log what the bot serves, start watching the index."""
+    """At start: warm the archive up and checksum its index in the background, register the command
+    menu, log what the bot serves, start watching the index. Polling starts without waiting for the
+    warm-up: a question asked meanwhile loads what it needs itself (each table loads once, whoever asks
+    first), so the first answer comes as soon as a question's own needs are loaded."""
     state: BotState = application.bot_data[STATE_KEY]
+    archive = state.edition.archive
+
+    async def warm_then_check() -> None:
+        try:  # what a question would otherwise wait for: jieba, the thesaurus, CC-CEDICT, the model
+            await asyncio.to_thread(archive.warm)
+        except Exception:  # every question still loads what it needs; the log says why warming failed
+            logger.exception("Warming the archive up failed")
+        await check_index(state)
+
+    state.checker = asyncio.create_task(warm_then_check(), name="chamber-qa warm-up and index check")
     for lang, commands in words.COMMANDS.items():
         try:
             await application.bot.set_my_commands(
@@ -113,9 +126,6 @@ async def post_init(application: Application) -> None:
             )
         except TelegramError as error:  # the menu is a convenience; answering matters more
             logger.warning("Could not register the %s command menu: %s", lang, error)
-    # Load what a first question would otherwise wait for, before anyone asks one.
-    await asyncio.to_thread(state.edition.archive.warm)
-    state.checker = asyncio.create_task(check_index(state), name="chamber-qa index check")
     stats = state.edition.stats
     logger.info(
         "Serving %d articles (%d pages, %d chunks), index version %s, as @%s",

@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardMarkup, InlineQueryResultsButton, Message, Update
+from telegram import InlineQueryResultsButton, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import browse, callbacks, conversations, messages, questions
+from bot import browse, buttons, conversations, messages, paging, questions
 from bot import reload as reloading
 from bot.logs import REDACTED
 from bot.state import BotState, Edition, state_of
@@ -28,6 +29,7 @@ Context = ContextTypes.DEFAULT_TYPE
 INLINE_TOP_K = 5
 INLINE_CACHE_SECONDS = 30
 TYPING_AFTER_SECONDS = 0.5  # a search slower than this shows "typing…"
+START_FULL = re.compile(buttons.START_FULL.format(ask=r"(\d{1,15})", screen=r"(\d{1,2})"))
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -40,7 +42,11 @@ def user_screens(update: Update) -> words.Screens:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Say what the archive holds and offer three example questions."""
+    """Say what the archive holds and offer three example questions; /start full_<ask>_<screen> (the link
+    a group's 全文 button gives) sends that article instead."""
+    if context.args and (full := START_FULL.fullmatch(context.args[0])):
+        await buttons.full_from_start(update, context, int(full[1]), int(full[2]))
+        return
     edition = state_of(context).edition
     start_text = browse.format_start(edition.stats, edition.examples, user_screens(update))
     await update.effective_message.reply_text(start_text)
@@ -160,8 +166,9 @@ async def reload_index(update: Update, context: Context) -> None:
 
 
 async def answer_question(update: Update, context: Context, text: str | None) -> None:
-    """Search the archive off the event loop, in the light of the conversation the message goes on, and
-    reply with the cited answer and its buttons; keep the conversation for the next follow-up."""
+    """Search the archive off the event loop, in the light of the conversation the message goes on, log
+    the question, and reply with the answer's first screen and its buttons; keep the conversation for the
+    next follow-up."""
     state, message = state_of(context), update.effective_message
     edition = state.edition  # this question's archive to the end, whatever a reload does meanwhile
     limit = edition.archive.settings.max_question_chars
@@ -169,16 +176,30 @@ async def answer_question(update: Update, context: Context, text: str | None) ->
     lang = words.lang_of(question)
     thread = conversation_thread(message, context.bot.id)
     conversation = state.conversations.recall(*thread) if thread else None
-    answer = await ask_showing_typing(update, edition, question, state.settings.top_k, conversation)
+    answer = await ask_showing_typing(update, edition, question, conversation)
     note = words.for_lang(lang).truncated.format(n=limit) if truncated else ""
-    key = state.remember(answer.searched_as or question)  # "更多" pages the question as searched
+    private = message.chat.type == ChatType.PRIVATE
+    ask = log_question(state, answer, question, message.chat.type, lang)
+    asker = 0 if private or update.effective_user is None else update.effective_user.id
     sent = await message.reply_text(
         messages.format_answer(answer, lang, 0, note, edition.examples),
-        reply_markup=answer_markup(state, edition, answer, key, 0, lang),
+        reply_markup=buttons.answer_markup(answer, ask, 0, asker, lang),
     )
-    private = message.chat.type == ChatType.PRIVATE
+    buttons.record_screen(state, answer, ask, 0)
     ids = (sent.message_id, conversations.CHAT) if private else (sent.message_id,)
     state.conversations.keep(answer.conversation, message.chat_id, *ids)
+
+
+def log_question(state: BotState, answer: Answer, question: str, chat_type: str, lang: Lang) -> int:
+    """Log a question for the editors and for its buttons; return its id."""
+    return state.log.record(
+        question,
+        answer.searched_as or question,  # the buttons page the question as searched
+        answered=answer.answered,
+        kind="small_talk" if answer.small_talk else "",
+        chat_type=chat_type,
+        lang=lang,
+    )
 
 
 def conversation_thread(message: Message, bot_id: int) -> tuple[int, int] | None:
@@ -201,23 +222,8 @@ async def ask_archive(
     )
 
 
-def answer_markup(
-    state: BotState, edition: Edition, answer: Answer, key: str, offset: int, lang: Lang
-) -> InlineKeyboardMarkup | None:
-    """Return the buttons of an answer page: "全文" per article, "更多" while results may remain."""
-    if not answer.answered:
-        return None
-    full = [
-        (offset + i, edition.full_button(hit.chunk.article_id)) for i, hit in enumerate(answer.hits, start=1)
-    ]
-    next_offset = offset + len(answer.hits)
-    has_more = next_offset < answer.relevant and next_offset <= callbacks.MAX_OFFSET
-    more = callbacks.More(key, next_offset) if has_more else None
-    return messages.answer_keyboard(lang, [(n, p) for n, p in full if p is not None], more)
-
-
 async def ask_showing_typing(
-    update: Update, edition: Edition, question: str, top_k: int, conversation: Conversation | None = None
+    update: Update, edition: Edition, question: str, conversation: Conversation | None = None
 ) -> Answer:
     """Search; show "typing…" only if the search is slow.
 
@@ -225,7 +231,7 @@ async def ask_showing_typing(
     a bot (PTB's rate limiter enforces it): sending one with every answer would halve how many answers
     the bot can send under load.
     """
-    search = asyncio.ensure_future(ask_archive(edition, question, top_k, 0, conversation))
+    search = asyncio.ensure_future(ask_archive(edition, question, paging.PER_ASK, 0, conversation))
     done, _ = await asyncio.wait({search}, timeout=TYPING_AFTER_SECONDS)
     if not done:
         await show_typing(update)
@@ -248,53 +254,6 @@ async def send_parts(update: Update, parts: list[str]) -> None:
 
 
 # --- buttons and inline mode -------------------------------------------------------------------
-
-
-async def button(update: Update, context: Context) -> None:
-    """Dispatch a button press; a forged or stale one gets a polite answer and nothing else."""
-    query = update.callback_query
-    payload = callbacks.decode(query.data)
-    if isinstance(payload, callbacks.More):
-        await show_more(update, context, payload)
-    elif isinstance(payload, callbacks.Full):
-        await send_full(update, context, payload)
-    else:
-        await query.answer(words.BUTTON_EXPIRED)
-
-
-async def show_more(update: Update, context: Context, payload: callbacks.More) -> None:
-    """Replace an answer page by the next results, editing the message in place."""
-    state, query = state_of(context), update.callback_query
-    question = state.recall(payload.question_key)
-    if question is None or not isinstance(query.message, Message):
-        await query.answer(words.BUTTON_EXPIRED)
-        return
-    lang, edition = words.lang_of(question), state.edition
-    answer = await ask_archive(edition, question, state.settings.top_k, payload.offset)
-    if not answer.answered or not answer.hits:
-        await query.answer(words.for_lang(lang).no_more)
-        return
-    await query.answer()
-    markup = answer_markup(state, edition, answer, payload.question_key, payload.offset, lang)
-    try:
-        await query.edit_message_text(
-            messages.format_answer(answer, lang, payload.offset), reply_markup=markup
-        )
-    except BadRequest as error:  # a double tap: the first press already showed this page
-        if "not modified" not in str(error).lower():
-            raise
-
-
-async def send_full(update: Update, context: Context, payload: callbacks.Full) -> None:
-    """Send the whole article a "全文" button names, over as many messages as it needs."""
-    query = update.callback_query
-    article = state_of(context).edition.open_full(payload)
-    if article is None or update.effective_chat is None:
-        await query.answer(words.BUTTON_EXPIRED)
-        return
-    await query.answer()
-    for part in browse.format_article(article):
-        await update.effective_chat.send_message(part)
 
 
 async def inline_query(update: Update, context: Context) -> None:

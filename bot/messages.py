@@ -19,16 +19,19 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 
-from bot import callbacks
-from bot.telegram_text import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, clip, utf16_len, visible_length
+from bot import callbacks, paging
+from bot.telegram_text import MAX_TITLE_CHARS, clip, utf16_len
 from replies import citation as plain
+from replies.controls import controls_for
 from replies.words import Lang, for_lang
 
 if TYPE_CHECKING:
     from retrieval import Answer, Chunk, Hit
 
 MAX_PASSAGE_CHARS = 900  # a passage longer than this is shown around its evidence sentence
-MIN_PASSAGE_CHARS = 200
+# One answer screen's passage: the evidence sentence and what stands around it, so that the answer, its
+# evidence and the citation fit on one phone screen (benchmarks/screens.py measures the messages).
+SCREEN_PASSAGE_CHARS = 200
 MAX_LIST_CHARS = 1200  # a longer list is cut: the passages below still cite every item
 MAX_CITATION_CHARS = 300
 MAX_TERMS_CHARS = 200
@@ -63,8 +66,9 @@ def window(text: str, sentence: str, limit: int) -> str:
     if utf16_len(text) <= limit:
         return text
     start = max(text.find(sentence), 0)
-    lead = max(0, (limit - len(sentence)) // 2)  # centre the sentence when it is short enough
-    begin = max(0, min(start - lead, len(text) - limit))
+    room = limit - 2  # what is left beside the two "…" that may mark the cuts
+    lead = max(0, (room - len(sentence)) // 2)  # centre the sentence when it is short enough
+    begin = max(0, min(start - lead, len(text) - room))
     head = "…" if begin > 0 else ""
     return clip(head + text[begin:], limit)
 
@@ -72,12 +76,6 @@ def window(text: str, sentence: str, limit: int) -> str:
 def citation(chunk: Chunk, lang: Lang) -> str:
     """Return the escaped citation line, clipped to MAX_CITATION_CHARS."""
     return html.escape(clip(plain.citation(chunk, lang), MAX_CITATION_CHARS))
-
-
-def format_hit(hit: Hit, number: int, lang: Lang, max_chars: int = MAX_PASSAGE_CHARS) -> str:
-    """Return one passage: its number, the text with evidence and terms marked, and its citation."""
-    passage = marked_passage(hit, max_chars)
-    return f"<b>{number}.</b> {passage}\n<i>{citation(hit.chunk, lang)}</i>\n{term_line(hit, lang)}"
 
 
 def marked_passage(hit: Hit, max_chars: int = MAX_PASSAGE_CHARS) -> str:
@@ -100,39 +98,49 @@ def format_inserted(answer: Answer, hit: Hit, lang: Lang) -> str:
     return f"{lead}{marked_passage(hit)}\n<i>{citation(hit.chunk, lang)}</i>"
 
 
-def term_line(hit: Hit, lang: Lang) -> str:
-    """Return the escaped line saying which of the question's words the passage holds and which not."""
-    return html.escape(clip(plain.term_line(hit, lang), MAX_TERMS_CHARS))
-
-
 def format_answer(
-    answer: Answer, lang: Lang, offset: int = 0, note: str = "", examples: Sequence[str] = ()
+    answer: Answer, lang: Lang, screen: int = 0, note: str = "", examples: Sequence[str] = ()
 ) -> str:
-    """Return the one message of an answer page: the short answer or the list the archive prints, how
-    the question was searched, then results offset+1 …; or the small-talk reply, or the refusal."""
+    """Return the one message of an answer screen: on the first, the short answer or the list the archive
+    prints; how the question was searched; then one passage around its evidence, cited. Or the small-talk
+    reply, or the refusal. ``answer`` is the search that holds the screen (bot.paging.batch_start)."""
     w = for_lang(lang)
     if answer.small_talk:
         return html.escape(w.small_talk[answer.small_talk].format(example=next(iter(examples), "")))
-    if not answer.answered or not answer.hits:
+    hit = paging.screen_hit(answer, screen)
+    if not answer.answered or hit is None:
         return format_no_answer(answer, lang, note)
-    header = html.escape(w.passages.format(first=offset + 1, last=offset + len(answer.hits)))
-    blocks = [*answer_lead(answer, lang), *searched_for(answer, lang), header]
+    blocks = [*answer_lead(answer, lang)] if screen == 0 else []
+    blocks += searched_for(answer, lang)
     blocks += [html.escape(note)] if note else []
-    room = MAX_MESSAGE_CHARS - sum(visible_length(b) + 2 for b in blocks)
-    per_hit = room // len(answer.hits) - 2 - MAX_CITATION_CHARS - MAX_TERMS_CHARS - 10  # and separators
-    size = max(MIN_PASSAGE_CHARS, min(MAX_PASSAGE_CHARS, per_hit))
-    blocks += [format_hit(hit, offset + i, lang, size) for i, hit in enumerate(answer.hits, start=1)]
-    return "\n\n".join(blocks)
+    blocks.append(format_passage(hit, lang, screen + 1, paging.screens(answer)))
+    return "\n".join(blocks)
+
+
+def format_passage(hit: Hit, lang: Lang, number: int, total: int) -> str:
+    """Return one screen's passage: a window around the evidence sentence (bold, matched words
+    underlined), its citation (with the passage's place among the relevant ones) and, for a partial
+    match only, the question's words it lacks."""
+    cited = plain.citation(hit.chunk, lang)
+    if total > 1:
+        cited = f"{controls_for(lang).position.format(n=number, total=total)} · {cited}"
+    lines = [
+        marked_passage(hit, SCREEN_PASSAGE_CHARS),
+        f"<i>{html.escape(clip(cited, MAX_CITATION_CHARS))}</i>",
+    ]
+    missing = [t for t in hit.unmatched_terms if len(t.strip()) >= plain.MIN_MARKED_TERM_CHARS]
+    if missing:
+        w = for_lang(lang)
+        lacking = w.unmatched.format(terms=w.separator.join(missing))
+        lines.append(f"<i>{html.escape(clip(lacking, MAX_TERMS_CHARS))}</i>")
+    return "\n".join(lines)
 
 
 def answer_lead(answer: Answer, lang: Lang) -> list[str]:
-    """Return what stands above the passages: the short answer (bold, naming the passage it stands in) or
-    the list the archive prints, clipped so that the passages keep their room."""
+    """Return what stands above the passage: the short answer in bold, or the list the archive prints."""
     w = for_lang(lang)
     if answer.short_answer:
-        short = answer.short_answer
-        line = f"<b>{html.escape(w.short_answer.format(text=short.text))}</b>"
-        return [line + html.escape(w.short_answer_in.format(rank=short.rank))]
+        return [f"<b>{html.escape(w.short_answer.format(text=answer.short_answer.text))}</b>"]
     lines = plain.list_lines(answer, lang)
     return [html.escape(clip("\n".join(lines), MAX_LIST_CHARS))] if lines else []
 
@@ -166,25 +174,19 @@ def searched_for(answer: Answer, lang: Lang) -> list[str]:
     return [f"<i>{html.escape(clip(line, MAX_CITATION_CHARS))}</i>" for line in lines]
 
 
-def answer_keyboard(
-    lang: Lang, full: Sequence[tuple[int, callbacks.Full]], more: callbacks.More | None
-) -> InlineKeyboardMarkup | None:
-    """Return the "全文" buttons (one per article, numbered when several) and the "更多" button."""
-    w = for_lang(lang)
-    first_number: dict[callbacks.Full, int] = {}
-    for number, payload in full:
-        first_number.setdefault(payload, number)
-    one = len(first_number) == 1
-    rows = [
-        [
-            InlineKeyboardButton(w.full if one else f"{w.full} {n}", callback_data=callbacks.encode(payload))
-            for payload, n in first_number.items()
-        ]
+def answer_keyboard(lang: Lang, buttons: callbacks.Buttons) -> InlineKeyboardMarkup | None:
+    """Return an answer screen's buttons: ‹ 上一条 · 全文 · 更多 ›, then 👍 👎."""
+    c, w = controls_for(lang), for_lang(lang)
+    row = [
+        InlineKeyboardButton(text, callback_data=callbacks.encode(payload))
+        for text, payload in ((c.previous, buttons.previous), (w.full, buttons.full), (c.next, buttons.next))
+        if payload is not None
     ]
-    if more is not None:
-        rows.append([InlineKeyboardButton(w.more, callback_data=callbacks.encode(more))])
-    rows = [row for row in rows if row]
-    return InlineKeyboardMarkup(rows) if rows else None
+    votes = [
+        InlineKeyboardButton(text, callback_data=callbacks.encode(callbacks.Vote(buttons.ask, up)))
+        for text, up in ((c.up, True), (c.down, False))
+    ]
+    return InlineKeyboardMarkup([row, votes] if row else [votes])
 
 
 def inline_description(answer: Answer, hit: Hit, lang: Lang) -> str:

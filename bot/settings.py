@@ -12,14 +12,12 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from retrieval import Settings
-
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-MAX_TOP_K = 5
 DEFAULT_INDEX_POLL_SECONDS = 30.0
 DEFAULT_CONVERSATION_MINUTES = 30.0
+DEFAULT_USAGE_DAYS = 90.0
 
 
 class BotConfigError(ValueError):
@@ -43,11 +41,12 @@ class BotSettings:
     webhook_secret: str | None = None  # WEBHOOK_SECRET: required with WEBHOOK_URL
     webhook_listen: str = "127.0.0.1"  # WEBHOOK_LISTEN: interface of the local webhook server
     webhook_port: int = 8443  # WEBHOOK_PORT
-    top_k: int = Settings().top_k  # passages per answer page
     index_poll_seconds: float = DEFAULT_INDEX_POLL_SECONDS  # INDEX_POLL_SECONDS; 0 turns polling off
     max_rss_mb: int | None = None  # MAX_RSS_MB; None keeps retrieval's default (Settings.max_rss_mb)
     conversation_minutes: float = DEFAULT_CONVERSATION_MINUTES  # CONVERSATION_MINUTES; 0 turns follow-ups off
     vectors: bool = True  # CHAMBER_QA_VECTORS; off turns the semantic signal off (as --no-vectors does)
+    usage_db: Path | None = None  # USAGE_DB: the question log; None: usage.sqlite beside the index folder
+    usage_days: float = DEFAULT_USAGE_DAYS  # USAGE_DAYS: how long logged questions are kept
 
     def __post_init__(self) -> None:
         """Refuse settings the bot could not run with."""
@@ -57,12 +56,12 @@ class BotSettings:
             raise BotConfigError("WEBHOOK_URL is set but WEBHOOK_SECRET is not: set both (see .env.example).")
         if self.webhook_secret and not SECRET_PATTERN.fullmatch(self.webhook_secret):
             raise BotConfigError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -.")
-        if not 1 <= self.top_k <= MAX_TOP_K:
-            raise BotConfigError(f"top_k must be between 1 and {MAX_TOP_K}: an answer page is one message.")
         if not (math.isfinite(self.index_poll_seconds) and self.index_poll_seconds >= 0):
             raise BotConfigError("INDEX_POLL_SECONDS must be a number of seconds >= 0 (0 turns it off).")
         if not (math.isfinite(self.conversation_minutes) and self.conversation_minutes >= 0):
             raise BotConfigError("CONVERSATION_MINUTES must be a number of minutes >= 0 (0 turns it off).")
+        if not (math.isfinite(self.usage_days) and self.usage_days > 0):
+            raise BotConfigError("USAGE_DAYS must be a number of days > 0.")
 
     @property
     def base_file_url(self) -> str:
@@ -115,6 +114,8 @@ class BotSettings:
             ),
             max_rss_mb=_parse_megabytes(values.get("MAX_RSS_MB", "").strip()),
             vectors=_parse_switch("CHAMBER_QA_VECTORS", values.get("CHAMBER_QA_VECTORS", "").strip()),
+            usage_db=Path(db) if (db := values.get("USAGE_DB", "").strip()) else None,
+            usage_days=_parse_number("USAGE_DAYS", "days", values.get("USAGE_DAYS", ""), DEFAULT_USAGE_DAYS),
         )
 
 

@@ -1,25 +1,24 @@
-"""What the handlers share: the archive being served, the settings and a small memory of asked questions."""
+"""What the handlers share: the archive being served, the settings, the conversations and the question log."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
 
-from bot.callbacks import Full
 from bot.conversations import Conversations
+from usage import AskLog
 
 if TYPE_CHECKING:
     from bot.settings import BotSettings
     from retrieval import Archive, ArchiveStats, Article, Settings
 
 STATE_KEY = "chamber_qa"
-MAX_REMEMBERED_QUESTIONS = 5000  # "更多" buttons older than this many questions expire
+USAGE_FILE = "usage.sqlite"  # the question log's default name, beside the index folder
 
 
 def short_hash(text: str) -> str:
@@ -31,12 +30,12 @@ def short_hash(text: str) -> str:
 class Edition:
     """One opened archive and what the bot reads of it once; replaced whole when a new index is loaded.
 
-    A handler reads `state.edition` once and uses that object to the end, so an answer, its "全文"
-    numbers and its buttons always come from the same index, even when a reload lands meanwhile.
+    A handler reads `state.edition` once and uses that object to the end, so an answer and the passage
+    its buttons name always come from the same index, even when a reload lands meanwhile.
     """
 
     archive: Archive
-    version: str  # short hash of the index version, carried by "全文" buttons
+    version: str  # short hash of the index version
     examples: tuple[str, ...]
 
     @classmethod
@@ -67,15 +66,6 @@ class Edition:
         """Return article number `number` (1-based, as in /a_<n>), or None."""
         return self.articles[number - 1] if 0 < number <= len(self.articles) else None
 
-    def full_button(self, article_id: str) -> Full | None:
-        """Return the "全文" payload of an article, or None if the archive does not list it."""
-        number = self.archive.article_number(article_id)
-        return Full(number, self.version) if number else None
-
-    def open_full(self, payload: Full) -> Article | None:
-        """Return the article a "全文" button names, or None if the button is from another index."""
-        return self.article_at(payload.article) if payload.version == self.version else None
-
 
 @dataclass
 class BotState:
@@ -85,7 +75,7 @@ class BotState:
     settings: BotSettings
     index_settings: Settings  # where a reload opens the archive from
     conversations: Conversations  # what follow-ups lean on, per chat and per answer message
-    questions: OrderedDict[str, str] = field(default_factory=OrderedDict)
+    log: AskLog  # the question log: what buttons name, what /stats reports
     refused_chats: set[int] = field(default_factory=set)
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     watcher: asyncio.Task[None] | None = None  # the index poller, while it runs
@@ -93,26 +83,17 @@ class BotState:
 
     @classmethod
     def create(cls, archive: Archive, settings: BotSettings, index_settings: Settings) -> BotState:
-        """Read what the bot needs from the archive once, at start."""
+        """Read what the bot needs from the archive once, at start; open the question log (by default a
+        file beside the index folder)."""
         return cls(
             edition=Edition.of(archive),
             settings=settings,
             index_settings=index_settings,
             conversations=Conversations(settings.conversation_minutes * 60),
+            log=AskLog.open(
+                settings.usage_db or index_settings.index_dir.parent / USAGE_FILE, settings.usage_days
+            ),
         )
-
-    def remember(self, question: str) -> str:
-        """Keep a question for its "更多" button and return its key."""
-        key = short_hash(question)
-        self.questions[key] = question
-        self.questions.move_to_end(key)
-        while len(self.questions) > MAX_REMEMBERED_QUESTIONS:
-            self.questions.popitem(last=False)
-        return key
-
-    def recall(self, key: str) -> str | None:
-        """Return a remembered question, or None once it has been forgotten."""
-        return self.questions.get(key)
 
 
 def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:

@@ -8,27 +8,40 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from replies.words import Lang, for_lang
 from retrieval import Answer, Chunk, Hit
 
 MIN_MARKED_TERM_CHARS = 2  # single characters would mark half of every passage
+_HASH = re.compile(r"[_.-]?[0-9a-f]{12,}", re.IGNORECASE)  # content hashes in file names say nothing
 
 
 def citation(chunk: Chunk, lang: Lang, *, whole_article: bool = False) -> str:
-    """Return the citation line: 《headline》 · section · paper, date, page · paragraph N · byline · file;
-    of the whole article, without the passage's subhead and paragraph."""
+    """Return the citation line: 《headline》 · section · paper, date (or that it is unknown), page (or the
+    page file's readable name) · paragraph N · byline; of the whole article, without the passage's subhead
+    and paragraph."""
     w = for_lang(lang)
-    where = ", ".join(part for part in (chunk.paper, chunk.date, chunk.page) if part)
+    where = ", ".join(
+        part
+        for part in (chunk.paper, chunk.date or w.date_unknown, chunk.page or page_name(chunk.source))
+        if part
+    )
     parts = (
         f"《{chunk.title}》" if chunk.title else w.photo_cited,
         "" if whole_article else chunk.section,
         where,
         "" if whole_article else w.paragraph.format(n=chunk.paragraph),
         chunk.byline,
-        chunk.source,
     )
     return " · ".join(part for part in parts if part)
+
+
+def page_name(source: str) -> str:
+    """Return a page file's name as a reader can use it: without its extension and content hashes
+    (``xcrb_2021-12-01_05.txt`` → ``xcrb_2021-12-01_05``; ``000_ceb8d8b2816fae3d.txt`` → ``000``)."""
+    stem = PurePath(source).stem
+    return _HASH.sub("", stem).strip("_.- ") or stem
 
 
 def refusal_opening(answer: Answer, lang: Lang, echo: str | None = None) -> str:
@@ -57,12 +70,13 @@ def list_lines(answer: Answer, lang: Lang) -> list[str]:
 
 
 def term_line(hit: Hit, lang: Lang) -> str:
-    """Return which of the question's words a passage holds and which it does not."""
+    """Return which of the question's words a passage holds and which it does not (single characters,
+    bits of a name the segmenter cut, are left out: 匹配：郑、文 helps nobody)."""
     w = for_lang(lang)
     parts = [
-        template.format(terms=w.separator.join(terms))
+        template.format(terms=w.separator.join(shown))
         for template, terms in ((w.matched, hit.matched_terms), (w.unmatched, hit.unmatched_terms))
-        if terms
+        if (shown := [t for t in terms if len(t.strip()) >= MIN_MARKED_TERM_CHARS])
     ]
     return w.clause_separator.join(parts)
 

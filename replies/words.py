@@ -48,6 +48,7 @@ class Words:
     listed: str  # header of a list the archive prints
     small_talk: dict[str, str]  # by kind (ask/small_talk.py); {example} is a question the archive answers
     inline_none: str  # the button above no inline results: ask in a private chat instead
+    date_unknown: str  # in a citation, where the page gives no date
 
 
 ZH = Words(
@@ -90,6 +91,7 @@ ZH = Words(
     not_mentioned="档案里没有提到「{names}」。",
     listed="原文列出：",
     inline_none="没有找到原文，点这里私聊提问",
+    date_unknown="日期不详",
     small_talk={
         "greeting": "你好！我是许昌地方报纸档案的问答助手，直接提问就行，例如：{example}",
         "thanks": "不客气。还有问题可以接着问。",
@@ -141,6 +143,7 @@ EN = Words(
     not_mentioned="The archive never mentions “{names}”.",
     listed="The archive lists:",
     inline_none="No passage found: ask me in a private chat",
+    date_unknown="date unknown",
     small_talk={
         "greeting": "Hello! I answer questions from a local newspaper archive. Ask away, "
         "for example: {example}",
@@ -160,13 +163,13 @@ EN = Words(
 @cache
 def for_lang(lang: Lang) -> Words:
     """Return the phrases of one language."""
-    return EN if lang == "en" else _traditional(ZH) if lang == "zh-hant" else ZH
+    return EN if lang == "en" else traditional(ZH) if lang == "zh-hant" else ZH
 
 
-Phrases = TypeVar("Phrases", Words, "Screens")
+Phrases = TypeVar("Phrases")  # a frozen dataclass of phrases: Words, Screens, replies.controls.Controls
 
 
-def _traditional(phrases: Phrases) -> Phrases:
+def traditional(phrases: Phrases) -> Phrases:
     """The same phrases in Traditional characters (OpenCC s2t), for readers who write them; placeholders
     and Latin text are left as they are."""
 
@@ -307,7 +310,7 @@ EN_SCREENS = Screens(
 @cache
 def screens_for(lang: Lang) -> Screens:
     """Return the screens of one language."""
-    return EN_SCREENS if lang == "en" else _traditional(ZH_SCREENS) if lang == "zh-hant" else ZH_SCREENS
+    return EN_SCREENS if lang == "en" else traditional(ZH_SCREENS) if lang == "zh-hant" else ZH_SCREENS
 
 
 def screen_lang(language_code: str | None) -> Lang:

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot import callbacks
-from bot.settings import MAX_TOP_K
+from bot import messages, paging
 from emulator import ApiError, BotApiEmulator, Call, check_text
 from retrieval import Archive, Settings
 
@@ -119,9 +118,7 @@ async def test_long_article_is_sent_whole_in_messages_telegram_accepts(
         (full,) = [b["callback_data"] for row in keyboard for b in row if b["text"].startswith("全文")]
         emulator.press_button(answer.response["result"], full, emulator.user(ALICE))
         by_button = await article_messages(emulator, ALICE, skip=1)
-        payload = callbacks.decode(full)
-        assert isinstance(payload, callbacks.Full)
-        say(emulator, BOB, f"/a_{payload.article}")
+        say(emulator, BOB, "/a_1")
         by_command = await article_messages(emulator, BOB, skip=0)
     body = squash("".join(PARAGRAPHS))
     for parts in (by_button, by_command):
@@ -130,18 +127,25 @@ async def test_long_article_is_sent_whole_in_messages_telegram_accepts(
         assert body in squash("".join(parts)), "every word, in order, across the messages"
 
 
-async def test_answer_of_long_passages_fits_one_message_telegram_accepts(
+async def test_every_screen_of_long_passages_fits_one_message_telegram_accepts(
     long_archive: Archive, emulator: BotApiEmulator, start_bot: Any
 ) -> None:
-    hits = long_archive.ask(QUESTION, top_k=MAX_TOP_K).hits
-    assert len(hits) == MAX_TOP_K
-    with pytest.raises(ApiError, match="message is too long"):  # the passages as they stand would not fit
-        check_text(html.escape("\n\n".join(hit.chunk.text for hit in hits)), "HTML")
-    async with start_bot(long_archive, top_k=MAX_TOP_K):
+    hits = long_archive.ask(QUESTION, top_k=paging.PER_ASK).hits
+    assert len(hits) == paging.PER_ASK
+    assert all(len(hit.chunk.text) > 4 * messages.SCREEN_PASSAGE_CHARS for hit in hits), "long passages"
+    async with start_bot(long_archive):
         say(emulator, ALICE, QUESTION)
         await emulator.wait_until(lambda: bool(sent(emulator, ALICE)), what="an answer")
-    assert refusals(emulator) == []
-    (answer,) = shown(sent(emulator, ALICE))
-    assert answer.startswith(f"相关原文 1–{MAX_TOP_K}")
-    assert all(f"\n\n{n}. " in answer for n in range(2, MAX_TOP_K + 1))
-    assert answer.count(f"《{' '.join(HEADLINE[:3])}》") == MAX_TOP_K, "each passage cited in full"
+        (answer,) = sent(emulator, ALICE)
+        message, screens = answer.response["result"], [answer.response["result"]["text"]]
+        message_id = message["message_id"]
+        while more := [
+            b for row in message["reply_markup"]["inline_keyboard"] for b in row if "更多" in b["text"]
+        ]:
+            emulator.press_button(message, more[0]["callback_data"], emulator.user(ALICE))
+            await emulator.wait_until(lambda: emulator.message(ALICE, message_id)["text"] != screens[-1])
+            message = emulator.message(ALICE, message_id)
+            screens.append(message["text"])
+    assert refusals(emulator) == [] and emulator.calls_to("editMessageText", ok=False) == []
+    assert len(screens) >= paging.PER_ASK, "one passage per screen, paged with 更多"
+    assert all(f"《{' '.join(HEADLINE[:3])}》" in text for text in screens), "each passage cited in full"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +12,7 @@ from bot import browse, callbacks, messages
 from bot.telegram_text import MAX_MESSAGE_CHARS, clip, pack, split_plain, utf16_len, visible_length
 from emulator import parse_html
 from replies import words
-from retrieval import Answer, Article, Chunk, Hit, PageMeta, Paragraph
+from retrieval import Answer, Article, Chunk, Hit, PageMeta, Paragraph, ShortAnswer
 
 SENTENCE = "长葛市工商联举办了电商培训。"
 TEXT = "近年来，商会发展很快。" + SENTENCE + "共有 200 多名会员参加。"
@@ -20,8 +21,9 @@ TEXT = "近年来，商会发展很快。" + SENTENCE + "共有 200 多名会员
 def chunk(
     text: str = TEXT, title: str = "长葛工商联 <培训> & 服务", section: str | None = "抓服务", **kw: object
 ) -> Chunk:
+    source = str(kw.pop("source", "001_page.txt"))
     fields = {"paper": "许昌日报", "date": "2021-12-01", "page": "5 经济"} | kw
-    return Chunk(1, "p#1", title, section, 3, "001_page.txt", text, **fields)  # type: ignore[arg-type]
+    return Chunk(1, "p#1", title, section, 3, source, text, **fields)  # type: ignore[arg-type]
 
 
 def hit(
@@ -101,39 +103,53 @@ def test_mark_skips_single_character_terms() -> None:
     assert "<u>" not in messages.mark(TEXT, "", ("会",))
 
 
-def test_citation_lists_headline_section_paper_paragraph_and_file() -> None:
-    expected = (
-        "《长葛工商联 &lt;培训&gt; &amp; 服务》 · 抓服务 · "
-        "许昌日报, 2021-12-01, 5 经济 · 第3段 · 001_page.txt"
-    )
+def test_citation_lists_headline_section_paper_date_page_and_paragraph() -> None:
+    expected = "《长葛工商联 &lt;培训&gt; &amp; 服务》 · 抓服务 · 许昌日报, 2021-12-01, 5 经济 · 第3段"
     assert messages.citation(chunk(), "zh") == expected
 
 
 def test_citation_names_who_wrote_or_took_it() -> None:
     line = messages.citation(chunk(title="", section=None, byline="魏东雅 乔璐洋 摄"), "zh")
-    assert line == "（图片说明） · 许昌日报, 2021-12-01, 5 经济 · 第3段 · 魏东雅 乔璐洋 摄 · 001_page.txt"
+    assert line == "（图片说明） · 许昌日报, 2021-12-01, 5 经济 · 第3段 · 魏东雅 乔璐洋 摄"
 
 
-def test_citation_of_a_photo_caption_without_section_or_metadata() -> None:
+def test_citation_without_metadata_says_the_date_is_unknown_and_names_the_page_file_readably() -> None:
     line = messages.citation(chunk(title="", section=None, paper=None, date=None, page=None), "en")
-    assert line == "(photo caption) · para. 3 · 001_page.txt"
+    assert line == "(photo caption) · date unknown, 001_page · para. 3"
+    hashed = chunk(paper=None, date=None, page=None, source="000_ceb8d8b2816fae3d.txt")
+    assert "ceb8d8b2816fae3d" not in messages.citation(hashed, "zh")
+    assert "日期不详, 000" in messages.citation(hashed, "zh")
 
 
-def test_format_answer_is_numbered_marked_and_cited() -> None:
-    message = messages.format_answer(answer(hit(), hit()), "zh")
-    assert shown(message).startswith("相关原文 1–2：\n\n1. 近年来")
-    assert "\n\n2. " in shown(message) and message.count("<i>《") == 2
+def test_format_answer_shows_one_passage_around_its_evidence_with_its_place() -> None:
+    long_text = "前文很长，" * 100 + SENTENCE + "后文也很长。" * 100
+    message = shown(messages.format_answer(answer(hit(long_text), hit()), "zh"))
+    assert SENTENCE in message and message.count("《") == 1  # one passage, cited once
+    assert message.count("后文也很长") < 40 and message.startswith("…")  # a window, not the paragraph
+    assert "原文 1/2 · 《长葛工商联" in message
 
 
-def test_format_answer_numbers_from_the_offset_in_english() -> None:
-    assert shown(messages.format_answer(answer(hit()), "en", offset=3)).startswith("Passages 4–4:\n\n4. ")
+def test_format_answer_shows_the_screen_asked_for_in_english() -> None:
+    two = answer(hit(), hit(TEXT.replace("电商", "直播"), SENTENCE.replace("电商", "直播")))
+    assert "直播" in shown(messages.format_answer(two, "en", screen=1))
+    assert "Passage 2 of 2 · " in shown(messages.format_answer(two, "en", screen=1))
+
+
+def test_the_first_screen_shows_the_passage_that_holds_the_short_answer() -> None:
+    first, second = hit(), Hit(2, 8.0, chunk("会长是张三。"), "会长是张三。", ("会长",), ())
+    short = ShortAnswer("张三", 2, "person", "会长是张三。")
+    message = shown(messages.format_answer(replace(answer(first, second), short_answer=short), "zh"))
+    assert message.startswith("答：张三\n会长是张三。")
+    assert "会长是张三" not in shown(
+        messages.format_answer(replace(answer(first, second), short_answer=short), "zh", screen=1)
+    )
 
 
 def test_format_answer_fits_one_message_with_huge_passages() -> None:
     big = "很长的段落，" * 2000 + SENTENCE + "结尾。" * 500
     message = messages.format_answer(answer(hit(big), hit(big), hit(big)), "zh", note="(note)")
-    assert utf16_len(shown(message)) <= MAX_MESSAGE_CHARS
-    assert message.count(messages.mark(SENTENCE, SENTENCE, ("工商联", "培训"))) == 3  # the evidence survives
+    assert utf16_len(shown(message)) <= messages.SCREEN_PASSAGE_CHARS + 200
+    assert messages.mark(SENTENCE, SENTENCE, ("工商联", "培训")) in message  # the evidence survives
 
 
 def test_format_no_answer_says_so_and_points_to_titles() -> None:
@@ -161,17 +177,21 @@ def test_format_no_answer_says_what_a_near_miss_lacks() -> None:
     assert "Passages mention “会长”, but none states the name asked for." in english
 
 
-def test_answer_keyboard_one_article_and_more() -> None:
-    full = callbacks.Full(3, "0123abcd")
-    markup = messages.answer_keyboard("zh", [(1, full), (2, full)], callbacks.More("89abcdef", 3))
+def test_answer_keyboard_pages_opens_and_asks_for_feedback() -> None:
+    buttons = callbacks.Buttons(
+        7, callbacks.Page(7, 0, 42), callbacks.Full(7, 1, 42), callbacks.Page(7, 2, 42)
+    )
+    markup = messages.answer_keyboard("zh", buttons)
     rows = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]
-    assert rows == [[("全文", "f:3:0123abcd")], [("更多", "m:89abcdef:3")]]
+    assert rows == [
+        [("‹ 上一条", "p:7:0:42"), ("全文", "f:7:1:42"), ("更多 ›", "p:7:2:42")],
+        [("👍", "v:7:+"), ("👎", "v:7:-")],
+    ]
 
 
-def test_answer_keyboard_numbers_several_articles() -> None:
-    one, two = callbacks.Full(1, "0123abcd"), callbacks.Full(2, "0123abcd")
-    markup = messages.answer_keyboard("en", [(1, one), (2, two), (3, one)], None)
-    assert [b.text for b in markup.inline_keyboard[0]] == ["Full text 1", "Full text 2"]
+def test_a_refusal_keyboard_asks_for_feedback_only() -> None:
+    markup = messages.answer_keyboard("en", callbacks.Buttons(7, None, None, None))
+    assert [[b.text for b in row] for row in markup.inline_keyboard] == [["👍", "👎"]]
 
 
 def test_inline_results_insert_cited_passages() -> None:
@@ -232,8 +252,9 @@ def test_every_answer_message_parses_and_fits(texts: list[str], data: st.DataObj
         sentence = text[start : start + data.draw(st.integers(0, 400))]
         terms = tuple(data.draw(st.lists(st.sampled_from([*text.split(), "商会", "<>"]), max_size=4)))
         hits.append(hit(text, sentence, terms, title=data.draw(nasty_text), section=data.draw(nasty_text)))
-    message = messages.format_answer(answer(*hits[:5], question=texts[0]), "zh", note=texts[-1][:100])
-    assert 0 < utf16_len(shown(message)) <= MAX_MESSAGE_CHARS
+    for screen in range(len(hits[:5])):
+        message = messages.format_answer(answer(*hits[:5], question=texts[0]), "zh", screen, texts[-1][:100])
+        assert 0 < utf16_len(shown(message)) <= MAX_MESSAGE_CHARS
     refusal = messages.format_no_answer(Answer(texts[0], (), answered=False, near_titles=tuple(texts)), "en")
     assert 0 < utf16_len(shown(refusal)) <= MAX_MESSAGE_CHARS
 
@@ -257,10 +278,10 @@ def test_split_plain_pieces_fit_and_keep_the_text(text: str, limit: int) -> None
     assert "".join("".join(p.split()) for p in pieces) == "".join(text.split())
 
 
-def test_each_passage_says_which_question_words_it_matched_and_which_not() -> None:
-    partial = Hit(1, 9.5, chunk(), SENTENCE, ("工商联", "培训"), ("主席", "<现任>"))
-    zh = shown(messages.format_hit(partial, 1, "zh"))
-    assert zh.endswith("匹配：工商联、培训；未匹配：主席、<现任>")  # user words escaped, shown as typed
-    en = shown(messages.format_hit(partial, 1, "en"))
-    assert en.endswith("Matched: 工商联, 培训; not matched: 主席, <现任>")
-    assert "未匹配" not in shown(messages.format_hit(hit(), 1, "zh"))  # nothing to admit, nothing said
+def test_a_partial_match_says_which_question_words_the_passage_lacks() -> None:
+    partial = Hit(1, 9.5, chunk(), SENTENCE, ("工商联", "培训"), ("主席", "<现任>", "回"))
+    zh = shown(messages.format_passage(partial, "zh", 1, 1))
+    assert zh.endswith("未匹配：主席、<现任>")  # user words escaped, shown as typed; no lone characters
+    en = shown(messages.format_passage(partial, "en", 1, 1))
+    assert en.endswith("not matched: 主席, <现任>")
+    assert "匹配" not in shown(messages.format_passage(hit(), "zh", 1, 1))  # a full match says nothing

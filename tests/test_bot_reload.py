@@ -9,6 +9,7 @@ through the Bot API emulator on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -110,8 +111,8 @@ async def reply(emulator: BotApiEmulator, user_id: int, text: str, timeout: floa
 
 
 def answered(text: str) -> bool:
-    """Tell whether a reply is an answer page (not an honest "no answer")."""
-    return text.startswith(("相关原文", "答：", "原文列出"))
+    """Tell whether a reply is an answer screen, a cited passage (not an honest "no answer")."""
+    return re.search(r"第\d+段", text) is not None
 
 
 def not_found(text: str) -> bool:

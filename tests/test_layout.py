@@ -14,13 +14,14 @@ import pytest
 from retrieval import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE = ("retrieval", "replies", "bot", "chamber_qa", "benchmarks", "emulator")
+CODE = ("retrieval", "replies", "usage", "bot", "chamber_qa", "benchmarks", "emulator")
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 # What each package may not import: data flows retrieval -> replies -> bot, and chamber_qa wires them.
 FORBIDDEN = {
     "retrieval": ("telegram", "bot", "replies", "chamber_qa", "benchmarks"),
     "replies": ("telegram", "bot", "chamber_qa", "benchmarks"),
+    "usage": ("telegram", "bot", "replies", "chamber_qa", "benchmarks", "retrieval"),
     "bot": ("chamber_qa", "benchmarks"),
 }
 # Each third-party library has one entry point in the product (tests and benchmarks aside).
@@ -29,6 +30,7 @@ ENTRY_POINTS = {
     "opencc": ("retrieval/terms/",),
     "rank_bm25": ("retrieval/index/reference.py",),
     "telegram": ("bot/",),
+    "sqlite3": ("usage/",),
 }
 # Modules that write an index: a server opening an index that is up to date loads none of them.
 WRITER = (
@@ -84,7 +86,7 @@ def test_dependencies_point_one_way(package: str) -> None:
 def test_each_library_has_one_entry_point(library: str) -> None:
     importers = {
         str(path.relative_to(ROOT))
-        for path in modules("retrieval", "replies", "bot", "chamber_qa")
+        for path in modules("retrieval", "replies", "usage", "bot", "chamber_qa")
         if any(name.split(".")[0] == library for name in imported(path))
     }
     assert importers

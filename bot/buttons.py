@@ -1,0 +1,154 @@
+"""What an answer's buttons do: ‹ 上一条 / 更多 › edit the screen in place, 全文 sends the article (in a
+group, to the asker in private), 👍 / 👎 are kept for the editors. In a group only the asker pages or opens.
+
+Every payload names a logged question (usage.AskLog), so a press works after a restart as before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from bot import browse, callbacks, messages, paging
+from bot.state import BotState, Edition, state_of
+from replies import words
+from replies.controls import controls_for
+from usage import Shown
+
+if TYPE_CHECKING:
+    from replies.words import Lang
+    from retrieval import Answer, Article
+
+logger = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+START_FULL = "full_{ask}_{screen}"  # the /start parameter that opens an answer's article in private
+
+
+def answer_markup(
+    answer: Answer, ask: int, screen: int, asker: int, lang: Lang
+) -> InlineKeyboardMarkup | None:
+    """Return an answer screen's buttons: paging, 全文, 👍 / 👎; none for small talk and refusals (the
+    refused questions are what /stats lists as the archive's gaps)."""
+    shows = answer.answered and not answer.small_talk and paging.screen_hit(answer, screen) is not None
+    if not shows:
+        return None
+    total = paging.screens(answer)
+    buttons = callbacks.Buttons(
+        ask=ask,
+        previous=callbacks.Page(ask, screen - 1, asker) if screen > 0 else None,
+        full=callbacks.Full(ask, screen, asker),
+        next=callbacks.Page(ask, screen + 1, asker) if screen + 1 < total else None,
+    )
+    return messages.answer_keyboard(lang, buttons)
+
+
+def record_screen(state: BotState, answer: Answer, ask: int, screen: int) -> None:
+    """Log which article and paragraph a screen quoted (what its 全文 opens)."""
+    hit = paging.screen_hit(answer, screen) if answer.answered else None
+    if hit is not None:
+        state.log.record_shown(ask, screen, Shown(hit.chunk.article_id, hit.chunk.title, hit.chunk.paragraph))
+
+
+async def button(update: Update, context: Context) -> None:
+    """Dispatch a button press; a forged or stale one gets a polite answer and nothing else."""
+    query = update.callback_query
+    payload = callbacks.decode(query.data)
+    if isinstance(payload, callbacks.Vote):
+        await vote(update, context, payload)
+    elif payload is not None and payload.asker not in (0, query.from_user.id):
+        await query.answer(controls_for(words.screen_lang(query.from_user.language_code)).asker_only)
+    elif isinstance(payload, callbacks.Page):
+        await show_page(update, context, payload)
+    elif isinstance(payload, callbacks.Full):
+        await send_full(update, context, payload)
+    else:
+        await query.answer(words.BUTTON_EXPIRED)
+
+
+async def show_page(update: Update, context: Context, payload: callbacks.Page) -> None:
+    """Replace an answer screen by the one the button names, editing the message in place."""
+    state, query = state_of(context), update.callback_query
+    asked = state.log.asked(payload.ask)
+    if asked is None or not isinstance(query.message, Message):
+        await query.answer(words.BUTTON_EXPIRED)
+        return
+    lang, edition = words.lang_of(asked.searched), state.edition
+    answer = await ask_screen(edition, asked.searched, payload.screen)
+    if not answer.answered or paging.screen_hit(answer, payload.screen) is None:
+        await query.answer(words.for_lang(lang).no_more)
+        return
+    await query.answer()
+    record_screen(state, answer, payload.ask, payload.screen)
+    markup = answer_markup(answer, payload.ask, payload.screen, payload.asker, lang)
+    try:
+        await query.edit_message_text(
+            messages.format_answer(answer, lang, payload.screen), reply_markup=markup
+        )
+    except BadRequest as error:  # a double tap: the first press already showed this screen
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def ask_screen(edition: Edition, question: str, screen: int) -> Answer:
+    """Search for the batch of results that holds a screen (see bot.paging), off the event loop."""
+    return await asyncio.to_thread(
+        edition.archive.ask, question, top_k=paging.PER_ASK, offset=paging.batch_start(screen)
+    )
+
+
+def article_of(state: BotState, ask: int, screen: int) -> Article | None:
+    """Return the article a screen quoted, or None when it has changed or gone since (or expired)."""
+    shown = state.log.shown(ask, screen)
+    article = state.edition.archive.article(shown.article_id) if shown else None
+    return article if article is not None and shown is not None and article.title == shown.title else None
+
+
+async def send_full(update: Update, context: Context, payload: callbacks.Full) -> None:
+    """Send the whole article a 全文 button names: here in a private chat; in a group to the asker in
+    private, or, when the asker has not opened a private chat yet, a link that opens one and sends it."""
+    state, query = state_of(context), update.callback_query
+    controls = controls_for(words.screen_lang(query.from_user.language_code))
+    article = article_of(state, payload.ask, payload.screen)
+    if article is None:
+        await query.answer(controls.article_changed if state.log.asked(payload.ask) else words.BUTTON_EXPIRED)
+        return
+    if payload.asker == 0:
+        await query.answer()
+        for part in browse.format_article(article):
+            await context.bot.send_message(update.effective_chat.id, part)
+        return
+    try:
+        for part in browse.format_article(article):
+            await context.bot.send_message(payload.asker, part)
+    except Forbidden:  # the asker never opened a private chat: Telegram lets a link open one
+        start = START_FULL.format(ask=payload.ask, screen=payload.screen)
+        await query.answer(controls.full_open, url=f"https://t.me/{context.bot.username}?start={start}")
+    else:
+        await query.answer(controls.full_sent)
+
+
+async def full_from_start(update: Update, context: Context, ask: int, screen: int) -> None:
+    """/start full_<ask>_<screen> (the link a group's 全文 gave): send that article in this private chat."""
+    state, message = state_of(context), update.effective_message
+    article = article_of(state, ask, screen)
+    if article is None:
+        lang = words.screen_lang(update.effective_user.language_code if update.effective_user else None)
+        await message.reply_text(html.escape(controls_for(lang).article_changed))
+        return
+    for part in browse.format_article(article):
+        await update.effective_chat.send_message(part)
+
+
+async def vote(update: Update, context: Context, payload: callbacks.Vote) -> None:
+    """Keep a reader's 👍 or 👎 for the editors (/stats) and thank them."""
+    query = update.callback_query
+    if not state_of(context).log.vote(payload.ask, up=payload.up):
+        await query.answer(words.BUTTON_EXPIRED)
+        return
+    await query.answer(controls_for(words.screen_lang(query.from_user.language_code)).voted)
