@@ -89,6 +89,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("articles", handlers.articles, filters=new),
             CommandHandler("ask", handlers.ask, filters=new),
             CommandHandler("reload", handlers.reload_index, filters=new),
+            CommandHandler("stats", handlers.stats, filters=new),
             MessageHandler(new & filters.Regex(ARTICLE_COMMAND), handlers.open_article),
             MessageHandler(new & filters.COMMAND, handlers.unknown_command),
             MessageHandler(new & private & filters.TEXT, handlers.private_text),

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from bot.telegram_text import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, clip, escaped_pieces, pack
 from replies import words
+from replies.usage import report_lines
 from replies.words import Lang, for_lang
 
 if TYPE_CHECKING:
     from retrieval import ArchiveStats, Article
+    from usage import UsageReport
 
 MAX_META_CHARS = 500
 MAX_LISTED_VALUES = 6  # papers or dates named in /start before "…"
@@ -69,6 +71,12 @@ def format_reloaded(old: ArchiveStats, new: ArchiveStats) -> str:
     if old.index_version == new.index_version:
         return html.escape(words.RELOAD_UNCHANGED.format(version=new.index_version, **counts))
     return html.escape(words.RELOADED.format(old=old.index_version, new=new.index_version, **counts))
+
+
+def format_stats(report: UsageReport, retention_days: float) -> list[str]:
+    """Return the /stats report (what readers asked, the archive's gaps, 👎) over as many messages as
+    it needs."""
+    return pack([html.escape(line) for line in report_lines(report, retention_days)], sep="\n")
 
 
 def format_reload_failed(version: str, error: str) -> str:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 INLINE_TOP_K = 5
+STATS_DAYS = 30  # what /stats reports
 INLINE_CACHE_SECONDS = 30
 TYPING_AFTER_SECONDS = 0.5  # a search slower than this shows "typing…"
 START_FULL = re.compile(buttons.START_FULL.format(ask=r"(\d{1,15})", screen=r"(\d{1,2})"))
@@ -160,6 +161,17 @@ async def reload_index(update: Update, context: Context) -> None:
         await message.reply_text(browse.format_reload_failed(version, describe(error, context.bot.token)))
     else:
         await message.reply_text(browse.format_reloaded(done.old.stats, done.new.stats))
+
+
+async def stats(update: Update, context: Context) -> None:
+    """Admins only: what readers asked in the last days, the questions the archive could not answer,
+    and the answers marked 👎."""
+    state, message, user = state_of(context), update.effective_message, update.effective_user
+    if user is None or user.id not in state.settings.admin_user_ids:
+        await message.reply_text(html.escape(words.STATS_REFUSED))
+        return
+    report = state.log.report(STATS_DAYS)
+    await send_parts(update, browse.format_stats(report, state.settings.usage_days))
 
 
 # --- answering --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from telegram.ext import ContextTypes
 
+import usage
 from bot.conversations import Conversations
 from usage import AskLog
 
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
     from retrieval import Archive, ArchiveStats, Article, Settings
 
 STATE_KEY = "chamber_qa"
-USAGE_FILE = "usage.sqlite"  # the question log's default name, beside the index folder
 
 
 def short_hash(text: str) -> str:
@@ -91,7 +91,7 @@ class BotState:
             index_settings=index_settings,
             conversations=Conversations(settings.conversation_minutes * 60),
             log=AskLog.open(
-                settings.usage_db or index_settings.index_dir.parent / USAGE_FILE, settings.usage_days
+                settings.usage_db or usage.default_path(index_settings.index_dir), settings.usage_days
             ),
         )
 

@@ -14,9 +14,11 @@ from pathlib import Path
 import click
 from dotenv import load_dotenv
 
+import usage
 from replies import words
 from replies.json_contract import answer_json, article_json
 from replies.text import answer_text
+from replies.usage import report_lines
 from retrieval import Archive, Conversation, Settings
 from retrieval.errors import RetrievalError
 from retrieval.evaluate import MRR_DEPTH, evaluate, read_questions
@@ -217,6 +219,34 @@ def remove(pages: tuple[str, ...], settings: Settings) -> None:
         chamber-qa remove 001_73203bc2ffbfe497.txt
     """
     _change_folder(lambda: remove_pages(list(pages), settings.seeds_dir), settings)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="Days to report.")
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="USAGE_DB",
+    help="The bot's question log [default: usage.sqlite beside the index folder].",
+)
+@corpus_options
+def stats(*, as_json: bool, days: int, db: Path | None, settings: Settings) -> None:
+    """What readers asked the bot: questions per day, the most asked, the refused ones (the archive's
+    gaps) and the answers marked 👎. The bot keeps no names or user ids (see the README).
+
+    \b
+    Example:
+        chamber-qa stats --days 7
+    """
+    path = db or usage.default_path(settings.index_dir)
+    found = usage.report_file(path, days)
+    if found is None:
+        raise click.ClickException(f"no question log at {path}: the bot writes it as people ask")
+    if as_json:
+        click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(report_lines(found)))
 
 
 @cli.command(context_settings=CONTEXT)

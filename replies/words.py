@@ -333,6 +333,7 @@ ADMIN_ERROR = "机器人出错：{error}"
 
 # /reload, for admins only.
 RELOAD_REFUSED = "抱歉，只有管理员可以重新加载索引。(Only the bot's admins can reload the index.)"
+STATS_REFUSED = "抱歉，只有管理员可以查看提问统计。(Only the bot's admins can see what readers ask.)"
 RELOAD_RUNNING = "索引正在重新加载，请稍后再试。"
 RELOADED = "索引已重新加载。\n旧版本：{old}\n新版本：{new}\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"
 RELOAD_UNCHANGED = "索引没有新版本，仍是 {version}。\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"

@@ -1,7 +1,17 @@
 """What readers ask, kept for the archive's editors: questions, whether they were answered, what was shown,
 feedback. No names, no user ids; rows expire after a retention period. SQLite (WAL) beside the index."""
 
-from usage.log import AskLog, Shown
-from usage.report import UsageReport, report
+from pathlib import Path
 
-__all__ = ["AskLog", "Shown", "UsageReport", "report"]
+from usage.log import AskLog, Shown
+from usage.report import UsageReport, report, report_file
+
+FILE_NAME = "usage.sqlite"  # the log's default name, beside the index folder
+
+
+def default_path(index_dir: Path) -> Path:
+    """Where the question log lives unless a setting says otherwise: beside the index folder."""
+    return index_dir.parent / FILE_NAME
+
+
+__all__ = ["AskLog", "Shown", "UsageReport", "default_path", "report", "report_file"]

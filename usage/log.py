@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from usage.report import DEFAULT_DAYS, UsageReport, report
+
 logger = logging.getLogger(__name__)
 
 SCHEMA = """
@@ -85,7 +87,6 @@ class AskLog:
         bot goes on answering, only nothing outlives the process."""
         if path is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
                 return cls(path, retention_days)
             except (OSError, sqlite3.Error) as error:
                 logger.error("Cannot open the question log %s (%s); keeping it in memory", path, error)
@@ -149,9 +150,15 @@ class AskLog:
             cursor = db.execute("DELETE FROM asks WHERE asked_at < ?", (current - self.retention_seconds,))
             return cursor.rowcount
 
-    def connection(self) -> sqlite3.Connection:
-        """The connection, for the report's read-only queries (hold no lock across awaits)."""
-        return self._db
+    def report(self, days: int = DEFAULT_DAYS) -> UsageReport:
+        """The editors' report of the last ``days`` days (usage.report)."""
+        with self._lock:
+            return report(self._db, days)
+
+    def connection_mode(self) -> str:
+        """The journal mode the file is in ("wal" on disk, "memory" when kept in memory)."""
+        with self._lock:
+            return str(self._db.execute("PRAGMA journal_mode").fetchone()[0])
 
     def close(self) -> None:
         """Close the file (the WAL is checkpointed into it)."""
@@ -161,6 +168,8 @@ class AskLog:
 
 def _connect(path: str) -> sqlite3.Connection:
     """Open the file in WAL mode (readers never block the bot's writes) with foreign keys on."""
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
     if path != ":memory:":
         db.execute("PRAGMA journal_mode=WAL")

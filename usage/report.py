@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_DAYS = 30
@@ -73,3 +74,15 @@ def _counted(db: sqlite3.Connection, since: float, where: str) -> tuple[Count, .
         (since, TOP),
     ).fetchall()
     return tuple(Count(str(q), int(n)) for q, n, _ in rows)
+
+
+def report_file(path: Path, days: int = DEFAULT_DAYS) -> UsageReport | None:
+    """Read the report from a log file (only reads; WAL lets the bot write meanwhile); None when there is
+    none."""
+    if not path.is_file():
+        return None
+    db = sqlite3.connect(path, timeout=5.0)
+    try:
+        return report(db, days)
+    finally:
+        db.close()
