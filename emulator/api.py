@@ -10,6 +10,7 @@ import threading
 import time
 from typing import Any
 
+from emulator.files import FileStore
 from emulator.rules import (
     CHAT_ACTIONS,
     ApiError,
@@ -19,7 +20,7 @@ from emulator.rules import (
     check_inline_button,
     check_inline_results,
     check_reply_markup,
-    check_text,
+    check_text_entities,
 )
 
 JSON = dict[str, Any]
@@ -27,10 +28,13 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+NOT_A_MEMBER = ("left", "kicked")  # the bot's statuses in a group it cannot write to
 
 
 class TelegramState:
-    """What Telegram knows: the bot, its chats and their messages, pending updates and queries."""
+    """What Telegram knows: the bot, its chats and their messages, the people it has seen and who of them
+    opened a private chat, the bot's status in groups, files, pending updates and queries."""
 
     def __init__(self, bot_id: int, username: str) -> None:
         self.bot_user: JSON = {
@@ -51,6 +55,11 @@ class TelegramState:
         self.pending: list[JSON] = []  # updates not yet confirmed by getUpdates' offset
         self.update_ids = itertools.count(1)
         self.callback_queries: dict[str, bool] = {}  # id -> answered
+        self.callback_answers: dict[str, JSON] = {}  # id -> what answerCallbackQuery said
+        self.users: dict[int, JSON] = {}  # every person seen in an update
+        self.started: set[int] = set()  # users who have written to the bot in private
+        self.bot_status: dict[int, str] = {}  # group id -> the bot's status there, once it changed
+        self.files = FileStore()
         self.inline_queries: dict[str, bool] = {}
         self.commands: dict[str, list[JSON]] = {}  # language code ("" = default) -> menu
         self.webhook: JSON = {"url": "", "secret_token": None}
@@ -58,8 +67,15 @@ class TelegramState:
     # --- updates -------------------------------------------------------------------------------
 
     def deliver(self, kind: str, payload: JSON) -> JSON:
-        """Make an update; queue it for getUpdates unless a webhook is set (the test posts it then)."""
+        """Make an update; queue it for getUpdates unless a webhook is set (the test posts it then).
+
+        Its sender becomes known; a message in a private chat opens that chat for the bot to write in."""
         with self.cond:
+            sender = payload.get("from") or {}
+            if sender and not sender.get("is_bot"):
+                self.users[sender["id"]] = sender
+                if kind == "message" and payload["chat"]["type"] == "private":
+                    self.started.add(sender["id"])
             update = {"update_id": next(self.update_ids), kind: payload}
             if not self.webhook["url"]:
                 self.pending.append(update)
@@ -132,19 +148,42 @@ class TelegramState:
         except (KeyError, TypeError, ValueError):
             raise bad_request("chat not found") from None
 
+    def _writable_chat(self, chat_id: Any) -> JSON:
+        """Return a chat the bot may send to, or refuse as Telegram does: a person who never wrote to
+        the bot in private cannot be written to first, nor a group the bot was removed from."""
+        try:
+            key = int(chat_id)
+        except (TypeError, ValueError):
+            raise bad_request("chat not found") from None
+        with self.cond:
+            chat = self.chats.get(key)
+            private = chat["type"] == "private" if chat else key > 0
+            if private and key not in self.started:
+                if chat is None and key not in self.users:
+                    raise bad_request("chat not found")
+                raise ApiError(403, CANT_INITIATE)
+            if chat is None:
+                raise bad_request("chat not found")
+            if self.bot_status.get(key) in NOT_A_MEMBER:
+                raise ApiError(403, f"Forbidden: bot was kicked from the {chat['type']} chat")
+            return chat
+
     def _reply_target(self, chat: JSON, reply: JSON | None) -> JSON | None:
+        """Return the message replied to as a reply shows it: without its own reply_to_message."""
         if not reply:
             return None
         target = self.messages.get((chat["id"], int(reply["message_id"])))
         if target is None and not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
-        return target
+        return None if target is None else {k: v for k, v in target.items() if k != "reply_to_message"}
 
     def sendmessage(self, params: JSON) -> JSON:
-        chat = self._chat(params.get("chat_id"))
-        plain = check_text(params.get("text"), params.get("parse_mode"))
+        chat = self._writable_chat(params.get("chat_id"))
+        text = check_text_entities(params.get("text"), params.get("parse_mode"), params.get("entities"))
         check_reply_markup(params.get("reply_markup"))
-        message: JSON = {"chat": chat, "from": self.bot_user, "text": plain}
+        message: JSON = {"chat": chat, "from": self.bot_user, "text": text[0]}
+        if text[1]:
+            message["entities"] = text[1]
         if target := self._reply_target(chat, params.get("reply_parameters")):
             message["reply_to_message"] = target
         if params.get("reply_markup"):
@@ -154,7 +193,9 @@ class TelegramState:
         return message
 
     def editmessagetext(self, params: JSON) -> JSON | bool:
-        plain = check_text(params.get("text"), params.get("parse_mode"))
+        plain, entities = check_text_entities(
+            params.get("text"), params.get("parse_mode"), params.get("entities")
+        )
         check_reply_markup(params.get("reply_markup"))
         if params.get("inline_message_id"):
             return True
@@ -172,11 +213,13 @@ class TelegramState:
             if same:
                 raise bad_request(NOT_MODIFIED)
             message.update(text=plain, edit_date=int(time.time()), reply_markup=params.get("reply_markup"))
+            message.pop("entities", None)
+            message.update({"entities": entities} if entities else {})
             self.html[key] = params["text"]
             return message
 
     def sendchataction(self, params: JSON) -> bool:
-        self._chat(params.get("chat_id"))
+        self._writable_chat(params.get("chat_id"))
         if params.get("action") not in CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")
         return True
@@ -199,8 +242,15 @@ class TelegramState:
             table[str(query_id)] = True
 
     def answercallbackquery(self, params: JSON) -> bool:
-        check_callback_answer(params.get("text"))
+        check_callback_answer(params.get("text"), params.get("url"), self.bot_user["username"])
         self._answer_query(self.callback_queries, params.get("callback_query_id"))
+        answer = {key: params[key] for key in ("text", "url") if key in params}
+        if "show_alert" in params:  # form fields arrive as text, JSON bodies as values
+            answer["show_alert"] = str(params["show_alert"]).lower() == "true"
+        if "cache_time" in params:  # telegram-bot-api reads a malformed number as 0
+            answer["cache_time"] = int(cache) if (cache := str(params["cache_time"])).isdigit() else 0
+        with self.cond:
+            self.callback_answers[str(params.get("callback_query_id"))] = answer
         return True
 
     def answerinlinequery(self, params: JSON) -> bool:
@@ -217,4 +267,5 @@ class TelegramState:
         names = ["getme", "getupdates", "setwebhook", "deletewebhook", "getwebhookinfo", "sendmessage"]
         names += ["editmessagetext", "sendchataction", "setmycommands", "getmycommands"]
         names += ["answercallbackquery", "answerinlinequery", "logout"]
-        return {name: getattr(self, name) for name in names} | {"close": self.logout}
+        methods = {name: getattr(self, name) for name in names}
+        return methods | {"close": self.logout, "getfile": self.files.getfile}

@@ -54,15 +54,47 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+SIMPLE_ENTITIES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "code": "code",
+}
+
+
+def _entity(tag: str, attrs: dict[str, str | None]) -> dict[str, Any] | None:
+    """Return the MessageEntity fields (type and extras) a closed tag makes, or None."""
+    if tag in SIMPLE_ENTITIES:
+        return {"type": SIMPLE_ENTITIES[tag]}
+    if tag == "a":
+        return {"type": "text_link", "url": attrs["href"]} if attrs.get("href") else None
+    if tag == "pre":
+        language = attrs.get("language")
+        return {"type": "pre"} | ({"language": language} if language else {})
+    if tag == "blockquote":
+        return {"type": "expandable_blockquote" if "expandable" in attrs else "blockquote"}
+    return {"type": "custom_emoji", "custom_emoji_id": attrs.get("emoji-id") or ""}  # tg-emoji
+
+
 class _EntityParser(HTMLParser):
-    """Parse Telegram HTML into plain text, refusing what Telegram refuses."""
+    """Parse Telegram HTML into plain text and entities, refusing what Telegram refuses."""
 
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=False)
         self.source = source
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.text: list[str] = []
-        self.open_tags: list[str] = []
+        self.length = 0  # of the text so far, in UTF-16 code units (entity offsets count those)
+        self.open_tags: list[tuple[str, dict[str, str | None], int]] = []  # tag, attributes, offset
+        self.entities: list[dict[str, Any]] = []
 
     def _byte_offset(self) -> int:
         line, column = self.getpos()
@@ -71,31 +103,42 @@ class _EntityParser(HTMLParser):
     def _fail(self, reason: str) -> ApiError:
         return bad_request(f"can't parse entities: {reason} at byte offset {self._byte_offset()}")
 
+    def _emit(self, text: str) -> None:
+        self.text.append(text)
+        self.length += utf16_len(text)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
             raise self._fail(f'Unsupported start tag "{tag}"')
         if tag == "span" and dict(attrs).get("class") != "tg-spoiler":
             raise self._fail('Tag "span" must have class "tg-spoiler"')
-        self.open_tags.append(tag)
+        self.open_tags.append((tag, dict(attrs), self.length))
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open_tags:
             raise self._fail("Unexpected end tag")
-        if self.open_tags[-1] != tag:
-            raise self._fail(f'Unmatched end tag, expected "</{self.open_tags[-1]}>", found "</{tag}>"')
-        self.open_tags.pop()
+        if self.open_tags[-1][0] != tag:
+            raise self._fail(f'Unmatched end tag, expected "</{self.open_tags[-1][0]}>", found "</{tag}>"')
+        _, attrs, start = self.open_tags.pop()
+        if tag == "code" and self.open_tags and self.open_tags[-1][0] == "pre":
+            # <pre><code class="language-x"> is one pre entity with a language, not a code entity
+            self.open_tags[-1][1]["language"] = (attrs.get("class") or "").removeprefix("language-")
+            return
+        entity = _entity(tag, attrs)
+        if entity is not None and self.length > start:
+            self.entities.append({**entity, "offset": start, "length": self.length - start})
 
     def handle_data(self, data: str) -> None:
         if "<" in data:  # html.parser passes a "<" that starts no valid tag through as text
             raise self._fail('Unsupported start tag ""')
-        self.text.append(data)
+        self._emit(data)
 
     def handle_entityref(self, name: str) -> None:
-        self.text.append(NAMED_ENTITIES.get(name, f"&{name};"))
+        self._emit(NAMED_ENTITIES.get(name, f"&{name};"))
 
     def handle_charref(self, name: str) -> None:
         try:
-            self.text.append(chr(int(name[1:], 16) if name[:1] in "xX" else int(name)))
+            self._emit(chr(int(name[1:], 16) if name[:1] in "xX" else int(name)))
         except (ValueError, OverflowError):
             raise self._fail("Invalid numeric entity") from None
 
@@ -109,28 +152,47 @@ class _EntityParser(HTMLParser):
     unknown_decl = handle_decl
 
 
-def parse_html(source: str) -> str:
-    """Return the plain text of Telegram HTML, or raise ApiError as Telegram would."""
+def parse_html_entities(source: str) -> tuple[str, list[dict[str, Any]]]:
+    """Return the plain text of Telegram HTML and its entities (by offset, outer first), or raise
+    ApiError as Telegram would."""
     parser = _EntityParser(source)
     parser.feed(source)
     parser.close()
     if parser.open_tags:
         raise bad_request(
-            f"can't parse entities: Can't find end tag corresponding to start tag \"{parser.open_tags[-1]}\""
+            "can't parse entities: Can't find end tag corresponding to start tag "
+            f'"{parser.open_tags[-1][0]}"'
         )
-    return "".join(parser.text)
+    entities = sorted(parser.entities, key=lambda entity: (entity["offset"], -entity["length"]))
+    return "".join(parser.text), entities
 
 
-def check_text(text: str | None, parse_mode: str | None) -> str:
-    """Return the plain text of a message after entity parsing; refuse empty or over-long text."""
+def parse_html(source: str) -> str:
+    """Return the plain text of Telegram HTML, or raise ApiError as Telegram would."""
+    return parse_html_entities(source)[0]
+
+
+def check_text_entities(
+    text: str | None, parse_mode: str | None, entities: list[dict[str, Any]] | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """Return the plain text of a message and its entities (parsed from HTML, else the ones passed);
+    refuse empty or over-long text."""
     if not text:
         raise bad_request("message text is empty")
-    plain = parse_html(text) if (parse_mode or "").upper() == "HTML" else text
+    if (parse_mode or "").upper() == "HTML":
+        plain, entities = parse_html_entities(text)
+    else:
+        plain, entities = text, list(entities or [])
     if not plain.strip():
         raise bad_request("message text is empty")
     if utf16_len(plain) > MAX_TEXT_CHARS:
         raise bad_request("message is too long")
-    return plain
+    return plain, entities
+
+
+def check_text(text: str | None, parse_mode: str | None) -> str:
+    """Return the plain text of a message after entity parsing; refuse empty or over-long text."""
+    return check_text_entities(text, parse_mode)[0]
 
 
 def check_reply_markup(markup: dict[str, Any] | None) -> None:
@@ -192,7 +254,17 @@ def check_inline_button(button: dict[str, Any] | None) -> None:
         raise bad_request("START_PARAM_INVALID")
 
 
-def check_callback_answer(text: str | None) -> None:
-    """Refuse a callback answer longer than Telegram shows."""
+def _start_link(bot_username: str) -> re.Pattern[str]:
+    """Match a link that opens this bot with a start parameter (t.me, or the older telegram.me)."""
+    return re.compile(
+        rf"https://(?:t|telegram)\.me/(?i:{re.escape(bot_username)})\?start={_START_PARAMETER.pattern}"
+    )
+
+
+def check_callback_answer(text: str | None, url: str | None = None, bot_username: str = "") -> None:
+    """Refuse a callback answer Telegram refuses: text longer than it shows, or a URL other than a link
+    that opens this bot with a start parameter (other URLs are for bots with games)."""
     if text and len(text) > MAX_CALLBACK_ANSWER_CHARS:
         raise bad_request("MESSAGE_TOO_LONG")
+    if url and not _start_link(bot_username).fullmatch(url):
+        raise bad_request("URL_INVALID")

@@ -1,8 +1,8 @@
 """A Bot API emulator on 127.0.0.1 for end-to-end tests: the real PTB Application talks HTTP to it.
 
-It serves /bot<token>/<method>, records every call, lets a test inject updates (messages, stickers,
-photos, edits, button presses, inline queries), refuses what Telegram refuses (see rules.py), and
-can answer 500 or 429 for the next N calls. Long polling honours `offset` and `timeout`.
+It serves /bot<token>/<method> and file downloads at /file/bot<token>/<file_path>, records every call,
+lets a test inject updates (inject.py), refuses what Telegram refuses (see rules.py), and can answer 500
+or 429 for the next N calls. Long polling honours `offset` and `timeout`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from emulator.api import JSON, TelegramState
+from emulator.inject import UpdateInjector
 from emulator.rules import ApiError
-from emulator.wire import entities, parse_params
+from emulator.wire import parse_params
 
 ERROR_DESCRIPTIONS = {500: "Internal Server Error", 502: "Bad Gateway"}
 
@@ -47,7 +48,7 @@ class _Failure:
     remaining: int
 
 
-class BotApiEmulator:
+class BotApiEmulator(UpdateInjector):
     """The test's Telegram: start() it, point TELEGRAM_BASE_URL at base_url, inject, then assert."""
 
     def __init__(self, token: str, username: str = "chamber_qa_bot", bot_id: int = 5_000_001) -> None:
@@ -90,6 +91,12 @@ class BotApiEmulator:
         """The value for TELEGRAM_BASE_URL (PTB appends the token)."""
         assert self._server is not None, "start() the emulator first"
         return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """Where files are downloaded from: `<base_file_url><token>/<file_path>` (as BotSettings derives
+        it from base_url: …/bot -> …/file/bot)."""
+        return self.base_url.removesuffix("/bot") + "/file/bot"
 
     @property
     def bot_user(self) -> JSON:
@@ -143,88 +150,24 @@ class BotApiEmulator:
             self.calls.append(Call(method, params, status, payload))
         return status, payload
 
-    # --- users, chats, injected updates -------------------------------------------------------
-
-    @staticmethod
-    def user(user_id: int, first_name: str = "Reader", language_code: str = "zh-hans") -> JSON:
-        """Return a User object for a person talking to the bot."""
-        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
-
-    @staticmethod
-    def private_chat(user: JSON) -> JSON:
-        """Return the private Chat of a user with the bot."""
-        return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
-
-    @staticmethod
-    def group_chat(chat_id: int, title: str = "许昌商会群") -> JSON:
-        """Return a supergroup Chat (ids of groups are negative)."""
-        return {"id": chat_id, "type": "supergroup", "title": title}
-
-    def send(self, chat: JSON, user: JSON, reply_to: JSON | None = None, **content: Any) -> JSON:
-        """Deliver a new message with the given content (text=…, sticker=…, photo=…) as an update."""
-        message: JSON = {"chat": chat, "from": user, **content}
-        if "text" in content and (found := entities(content["text"])):
-            message["entities"] = found
-        if reply_to is not None:
-            message["reply_to_message"] = {k: v for k, v in reply_to.items() if k != "reply_to_message"}
-        return self.telegram.deliver("message", self.telegram.store(message))
-
-    def send_text(self, chat: JSON, user: JSON, text: str, reply_to: JSON | None = None) -> JSON:
-        """Deliver a text message."""
-        return self.send(chat, user, reply_to=reply_to, text=text)
-
-    def send_sticker(self, chat: JSON, user: JSON) -> JSON:
-        """Deliver a sticker."""
-        sticker = {
-            "file_id": "STK1",
-            "file_unique_id": "stk1",
-            "type": "regular",
-            "width": 512,
-            "height": 512,
-        }
-        return self.send(chat, user, sticker={**sticker, "is_animated": False, "is_video": False})
-
-    def send_photo(self, chat: JSON, user: JSON, caption: str | None = None) -> JSON:
-        """Deliver a photo (with an optional caption)."""
-        sizes = [{"file_id": "PH1", "file_unique_id": "ph1", "width": 90, "height": 60}]
-        return self.send(chat, user, photo=sizes, **({"caption": caption} if caption else {}))
-
-    def send_voice(self, chat: JSON, user: JSON) -> JSON:
-        """Deliver a voice message."""
-        return self.send(chat, user, voice={"file_id": "VO1", "file_unique_id": "vo1", "duration": 3})
-
-    def send_document(self, chat: JSON, user: JSON) -> JSON:
-        """Deliver a file."""
-        return self.send(
-            chat, user, document={"file_id": "DO1", "file_unique_id": "do1", "file_name": "a.pdf"}
-        )
-
-    def edit_text(self, message: JSON, text: str) -> JSON:
-        """Deliver an edit of a user's earlier message as an edited_message update."""
-        edited = {**message, "text": text, "edit_date": message["date"] + 5, "entities": entities(text)}
-        with self.telegram.cond:
-            self.telegram.messages[message["chat"]["id"], message["message_id"]] = edited
-        return self.telegram.deliver("edited_message", edited)
-
-    def press_button(self, message: JSON, data: str, user: JSON) -> JSON:
-        """Deliver a press on an inline button of a bot message (the message as it is now)."""
-        current = self.message(message["chat"]["id"], message["message_id"])
-        query_id = self.telegram.new_query_id(self.telegram.callback_queries)
-        query = {"id": query_id, "from": user, "chat_instance": str(current["chat"]["id"]), "data": data}
-        return self.telegram.deliver("callback_query", {**query, "message": current})
-
-    def inline_query(self, user: JSON, query: str) -> JSON:
-        """Deliver an inline query (`@bot query` typed in any chat)."""
-        query_id = self.telegram.new_query_id(self.telegram.inline_queries)
-        return self.telegram.deliver(
-            "inline_query", {"id": query_id, "from": user, "query": query, "offset": ""}
-        )
-
     # --- inspection and waiting ---------------------------------------------------------------
 
     def message(self, chat_id: int, message_id: int) -> JSON:
         """Return a stored message as Telegram has it now."""
         return self.telegram.messages[chat_id, message_id]
+
+    def callback_answer(self, query_id: str) -> JSON | None:
+        """Return what the bot answered a callback query with (text, show_alert, url, cache_time as
+        sent), or None if it has not answered it."""
+        with self.telegram.cond:
+            return self.telegram.callback_answers.get(str(query_id))
+
+    def file_content(self, path: str) -> bytes | None:
+        """Return the bytes a download URL path (/file/bot<token>/<file_path>) serves, or None."""
+        match = re.fullmatch(r"/file/bot([^/]+)/(.+)", unquote(path))
+        if match is None or match[1] != self.token:
+            return None
+        return self.telegram.files.content(match[2])
 
     def calls_to(self, method: str, *, ok: bool | None = True) -> list[Call]:
         """Return the calls of one method (accepted ones by default; ok=None for all)."""
@@ -266,10 +209,20 @@ class _Handler(BaseHTTPRequestHandler):
     emulator: BotApiEmulator
 
     def do_GET(self) -> None:
-        self._serve()
+        if self.path.startswith("/file/"):
+            self._serve_file()
+        else:
+            self._serve()
 
     def do_POST(self) -> None:
         self._serve()
+
+    def _serve_file(self) -> None:
+        content = self.emulator.file_content(urlsplit(self.path).path)
+        if content is None:
+            self._reply(404, "application/json", json.dumps(ApiError(404, "Not Found").payload()).encode())
+        else:
+            self._reply(200, "application/octet-stream", content)
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
@@ -282,10 +235,12 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = 400, ApiError(400, f"Bad Request: {error}").payload()
         else:
             status, payload = self.emulator.handle(url.path, params)
-        data = json.dumps(payload, ensure_ascii=False).encode()
+        self._reply(status, "application/json", json.dumps(payload, ensure_ascii=False).encode())
+
+    def _reply(self, status: int, content_type: str, data: bytes) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

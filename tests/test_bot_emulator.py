@@ -9,8 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
+from telegram import Bot, Update
+from telegram.error import Forbidden
 
 from emulator import ApiError, BotApiEmulator, parse_html
+from emulator.rules import parse_html_entities
 
 TOKEN = "123:emulator-test-token"
 CHAT = 101
@@ -164,3 +167,148 @@ def test_the_button_above_inline_results_is_checked(
         emu, "answerInlineQuery", inline_query_id=update["inline_query"]["id"], results=[], button=button
     )
     assert (status, body) == ((200, {"ok": True, "result": True}) if error is None else refused(400, error))
+
+
+# --- who the bot may write to ---------------------------------------------------------------------
+
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+
+
+def test_a_user_who_never_wrote_in_private_cannot_be_written_to(emu: BotApiEmulator) -> None:
+    group, stranger = emu.group_chat(-100_300), emu.user(202)
+    emu.send_text(group, stranger, "/ask 商会")  # the bot knows the user, from a group
+    assert call(emu, "sendMessage", chat_id=202, text="x") == refused(403, CANT_INITIATE)
+    assert call(emu, "sendChatAction", chat_id=202, action="typing") == refused(403, CANT_INITIATE)
+    assert call(emu, "sendMessage", chat_id=303, text="x") == refused(400, "Bad Request: chat not found")
+    emu.send_text(emu.private_chat(stranger), stranger, "/start")
+    assert call(emu, "sendMessage", chat_id=202, text="x")[0] == 200
+    assert call(emu, "sendMessage", chat_id=CHAT, text="x")[0] == 200  # the fixture's user wrote first
+
+
+def test_open_private_lets_the_bot_write_without_an_update(emu: BotApiEmulator) -> None:
+    pending = len(call(emu, "getUpdates", timeout=0)[1]["result"])
+    chat = emu.open_private(emu.user(404, "Ada"))
+    assert chat == {"id": 404, "type": "private", "first_name": "Ada"}
+    assert call(emu, "sendMessage", chat_id=404, text="x")[0] == 200
+    assert len(call(emu, "getUpdates", timeout=0)[1]["result"]) == pending
+
+
+async def test_ptb_raises_forbidden_for_a_user_who_never_started_the_bot(emu: BotApiEmulator) -> None:
+    emu.inline_query(emu.user(505), "商会")  # seen, but never in a private chat
+    async with Bot(TOKEN, base_url=emu.base_url) as bot:
+        with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+            await bot.send_message(505, "你好")
+
+
+# --- callback answers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://t.me/chamber_qa_bot?start=full_3_1", True),
+        ("https://t.me/Chamber_QA_Bot?start=a-b_C9", True),
+        ("https://t.me/chamber_qa_bot?start=" + "a" * 64, True),
+        ("https://t.me/chamber_qa_bot?start=" + "a" * 65, False),
+        ("https://t.me/chamber_qa_bot?start=全文", False),
+        ("https://t.me/chamber_qa_bot?start=", False),
+        ("https://t.me/chamber_qa_bot", False),
+        ("https://t.me/other_bot?start=x", False),
+        ("https://www.google.com", False),
+        ("t.me/chamber_qa_bot?start=x", False),
+    ],
+)
+def test_a_callback_answer_may_only_link_to_the_bots_start(emu: BotApiEmulator, url: str, ok: bool) -> None:
+    sent = call(emu, "sendMessage", chat_id=CHAT, text="一")[1]["result"]
+    query_id = emu.press_button(sent, "f:1", emu.user(CHAT))["callback_query"]["id"]
+    answer = {"text": "私聊查看全文", "show_alert": True, "url": url, "cache_time": 5}
+    result = call(emu, "answerCallbackQuery", callback_query_id=query_id, **answer)
+    if ok:
+        assert result == (200, {"ok": True, "result": True})
+        assert emu.callback_answer(query_id) == answer
+    else:
+        assert result == refused(400, "Bad Request: URL_INVALID")
+        assert emu.callback_answer(query_id) is None  # still unanswered: a retry may succeed
+        assert call(emu, "answerCallbackQuery", callback_query_id=query_id)[0] == 200
+        assert emu.callback_answer(query_id) == {}
+
+
+# --- the bot in groups ----------------------------------------------------------------------------
+
+
+def test_adding_and_removing_the_bot_delivers_what_telegram_sends(emu: BotApiEmulator) -> None:
+    group, admin = emu.group_chat(-100_400), emu.user(606, "Admin")
+    bot_as_member = {key: emu.bot_user[key] for key in ("id", "is_bot", "first_name", "username")}
+    joined, service = emu.add_to_group(group, admin)
+    change = Update.de_json(joined, None).my_chat_member
+    assert change is not None and (change.chat.id, change.from_user.id) == (group["id"], 606)
+    assert (change.old_chat_member.status, change.new_chat_member.status) == ("left", "member")
+    assert change.new_chat_member.user.to_dict() == bot_as_member
+    assert service["message"]["new_chat_members"] == [bot_as_member]
+    assert call(emu, "sendMessage", chat_id=group["id"], text="大家好")[0] == 200
+
+    removed, service = emu.remove_from_group(group, admin)
+    change = Update.de_json(removed, None).my_chat_member
+    assert change is not None and (change.old_chat_member.status, change.new_chat_member.status) == (
+        "member",
+        "kicked",
+    )
+    assert removed["my_chat_member"]["new_chat_member"]["until_date"] == 0
+    assert service["message"]["left_chat_member"] == bot_as_member
+    kicked = refused(403, "Forbidden: bot was kicked from the supergroup chat")
+    assert call(emu, "sendMessage", chat_id=group["id"], text="x") == kicked
+    assert call(emu, "sendChatAction", chat_id=group["id"], action="typing") == kicked
+
+    again = emu.add_to_group(group, admin)[0]["my_chat_member"]
+    assert again["old_chat_member"]["status"] == "kicked"
+    assert call(emu, "sendMessage", chat_id=group["id"], text="又见面了")[0] == 200
+
+
+def test_removal_from_a_basic_group_names_the_group(emu: BotApiEmulator) -> None:
+    group = {"id": -500, "type": "group", "title": "小群"}
+    emu.add_to_group(group, emu.user(CHAT))
+    emu.remove_from_group(group, emu.user(CHAT))
+    expected = refused(403, "Forbidden: bot was kicked from the group chat")
+    assert call(emu, "sendMessage", chat_id=-500, text="x") == expected
+
+
+# --- the message a button press carries -----------------------------------------------------------
+
+
+def test_a_pressed_message_is_the_bots_message_as_telegram_sends_it(emu: BotApiEmulator) -> None:
+    user = emu.user(CHAT)
+    earlier = emu.message(CHAT, 1)  # the fixture's "你好"
+    question = emu.send_text(emu.private_chat(user), user, "商会？", reply_to=earlier)["message"]
+    reply = {"message_id": question["message_id"]}
+    sent = call(
+        emu, "sendMessage", chat_id=CHAT, text="<b>答</b>：见原文", parse_mode="HTML", reply_parameters=reply
+    )
+    pressed = emu.press_button(sent[1]["result"], "m:1", user)["callback_query"]["message"]
+    assert pressed["reply_to_message"]["text"] == "商会？"
+    assert "reply_to_message" not in pressed["reply_to_message"]  # Telegram never nests replies
+    assert pressed["entities"] == [{"type": "bold", "offset": 0, "length": 1}]
+    message = Update.de_json({"update_id": 1, "message": pressed}, None).message
+    assert message is not None and message.text_html == "<b>答</b>：见原文"
+    edit = {"chat_id": CHAT, "message_id": pressed["message_id"]}
+    assert call(emu, "editMessageText", text="改过", **edit)[0] == 200
+    assert pressed["text"] == "答：见原文"  # the update delivered earlier is a snapshot
+    again = emu.press_button(pressed, "m:2", user)["callback_query"]["message"]
+    assert (again["text"], "entities" in again, "edit_date" in again) == ("改过", False, True)
+
+
+def test_html_becomes_entities_with_utf16_offsets() -> None:
+    html = (
+        '😀<b>商<i>会</i></b> <a href="https://t.me/x">链</a> <pre><code class="language-py">x=1</code></pre>'
+    )
+    text, found = parse_html_entities(html)
+    assert text == "😀商会 链 x=1"
+    assert found == [
+        {"type": "bold", "offset": 2, "length": 2},
+        {"type": "italic", "offset": 3, "length": 1},
+        {"type": "text_link", "url": "https://t.me/x", "offset": 5, "length": 1},
+        {"type": "pre", "language": "py", "offset": 7, "length": 3},
+    ]
+    assert parse_html_entities("<code>a</code><blockquote expandable>b</blockquote><b></b>")[1] == [
+        {"type": "code", "offset": 0, "length": 1},
+        {"type": "expandable_blockquote", "offset": 1, "length": 1},
+    ]
