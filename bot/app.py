@@ -17,6 +17,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     InlineQueryHandler,
@@ -93,10 +94,11 @@ def add_handlers(application: Application) -> None:
             MessageHandler(new & filters.Regex(ARTICLE_COMMAND), handlers.open_article),
             MessageHandler(new & filters.COMMAND, handlers.unknown_command),
             MessageHandler(new & private & filters.TEXT, handlers.private_text),
-            MessageHandler(new & groups & filters.TEXT, handlers.group_text),
+            MessageHandler(new & groups & (filters.TEXT | filters.CAPTION), handlers.group_text),
             MessageHandler(edited & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
             MessageHandler(new & private & ~filters.TEXT, handlers.not_text),
             CallbackQueryHandler(buttons.button),
+            ChatMemberHandler(handlers.joined_group, ChatMemberHandler.MY_CHAT_MEMBER),
             InlineQueryHandler(handlers.inline_query),
         ]
     )

@@ -9,16 +9,17 @@ import re
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from telegram import InlineQueryResultsButton, Message, Update
+from telegram import ChatMember, InlineQueryResultsButton, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import browse, buttons, conversations, messages, paging, questions
+from bot import browse, buttons, conversations, documents, messages, paging, questions
 from bot import reload as reloading
 from bot.logs import REDACTED
 from bot.state import BotState, Edition, state_of
 from replies import words
+from replies.controls import controls_for
 
 if TYPE_CHECKING:
     from replies.words import Lang
@@ -105,29 +106,49 @@ async def private_text(update: Update, context: Context) -> None:
 
 
 async def group_text(update: Update, context: Context) -> None:
-    """In a group answer mentions and replies to the bot; leave other chatter alone."""
+    """In a group answer mentions and replies to the bot (in text or a photo's caption); leave other
+    chatter alone."""
     message = update.effective_message
+    text = message.text or message.caption  # a photo whose caption mentions the bot asks it too
     replied = message.reply_to_message
     to_me = bool(replied and replied.from_user and replied.from_user.id == context.bot.id)
-    question = questions.group_question(message.text, context.bot.username, replying_to_me=to_me)
+    question = questions.group_question(text, context.bot.username, replying_to_me=to_me)
     if question:
         await answer_question(update, context, question)
-    elif questions.is_bare_mention(message.text, context.bot.username):  # called, but asked nothing
+    elif questions.is_bare_mention(text, context.bot.username):  # called, but asked nothing
         hint = user_screens(update).mention_hint.format(username=context.bot.username)
         await message.reply_text(html.escape(hint))
 
 
 async def not_text(update: Update, context: Context) -> None:
-    """In a private chat a photo's (or file's) caption is a question; tell the sender that stickers,
-    voice and uncaptioned media cannot be searched."""
-    caption = (update.effective_message.caption or "").strip()
+    """In a private chat: an admin's page file joins the archive; a photo's (or file's) caption is a
+    question; a reader's file gets a word on who adds pages; stickers, voice and uncaptioned media are
+    told what the bot reads."""
+    if await documents.add_document(update, context):
+        return
+    message = update.effective_message
+    caption = (message.caption or "").strip()
     if caption:
         await answer_question(update, context, caption)
+    elif message.document is not None:
+        await documents.refuse_document(update, context)
+    else:
+        example = next(iter(state_of(context).edition.examples), "")
+        await message.reply_text(html.escape(user_screens(update).non_text.format(example=example)))
+
+
+async def joined_group(update: Update, context: Context) -> None:
+    """Added to a group: say once, briefly, how to ask there (in the language of whoever added the bot)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         return
-    example = next(iter(state_of(context).edition.examples), "")
-    await update.effective_message.reply_text(
-        html.escape(user_screens(update).non_text.format(example=example))
-    )
+    was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    now_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    if was_out and now_in:
+        lang = words.screen_lang(change.from_user.language_code if change.from_user else None)
+        greeting = controls_for(lang).greeting.format(username=context.bot.username)
+        with suppress(TelegramError):  # a group that forbids the bot to write: nothing to say there
+            await context.bot.send_message(change.chat.id, html.escape(greeting))
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -243,6 +243,7 @@ class Screens:
     something_wrong: str
     article_missing: str
     mention_hint: str  # {username}: one line for a bare @mention in a group
+    document_refused: str  # {example}: a reader (not an admin) sent a file without a question
 
 
 ZH_SCREENS = Screens(
@@ -273,6 +274,7 @@ ZH_SCREENS = Screens(
     something_wrong="抱歉，出了点问题，请稍后再试。",
     article_missing="没有这篇文章。发送 /articles 查看文章列表。",
     mention_hint="请在 @{username} 后面写上问题，或用 /ask 问题，或回复我的消息。",
+    document_refused="只有管理员可以向档案添加版面。想问问题的话，直接发文字就行，例如：{example}",
 )
 
 EN_SCREENS = Screens(
@@ -304,6 +306,8 @@ EN_SCREENS = Screens(
     something_wrong="Sorry, something went wrong. Please try again in a moment.",
     article_missing="There is no such article. Send /articles to see the list.",
     mention_hint="Write your question after @{username}, or use /ask and a question, or reply to my message.",
+    document_refused="Only the bot's admins can add pages to the archive. To ask, just send your question "
+    "as text, for example: {example}",
 )
 
 
@@ -338,6 +342,20 @@ RELOAD_RUNNING = "索引正在重新加载，请稍后再试。"
 RELOADED = "索引已重新加载。\n旧版本：{old}\n新版本：{new}\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"
 RELOAD_UNCHANGED = "索引没有新版本，仍是 {version}。\n版面 {pages} · 文章 {articles} · 文本块 {chunks}"
 RELOAD_FAILED = "重新加载失败，仍在使用 {version}：\n{error}"
+
+# An admin's page file sent to the bot (bot/documents.py).
+DOCUMENT_ADDED = (
+    "{name}：{change}。\n档案变化：版面 {pages:+d} · 文章 {articles:+d} · 文本块 {chunks:+d}\n"
+    "现在共 {total_pages} 个版面、{total_articles} 篇文章；索引版本 {version}"
+)
+FOLDER_CHANGES = {
+    "added": "已加入档案",
+    "replaced": "已替换同名版面",
+    "unchanged": "与档案中的同名版面相同，未改动",
+}
+DOCUMENT_NOT_A_PAGE = "{name} 不是版面文件：目前只接受 .txt 文本版面。"
+DOCUMENT_TOO_BIG = "{name} 超过 20 MB，Telegram 不允许机器人下载；请用 chamber-qa add 添加。"
+DOCUMENT_FAILED = "没能加入 {name}，档案保持原样：\n{error}"
 
 # The terminal chat (chamber-qa chat, and chamber-qa run without a token).
 CHAT_INTRO = "档案：{pages} 版，{articles} 篇文章。请输入问题（空行退出）。"

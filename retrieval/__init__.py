@@ -21,6 +21,7 @@ from retrieval.models import (
     Paragraph,
     ShortAnswer,
 )
+from retrieval.parse.folder import FolderChange, add_pages
 from retrieval.parse.text import without_links
 from retrieval.terms.tokens import to_simplified, to_traditional
 
@@ -31,6 +32,7 @@ __all__ = [
     "Article",
     "Chunk",
     "Conversation",
+    "FolderChange",
     "Hit",
     "ListItem",
     "Page",
@@ -38,6 +40,7 @@ __all__ = [
     "Paragraph",
     "Settings",
     "ShortAnswer",
+    "add_pages",
     "current_snapshot_id",
     "is_english",
     "to_simplified",

@@ -29,6 +29,7 @@ FACADE = {
     "is_english",
     "current_snapshot_id",
     "unstated_note",
+    "add_pages",
 }
 
 
