@@ -84,15 +84,35 @@ async def show_page(update: Update, context: Context, payload: callbacks.Page) -
         await query.answer(words.for_lang(lang).no_more)
         return
     await query.answer()
+    note = controls_for(lang).results_changed if results_changed(state, answer, payload.ask) else ""
     record_screen(state, answer, payload.ask, payload.screen)
     markup = answer_markup(answer, payload.ask, payload.screen, payload.asker, lang)
     try:
         await query.edit_message_text(
-            messages.format_answer(answer, lang, payload.screen), reply_markup=markup
+            messages.format_answer(answer, lang, payload.screen, note), reply_markup=markup
         )
     except BadRequest as error:  # a double tap: the first press already showed this screen
         if "not modified" not in str(error).lower():
             raise
+
+
+def results_changed(state: BotState, answer: Answer, ask: int) -> bool:
+    """Tell whether the archive has changed under an answer being paged: a screen of this search that was
+    shown before now shows another passage (the index was rebuilt with other pages meanwhile)."""
+    start = paging.batch_start(answer.hits[0].rank - 1) if answer.hits else 0
+    for screen in range(start, start + len(answer.hits)):
+        shown, hit = state.log.shown(ask, screen), paging.screen_hit(answer, screen)
+        if (
+            shown is not None
+            and hit is not None
+            and (shown.article_id, shown.paragraph)
+            != (
+                hit.chunk.article_id,
+                hit.chunk.paragraph,
+            )
+        ):
+            return True
+    return False
 
 
 async def ask_screen(edition: Edition, question: str, screen: int) -> Answer:

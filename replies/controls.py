@@ -23,6 +23,7 @@ class Controls:
     full_sent: str  # the toast after the whole article went to the asker's private chat
     full_open: str  # the toast when the asker must open a private chat first
     article_changed: str  # the article a "全文" names has changed or gone since the answer
+    results_changed: str  # paging an answer after the archive changed under it
     greeting: str  # {username}: said once when the bot is added to a group
 
 
@@ -37,6 +38,7 @@ ZH_CONTROLS = Controls(
     full_sent="全文已私信发给你。",
     full_open="请先打开与我的私聊，全文会发到那里。",
     article_changed="这篇文章已更新或移除，请重新提问。",
+    results_changed="（档案已更新，结果可能与先前不同。）",
     greeting=(
         "大家好！我回答许昌地方报纸档案里的问题，答案都出自原报纸并注明出处。"
         "提问：/ask 问题，或 @{username} 加问题，或回复我的消息。"
@@ -54,6 +56,7 @@ EN_CONTROLS = Controls(
     full_sent="The full text is in your private chat with me.",
     full_open="Open a private chat with me first; the full text goes there.",
     article_changed="This article has changed or been removed since; please ask again.",
+    results_changed="(The archive has changed since; the results may differ from before.)",
     greeting=(
         "Hello! I answer questions from a local newspaper archive (Xuchang, Henan), quoting and citing the "
         "original pages. Ask with /ask and a question, @{username} and a question, or a reply to me."

@@ -7,15 +7,18 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from bot.buttons import results_changed
 from bot.callbacks import Full, decode
 from emulator import BotApiEmulator, Call
 from replies import words
 from replies.controls import EN_CONTROLS, ZH_CONTROLS
-from retrieval import Archive, Settings
+from retrieval import Answer, Archive, Chunk, Hit, Settings
+from usage import AskLog, Shown
 
 pytest_plugins = ["conftest_bot"]
 
@@ -203,3 +206,18 @@ async def test_an_admins_page_file_joins_the_archive_and_a_readers_is_refused(
     assert (own_archive.settings.seeds_dir / "2023-05-12_05.txt").is_file()
     assert f"现在共 {before.n_pages + 1} 个版面" in added
     assert "三亿元" in shown(answer) and "青瓷产业商会举办首届青瓷文化节" in shown(answer)
+
+
+def test_paging_says_so_when_the_archive_changed_under_an_answer(tmp_path: Path) -> None:
+    def hit(rank: int, article: str) -> Hit:
+        chunk = Chunk(rank, article, "标题", None, 1, "p.txt", "正文。")
+        return Hit(rank, 1.0, chunk, "正文。", ("正文",), ())
+
+    log = AskLog(tmp_path / "usage.sqlite")
+    ask = log.record("问题", "问题", answered=True, kind="", chat_type="private", lang="zh")
+    log.record_shown(ask, 0, Shown("p#1", "标题", 1))
+    state = SimpleNamespace(log=log)
+    same = Answer("问题", ("问题",), answered=True, hits=(hit(1, "p#1"), hit(2, "p#2")))
+    moved = Answer("问题", ("问题",), answered=True, hits=(hit(1, "p#9"), hit(2, "p#1")))
+    assert not results_changed(state, same, ask)  # type: ignore[arg-type]
+    assert results_changed(state, moved, ask)  # type: ignore[arg-type]
