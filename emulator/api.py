@@ -190,7 +190,7 @@ class TelegramState:
             message["reply_markup"] = params["reply_markup"]
         message = self.store(message)
         self.html[chat["id"], message["message_id"]] = params.get("text")
-        return message
+        return dict(message)  # the message as sent: later edits must not rewrite this reply
 
     def editmessagetext(self, params: JSON) -> JSON | bool:
         plain, entities = check_text_entities(
@@ -216,7 +216,7 @@ class TelegramState:
             message.pop("entities", None)
             message.update({"entities": entities} if entities else {})
             self.html[key] = params["text"]
-            return message
+            return dict(message)  # the message as edited now: later edits must not rewrite this reply
 
     def sendchataction(self, params: JSON) -> bool:
         self._writable_chat(params.get("chat_id"))
