@@ -51,6 +51,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -71,9 +72,9 @@ WORK_DIR = Path("/tmp/chamber-qa-load")
 FIRST_USER_ID = 10_001
 WARM_UP_QUESTIONS = 5
 SEED = 0
-TOP_K = 3  # passages per answer: the bot's default (BotSettings.top_k)
-# An answer page or an honest "no answer" says one of these (an English one after its "Searched for:" line).
-ANSWER_MARKS = ("相关原文", "Passages", "档案里没有找到", "The archive has no passage")
+TOP_K = 3  # results per search: the bot's (bot.paging.PER_ASK)
+# An answer screen cites its passage (第N段 / para. N); an honest "no answer" says so.
+ANSWER_MARK = re.compile(r"第\d+段|para\. \d+|档案里没有找到|The archive has no passage")
 
 
 # --- the archive -------------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ async def run_phase(
     sessions = [user_session(emulator, first_id + u, qs) for u, qs in enumerate(questions)]
     replies = [r for done in await asyncio.gather(*sessions) for r in done]
     wall, used = time.perf_counter() - start, CpuClock.now(bot_pid)
-    timed = [(seconds, any(mark in text for mark in ANSWER_MARKS)) for seconds, text in replies]
+    timed = [(seconds, ANSWER_MARK.search(text) is not None) for seconds, text in replies]
     return summarize(name, questions, timed, wall, (used.bot_s - cpu.bot_s, used.here_s - cpu.here_s))
 
 
