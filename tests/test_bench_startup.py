@@ -1,7 +1,7 @@
 """benchmarks.startup once, with the semantic signal off, on a throwaway copy of the seeds: the bot
 launched as a process of its own answers the question queued at its spawn, and the CLI answers cold.
 
-No timing is asserted; the measured table is in docs/startup.md.
+No timing is asserted; the measured table is in docs/scale.md.
 """
 
 from __future__ import annotations
