@@ -20,8 +20,6 @@ from functools import cache
 from itertools import islice, product
 from typing import Literal
 
-from pypinyin import Style, pinyin
-
 from retrieval.terms.tokens import BIGRAM_MARK
 from retrieval.terms.wordlists import alias_groups
 
@@ -52,6 +50,9 @@ def readings(ch: str) -> tuple[str, ...]:
     """Return a character's toneless pinyin readings, most common first (`长` -> zhang, chang)."""
     if not is_han(ch):
         return ()
+    # Imported on first use (~0.2 s): a Chinese question that finds its passages never spells pinyin.
+    from pypinyin import Style, pinyin
+
     found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
     out = list(found[0]) if found else []
     # pypinyin writes ü as v (lv); people write lu or lü, which folds to lu.
