@@ -78,12 +78,14 @@ def citation(chunk: Chunk, lang: Lang) -> str:
     return html.escape(clip(plain.citation(chunk, lang), MAX_CITATION_CHARS))
 
 
-def marked_passage(hit: Hit, max_chars: int = MAX_PASSAGE_CHARS) -> str:
-    """Return the passage's window around its evidence sentence, evidence and terms marked (HTML)."""
+def marked_passage(hit: Hit, max_chars: int = MAX_PASSAGE_CHARS, asked: str = "") -> str:
+    """Return the passage's window around its evidence sentence, evidence and terms marked (HTML); a
+    term is marked as widely as the question ``asked`` holds it (a cut name whole)."""
     text = hit.chunk.text
     if hit.answer_sentence and hit.answer_sentence not in text:  # show the evidence even so
         text = f"{hit.answer_sentence}\n{text}"
-    return mark(window(text, hit.answer_sentence, max_chars), hit.answer_sentence, hit.highlights)
+    shown = window(text, hit.answer_sentence, max_chars)
+    return mark(shown, hit.answer_sentence, plain.whole_terms(shown, hit.highlights, asked))
 
 
 def format_inserted(answer: Answer, hit: Hit, lang: Lang) -> str:
@@ -95,7 +97,7 @@ def format_inserted(answer: Answer, hit: Hit, lang: Lang) -> str:
         if short and short.rank == hit.rank
         else ""
     )
-    return f"{lead}{marked_passage(hit)}\n<i>{citation(hit.chunk, lang)}</i>"
+    return f"{lead}{marked_passage(hit, asked=answer.question)}\n<i>{citation(hit.chunk, lang)}</i>"
 
 
 def format_answer(
@@ -113,11 +115,12 @@ def format_answer(
     blocks = [*answer_lead(answer, lang)] if screen == 0 else []
     blocks += searched_for(answer, lang)
     blocks += [html.escape(note)] if note else []
-    blocks.append(format_passage(hit, lang, screen + 1, paging.screens(answer)))
+    asked = answer.searched_as or answer.question
+    blocks.append(format_passage(hit, lang, screen + 1, paging.screens(answer), asked))
     return "\n".join(blocks)
 
 
-def format_passage(hit: Hit, lang: Lang, number: int, total: int) -> str:
+def format_passage(hit: Hit, lang: Lang, number: int, total: int, asked: str = "") -> str:
     """Return one screen's passage: a window around the evidence sentence (bold, matched words
     underlined), its citation (with the passage's place among the relevant ones) and, for a partial
     match only, the question's words it lacks."""
@@ -125,7 +128,7 @@ def format_passage(hit: Hit, lang: Lang, number: int, total: int) -> str:
     if total > 1:
         cited = f"{controls_for(lang).position.format(n=number, total=total)} · {cited}"
     lines = [
-        marked_passage(hit, SCREEN_PASSAGE_CHARS),
+        marked_passage(hit, SCREEN_PASSAGE_CHARS, asked),
         f"<i>{html.escape(clip(cited, MAX_CITATION_CHARS))}</i>",
     ]
     missing = [t for t in hit.unmatched_terms if len(t.strip()) >= plain.MIN_MARKED_TERM_CHARS]

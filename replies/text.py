@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from replies.citation import citation, list_lines, refusal_opening, term_line, term_spans, unstated_note
+from replies.citation import (
+    citation,
+    list_lines,
+    refusal_opening,
+    term_line,
+    term_spans,
+    unstated_note,
+    whole_terms,
+)
 from replies.words import Lang, for_lang, lang_of
 from retrieval import Answer
 
@@ -39,9 +47,11 @@ def answer_text(answer: Answer, examples: Sequence[str] = ()) -> str:
         head.insert(0, w.short_answer.format(text=answer.short_answer.text))
     head += list_lines(answer, lang)
     blocks = ["\n".join(head)] if head else []
+    asked = answer.searched_as or answer.question
     for hit in answer.hits:
+        marked = whole_terms(hit.answer_sentence, hit.highlights, asked)
         lines = [
-            f"{hit.rank}. {mark_terms(hit.answer_sentence, hit.highlights)}",
+            f"{hit.rank}. {mark_terms(hit.answer_sentence, marked)}",
             hit.chunk.text,
             f"—— {citation(hit.chunk, lang)}",
             term_line(hit, lang),

@@ -149,7 +149,7 @@ def test_format_answer_fits_one_message_with_huge_passages() -> None:
     big = "很长的段落，" * 2000 + SENTENCE + "结尾。" * 500
     message = messages.format_answer(answer(hit(big), hit(big), hit(big)), "zh", note="(note)")
     assert utf16_len(shown(message)) <= messages.SCREEN_PASSAGE_CHARS + 200
-    assert messages.mark(SENTENCE, SENTENCE, ("工商联", "培训")) in message  # the evidence survives
+    assert re.search(r"<b>.*</b>", message) and SENTENCE in shown(message)  # the evidence survives, bold
 
 
 def test_format_no_answer_says_so_and_points_to_titles() -> None:
@@ -285,3 +285,11 @@ def test_a_partial_match_says_which_question_words_the_passage_lacks() -> None:
     en = shown(messages.format_passage(partial, "en", 1, 1))
     assert en.endswith("not matched: 主席, <现任>")
     assert "匹配" not in shown(messages.format_passage(hit(), "zh", 1, 1))  # a full match says nothing
+
+
+def test_a_name_the_segmenter_cut_is_marked_whole() -> None:
+    cut = Hit(
+        1, 9.5, chunk("秘书长黄玉霞向记者吐露心声。"), "秘书长黄玉霞向记者吐露心声。", ("黄玉", "秘书长"), ()
+    )
+    message = messages.format_answer(answer(cut, question="黄玉霞是什么职务？"), "zh")
+    assert "<u>黄玉霞</u>" in message and "<u>黄玉</u>霞" not in message
