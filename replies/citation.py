@@ -96,3 +96,16 @@ def term_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
         return []
     pattern = re.compile("|".join(re.escape(t) for t in kept), re.IGNORECASE)
     return [m.span() for m in pattern.finditer(text)]
+
+
+def whole_terms(text: str, terms: Sequence[str], question: str) -> tuple[str, ...]:
+    """Return the terms to mark in a text, each occurrence widened to the longest run of the text around
+    it that the question also holds: a name the segmenter cut (黄玉 | 霞) is marked whole, 黄玉霞."""
+    widened = dict.fromkeys(terms)
+    for start, end in term_spans(text, terms) if question else ():
+        while start > 0 and text[start - 1 : end] in question:
+            start -= 1
+        while end < len(text) and text[start : end + 1] in question:
+            end += 1
+        widened[text[start:end]] = None
+    return tuple(widened)
