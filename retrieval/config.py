@@ -14,7 +14,17 @@ class Settings:
     """Where the corpus and index live and how questions are answered."""
 
     seeds_dir: Path = field(
-        default=Path("seeds"), metadata={"help": "folder of page files (*.txt, optional *.toml sidecars)"}
+        default=Path("seeds"),
+        metadata={"help": "folder of page files (*.txt or *.pdf, optional *.toml sidecars)"},
+    )
+    page_names: str = field(
+        default="",
+        metadata={
+            "help": "regular expression searched in page file names for the paper, date and page where a "
+            "sidecar does not give them, with named groups paper, date (or year, month, day) and page, "
+            r"e.g. (?P<paper>[a-z]+)-(?P<date>\d{8})-(?P<page>\d+) for xcrb-20210903-05.pdf; a PDF's own "
+            "metadata comes last"
+        },
     )
     index_dir: Path = field(
         default=Path("var/index"), metadata={"help": "folder of index snapshots, rebuilt when stale"}

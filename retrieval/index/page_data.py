@@ -14,7 +14,7 @@ from retrieval.errors import PageUnreadable
 from retrieval.index.segments import PageEntry, chunk_record
 from retrieval.parse.articles import split_articles
 from retrieval.parse.chunks import chunk_articles
-from retrieval.parse.pages import SIDECAR_SUFFIX, Stat, decode, page_from, read_sidecar
+from retrieval.parse.pages import SIDECAR_SUFFIX, Stat, page_of, read_sidecar
 from retrieval.terms.dictionary import TermEvidence, term_evidence
 
 log = logging.getLogger(__name__)
@@ -30,8 +30,9 @@ class PageData:
     evidence: TermEvidence
 
 
-def read_page_data(path: Path, stat: Stat) -> PageData:
-    """Read, hash, parse and chunk one page file; a page that cannot be read is an entry 'refused'."""
+def read_page_data(path: Path, stat: Stat, page_names: str = "") -> PageData:
+    """Read, hash, parse and chunk one page file (``page_names``: the settings' file-name pattern); a
+    page that cannot be read is an entry 'refused'."""
     try:
         data = path.read_bytes()
         sidecar = path.with_suffix(SIDECAR_SUFFIX)
@@ -40,7 +41,7 @@ def read_page_data(path: Path, stat: Stat) -> PageData:
         return _refused(path.name, stat, f"{path.name}: cannot be read ({exc.strerror})")
     sha = hashlib.sha256(data + b"\0" + side).hexdigest()
     try:
-        page = page_from(path.name, decode(data, path.name), read_sidecar(path))
+        page = page_of(path.name, data, read_sidecar(path), page_names)
     except PageUnreadable as exc:
         return _refused(path.name, stat, str(exc), sha)
     parse = split_articles(page)
@@ -64,8 +65,8 @@ def read_page_data(path: Path, stat: Stat) -> PageData:
     return PageData(entry, [asdict(a) for a in parse.articles], [chunk_record(c) for c in chunks], evidence)
 
 
-def read_named(item: tuple[Path, Stat]) -> PageData:
-    """``read_page_data`` of one (path, stat) pair: what a worker process is sent."""
+def read_named(item: tuple[Path, Stat, str]) -> PageData:
+    """``read_page_data`` of one (path, stat, page-name pattern): what a worker process is sent."""
     return read_page_data(*item)
 
 

@@ -55,6 +55,6 @@ def _write(settings: Settings, index: Index | None) -> Index:
             previous = Previous.of(index)
         except IndexDamaged as exc:
             log.warning("rebuilding the index: %s", exc)
-    built = refresh(settings.seeds_dir, settings.tokenizer, settings.bm25, previous)
+    built = refresh(settings.seeds_dir, settings.tokenizer, settings.bm25, previous, settings.page_names)
     save_index(built, settings.index_dir, settings)
     return load_index(settings.index_dir, settings, verify="size")

@@ -52,10 +52,11 @@ def refresh(
     config: TokenizerConfig,
     params: BM25Params,
     previous: Previous | None = None,
+    page_names: str = "",
 ) -> Built:
     """Index the pages of a folder, reusing what ``previous`` (built with the same settings) holds.
 
-    Without ``previous`` every page is read.
+    Without ``previous`` every page is read; ``page_names`` is the settings' file-name pattern.
     """
     found = scan(folder)
     prev_indexed = previous.indexed if previous else []
@@ -64,7 +65,7 @@ def refresh(
     fresh_names = [name for name in found if name not in kept_names]
     fresh = parallel_map(
         read_named,
-        [(folder / name, found[name]) for name in fresh_names],
+        [(folder / name, found[name], page_names) for name in fresh_names],
         parallel=len(fresh_names) >= PARALLEL_MIN_PAGES,
         progress=tqdm(
             total=len(fresh_names),

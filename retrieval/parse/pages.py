@@ -1,8 +1,9 @@
 """Read page files from disk: a folder -> list[Page], plus a report of the files that were refused.
 
 The I/O edge of the pipeline. Pages are plain text in UTF-8 or a legacy Chinese encoding (GB18030/GBK
-and Big5 are common in archives: charset-normalizer detects them); a `<page>.toml` sidecar beside a
-page gives its metadata and parser overrides.
+and Big5 are common in archives: charset-normalizer detects them), or e-paper PDFs read by their layout
+(pdf_page.py); a `<page>.toml` sidecar beside a page gives its metadata and parser overrides, a
+file-name pattern in the settings and a PDF's own metadata what the sidecar leaves out (naming.py).
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from charset_normalizer import from_bytes
 
 from retrieval.errors import PageUnreadable
 from retrieval.models import Page, PageMeta
+from retrieval.parse.naming import from_name, from_pdf_info, merged
+from retrieval.parse.pdf import read_pdf
+from retrieval.parse.pdf_page import page_layout
 
 log = logging.getLogger(__name__)
 
 PAGE_SUFFIX = ".txt"
+PDF_SUFFIX = ".pdf"
+PAGE_SUFFIXES = (PAGE_SUFFIX, PDF_SUFFIX)  # what the pages folder takes (lower case)
 SIDECAR_SUFFIX = ".toml"
 Stat = tuple[int, int, int, int]  # page size, page mtime_ns, sidecar size, sidecar mtime_ns (-1: none)
 _LAYOUTS = ("auto", "headline-after", "headline-first")
@@ -109,33 +115,63 @@ def _line_numbers(name: str, parser: dict[str, object], key: str) -> tuple[int, 
     return ()
 
 
-def read_page(path: Path) -> Page:
+def is_page_name(name: str) -> bool:
+    """Tell whether a file name is a page's: a text page or a PDF."""
+    return name.lower().endswith(PAGE_SUFFIXES)
+
+
+def page_of(name: str, data: bytes, sidecar: dict[str, object], page_names: str = "") -> Page:
+    """Build a Page from a page file's bytes (text or PDF) and its sidecar; raise PageUnreadable.
+
+    ``page_names`` is the settings' file-name pattern (naming.py): it and, for a PDF, the PDF's own
+    metadata fill in what the sidecar leaves out.
+    """
+    by_name = from_name(name, page_names)
+    if not name.lower().endswith(PDF_SUFFIX):
+        return page_from(name, decode(data, name), merged(sidecar, by_name, {}))
+    doc = read_pdf(data, name)
+    laid = page_layout(doc)
+    if not laid.lines:
+        raise PageUnreadable(f"{name}: the PDF's text layer holds no readable text")
+    marked: dict[str, object] = {
+        "layout": "headline-first",
+        "article_starts": laid.article_starts,
+        "headline_lines": laid.headline_lines,
+    }
+    parser = sidecar.get("parser")
+    # A sidecar's [parser] table replaces what the layout marked (its line numbers are the text's lines,
+    # as `chamber-qa articles --json` shows them).
+    fields = {**merged(sidecar, by_name, from_pdf_info(doc.info)), "parser": {**marked, **(parser or {})}}
+    return page_from(name, "\n".join(laid.lines), fields)
+
+
+def read_page(path: Path, page_names: str = "") -> Page:
     """Read one page file with its sidecar; raise PageUnreadable naming the file."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise PageUnreadable(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    return page_from(path.name, decode(data, path.name), read_sidecar(path))
+    return page_of(path.name, data, read_sidecar(path), page_names)
 
 
 def scan(folder: Path) -> dict[str, Stat]:
     """Return each page file of a folder with its stat (and its sidecar's), in name order.
 
-    A page file is a visible ``*.txt`` file: pages being copied in are hidden until renamed into place
-    (parse/folder.py). One directory listing and one stat per file: a million-chunk archive has tens of
-    thousands of pages, and this runs each time the archive opens.
+    A page file is a visible ``*.txt`` or ``*.pdf`` file: pages being copied in are hidden until renamed
+    into place (parse/folder.py). One directory listing and one stat per file: a million-chunk archive
+    has tens of thousands of pages, and this runs each time the archive opens.
     """
     try:
         entries = {e.name: e for e in os.scandir(folder) if not e.name.startswith(".")}
     except FileNotFoundError:
         return {}
     found: dict[str, Stat] = {}
-    for name in sorted(n for n in entries if n.endswith(PAGE_SUFFIX)):
+    for name in sorted(n for n in entries if is_page_name(n)):
         try:
             if not entries[name].is_file():
                 continue
             page = entries[name].stat()
-            side = entries.get(name[: -len(PAGE_SUFFIX)] + SIDECAR_SUFFIX)
+            side = entries.get(str(Path(name).with_suffix(SIDECAR_SUFFIX)))
             side_stat = (side.stat().st_size, side.stat().st_mtime_ns) if side is not None else (-1, -1)
         except OSError:  # deleted between listing and stat: not a page any more
             continue
@@ -143,13 +179,13 @@ def scan(folder: Path) -> dict[str, Stat]:
     return found
 
 
-def read_pages(folder: Path) -> tuple[list[Page], list[Refusal]]:
+def read_pages(folder: Path, page_names: str = "") -> tuple[list[Page], list[Refusal]]:
     """Read every page of a folder; a bad file is logged by name and the rest are still read."""
     pages: list[Page] = []
     refused: list[Refusal] = []
     for path in (folder / name for name in scan(folder)):
         try:
-            pages.append(read_page(path))
+            pages.append(read_page(path, page_names))
         except PageUnreadable as exc:
             log.warning("skipped %s", exc)
             refused.append(Refusal(path.name, str(exc)))
