@@ -19,8 +19,8 @@ _HASH = re.compile(r"[_.-]?[0-9a-f]{12,}", re.IGNORECASE)  # content hashes in f
 
 def citation(chunk: Chunk, lang: Lang, *, whole_article: bool = False) -> str:
     """Return the citation line: 《headline》 · section · paper, date (or that it is unknown), page (or the
-    page file's readable name) · paragraph N · byline; of the whole article, without the passage's subhead
-    and paragraph."""
+    page file's readable name) · paragraph N · byline and contributors; of the whole article, without the
+    passage's subhead and paragraph."""
     w = for_lang(lang)
     where = ", ".join(
         part
@@ -32,7 +32,7 @@ def citation(chunk: Chunk, lang: Lang, *, whole_article: bool = False) -> str:
         "" if whole_article else chunk.section,
         where,
         "" if whole_article else w.paragraph.format(n=chunk.paragraph),
-        chunk.byline,
+        " ".join(who for who in (chunk.byline, chunk.contributors) if who),
     )
     return " · ".join(part for part in parts if part)
 

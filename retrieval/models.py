@@ -59,6 +59,8 @@ class Article:
     # paragraphs' spans they account for every line of the article.
     subheads: tuple[tuple[str, int], ...] = ()
     headline_span: tuple[int, ...] = ()
+    # Who helped (通讯员 刘岩 徐暘洋), beside the reporters in `byline`; from a byline line or the lead.
+    contributors: str | None = None
 
     @property
     def title(self) -> str:
@@ -100,6 +102,7 @@ class Chunk:
     date: str | None = None
     page: str | None = None  # page number and name, e.g. "5 经济"
     byline: str | None = None  # the article's (本报记者 魏东雅) or the photo's credit (魏东雅 乔璐洋 摄)
+    contributors: str | None = None  # the article's contributors (通讯员 刘岩 徐暘洋)
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,10 @@ def assert_nothing_lost(page: Page, result: PageParse) -> None:
         for line, text in zip(art.headline_span[:n_head], art.headline, strict=True):
             put(line, text)
         byline_lines = art.headline_span[n_head:]
-        assert bool(byline_lines) == (art.byline is not None), art.id
-        if art.byline is not None:
-            put(byline_lines[0], art.byline)
+        printed = " ".join(who for who in (art.byline, art.contributors) if who)
+        if byline_lines:  # a byline line: reporters, then contributors, as printed
+            assert printed, art.id
+            put(byline_lines[0], printed)
         owners.update(art.headline_span)
         for text, line in art.subheads:
             put(line, text)

@@ -63,7 +63,7 @@ def test_articles_json_lists_every_article(seed_settings: Settings) -> None:
     objs = [json.loads(ln) for ln in invoke(seed_settings, "articles", "--json").splitlines()]
     assert len(objs) == 8
     assert {o["kind"] for o in objs} == {"article", "photo"}
-    keys = {"id", "title", "source", "byline", "kind", "sections", "paragraphs"}
+    keys = {"id", "title", "source", "byline", "contributors", "kind", "sections", "paragraphs"}
     assert all(set(o) == keys for o in objs)
 
 

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from retrieval.ask.answer_types import Asked
 from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, coverage, coverage_order
+from retrieval.ask.credits import credited_first, credits_named
 from retrieval.ask.dialogue import added_subject, remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.lists import list_answer
@@ -56,7 +57,6 @@ MAX_NEAR_TERMS = 5
 # covers: at 0.5 no question of our sets lost its answer from the top three, at 0.6 four did.
 RELEVANT_SHARE = 0.5
 _ABOUT_PEOPLE = frozenset({"title"})  # typed answers about a named person: no semantic re-rank
-_BYLINE_ROLES = frozenset({"本报记者", "记者", "通讯员", "实习生", "摄影", "本报讯", "见习记者"})
 PREPARED_CACHE = 4096  # passages kept prepared for matching (a few MB)
 Ranked = list[tuple[Chunk, float]]
 
@@ -175,6 +175,7 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
             return _refusal(source, read, terms, ranked, reason, typed)
         ranked = stating
     k = source.settings.top_k if top_k is None else top_k
+    ranked = credited_first(ranked, prepare(read.searched))  # 徐鼎烨写了哪些报道？: their work first
     relevant = _relevant(_pick(ranked, len(ranked)), asked, prepared, RELEVANT_SHARE * best, read.searched)
     hits = _hits(relevant[offset : offset + k], cs, asked, prepared, offset)
     short = (
@@ -232,7 +233,7 @@ def _semantic_order(source: Answering, read: Question, ranked: Ranked, typed: As
         return ranked
     head = ranked[:SEMANTIC_DEPTH]
     asked_text = prepare(read.searched)
-    if any(_byline_named(chunk.byline, asked_text) for chunk, _ in head):
+    if any(credits_named(chunk, asked_text) for chunk, _ in head):
         return ranked
     # In Simplified characters: a Traditional question is then read exactly as its Simplified twin.
     question = source.question_vector(to_simplified(normalize(read.searched)))
@@ -274,18 +275,10 @@ def _relevant(
     asked_text = prepare(question)
     kept = []
     for chunk, score in picked:
-        if coverage(asked, _prepared(chunk, prepared)) < share and not _byline_named(
-            chunk.byline, asked_text
-        ):
+        if coverage(asked, _prepared(chunk, prepared)) < share and not credits_named(chunk, asked_text):
             continue
         kept.append((chunk, score))
     return kept
-
-
-def _byline_named(byline: str | None, question: str) -> bool:
-    """Tell whether a byline's names (本报记者 魏东雅 -> 魏东雅) include one the question prints."""
-    names = re.findall(r"[\u4e00-\u9fff]{2,4}", byline or "")
-    return any(name in question for name in names if name not in _BYLINE_ROLES)
 
 
 @lru_cache(maxsize=PREPARED_CACHE)

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from retrieval.models import Article, Page, PageMeta, PageParse, Paragraph
+from retrieval.parse.bylines import CONTRIBUTOR_ROLE, closing_credits, lead_credits, read_credits
 from retrieval.parse.layout import Block, printed_page, read_layout
 
 Layout = Literal["headline-after", "headline-first"]
@@ -85,14 +86,35 @@ def _paragraphs(draft: _Draft) -> tuple[Paragraph, ...]:
     return tuple(Paragraph(b.text, section, b.first_line, b.last_line) for b, section in draft.body)
 
 
+def _credits(draft: _Draft, kind: Literal["article", "photo"]) -> tuple[str | None, str | None]:
+    """Return an item's (byline, contributors): a photo's credit as printed; an article's byline line
+    split where its contributors start (`本报记者 魏东雅` / `通讯员 高建平`), else the lead's or the
+    closing parenthesis's reporters and contributors."""
+    printed = " ".join(b.text for b in draft.byline) or None
+    if kind == "photo" or (printed is None and not draft.body):
+        return printed, None
+    found = [c for c in (read_credits(b.text) for b in draft.byline if b.kind == "byline") if c]
+    paras = [b.text for b, _ in draft.body]
+    found += [c for c in (lead_credits(paras[0]), closing_credits(paras[-1])) if c] if paras else []
+    contributors = next((c.contributor_line for c in found if c.contributors), None)
+    if printed is not None:
+        at = CONTRIBUTOR_ROLE.search(printed)
+        if at is None:
+            return printed, contributors
+        return printed[: at.start()].strip() or None, printed[at.start() :].strip()
+    return next((c.byline for c in found if c.reporters), None), contributors
+
+
 def _finish(draft: _Draft, kind: Literal["article", "photo"], page: Page, n: int) -> Article:
     """Freeze a draft into an Article numbered n on its page."""
+    byline, contributors = _credits(draft, kind)
     return Article(
         id=f"{PurePath(page.source).stem}#{n}",
         source=page.source,
         kind=kind,
         headline=tuple(ln.text for b in draft.headline for ln in b.lines),
-        byline=" ".join(b.text for b in draft.byline) or None,
+        byline=byline,
+        contributors=contributors,
         paragraphs=_paragraphs(draft),
         meta=page.meta,
         subheads=tuple((b.text, b.first_line) for b in draft.subheads),

@@ -88,12 +88,14 @@ def chunk_articles(articles: Iterable[Article], start_id: int = 0) -> list[Chunk
                         date=article.meta.date,
                         page=_page_label(article),
                         byline=article.byline,
+                        contributors=article.contributors,
                     )
                 )
     return chunks
 
 
 def indexed_text(chunk: Chunk) -> str:
-    """Return what the index sees of a chunk: headline and section in front of the text, byline after it
-    (a reporter's or photographer's name brings up their work)."""
-    return " ".join(part for part in (chunk.title, chunk.section, chunk.text, chunk.byline) if part)
+    """Return what the index sees of a chunk: headline and section in front of the text, byline and
+    contributors after it (a reporter's or photographer's name brings up their work)."""
+    parts = (chunk.title, chunk.section, chunk.text, chunk.byline, chunk.contributors)
+    return " ".join(part for part in parts if part)

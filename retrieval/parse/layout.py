@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from retrieval.parse.bylines import CLOSING, read_credits
 from retrieval.parse.text import ends_sentence, join_lines, squeeze_line, width
 
 BlockKind = Literal["body", "title", "byline", "credit"]
@@ -194,9 +195,17 @@ def _is_title_line(line: Line) -> bool:
 def _line_kind(line: Line) -> BlockKind | None:
     if CREDIT.match(line.text):
         return "credit"
-    if BYLINE.match(line.text):
+    if BYLINE.match(line.text) and read_credits(line.text) is not None:
         return "byline"
     return None
+
+
+def finished(text: str) -> bool:
+    """Tell whether a line ends a paragraph's text: a sentence end, or a closing byline or （完）."""
+    if ends_sentence(text) or text.endswith(("（完）", "(完)")):
+        return True
+    closing = CLOSING.search(text)
+    return closing is not None and read_credits(closing[1]) is not None
 
 
 def _split_group(
@@ -228,7 +237,7 @@ def _split_group(
             flush("title" if all_title else "body")
         current.append(ln)
         # A short line that ends a sentence ends its paragraph even without a blank line after it.
-        if not all_title and ln.is_short and ends_sentence(ln.text):
+        if not all_title and ln.is_short and finished(ln.text):
             flush()
     flush("title" if all_title else "body")
     return blocks
@@ -236,7 +245,7 @@ def _split_group(
 
 def _joins(prev: Block, nxt: Block, forced_starts: frozenset[int]) -> bool:
     """Tell whether a blank line between two blocks is a column break inside one paragraph."""
-    if prev.kind != "body" or ends_sentence(prev.lines[-1].text) or nxt.is_dispatch:
+    if prev.kind != "body" or finished(prev.lines[-1].text) or nxt.is_dispatch:
         return False
     if nxt.first_line in forced_starts:  # the override says a new article starts here, mid-sentence or not
         return False
@@ -248,6 +257,46 @@ def _joins(prev: Block, nxt: Block, forced_starts: frozenset[int]) -> bool:
     return nxt.kind == "title" and len(nxt.lines) == 1 and not last.is_short and not nxt.lines[0].is_short
 
 
+def _stands_as_byline(prev: Block | None, block: Block, nxt: Block | None) -> bool:
+    """Tell whether a byline-like line stands where bylines stand: beside a headline block or at an
+    article's start or end, never inside running text. After an unfinished line it is the rest of a
+    sentence a column break split; a full-width line running on into body text is a wrapped sentence."""
+    if prev is not None and prev.kind == "body" and not finished(prev.lines[-1].text):
+        return False
+    full_width = not block.lines[-1].is_short
+    return not (full_width and nxt is not None and nxt.kind == "body" and not nxt.is_dispatch)
+
+
+def _wrapped_line(prev: Block | None, block: Block, nxt: Block | None) -> bool:
+    """Tell whether a lone title-like line between paragraphs is running text a column break cut off:
+    it fills the column to the edge (a subhead or headline stands shorter, or over several lines) and
+    the text after it goes on without opening a new item."""
+    line = block.lines[-1]
+    return (
+        len(block.lines) == 1
+        and line.width >= line.full_width - 0.5
+        and prev is not None
+        and prev.kind == "body"
+        and nxt is not None
+        and nxt.kind == "body"
+        and not nxt.is_dispatch
+    )
+
+
+def _settle_lines(blocks: list[Block], forced_titles: frozenset[int]) -> list[Block]:
+    """Read byline-like and title-like lines that stand inside running text as body text."""
+    out: list[Block] = []
+    for i, block in enumerate(blocks):
+        prev, nxt = out[-1] if out else None, blocks[i + 1] if i + 1 < len(blocks) else None
+        stray_byline = block.kind == "byline" and not _stands_as_byline(prev, block, nxt)
+        forced = block.first_line in forced_titles
+        stray_title = block.kind == "title" and not forced and _wrapped_line(prev, block, nxt)
+        if stray_byline or stray_title:
+            block = Block("body", block.lines)
+        out.append(block)
+    return out
+
+
 def read_layout(
     text: str, forced_titles: frozenset[int] = frozenset(), forced_starts: frozenset[int] = frozenset()
 ) -> Layout:
@@ -257,11 +306,11 @@ def read_layout(
     begin a block (an article starts there): both come from a page's sidecar overrides.
     """
     header, groups = split_header(read_lines(text))
+    found = [b for group in groups for b in _split_group(group, forced_titles, forced_starts)]
     blocks: list[Block] = []
-    for group in groups:
-        for block in _split_group(group, forced_titles, forced_starts):
-            if blocks and _joins(blocks[-1], block, forced_starts):
-                blocks[-1] = Block("body", blocks[-1].lines + block.lines)
-            else:
-                blocks.append(block)
+    for block in _settle_lines(found, forced_titles):
+        if blocks and block.first_line not in forced_titles and _joins(blocks[-1], block, forced_starts):
+            blocks[-1] = Block("body", blocks[-1].lines + block.lines)
+        else:
+            blocks.append(block)
     return Layout(tuple(header), tuple(blocks))
