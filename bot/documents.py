@@ -18,7 +18,7 @@ from telegram.ext import ContextTypes
 from bot import reload as reloading
 from bot.state import BotState, state_of
 from replies import words
-from retrieval import add_pages
+from retrieval import PAGE_SUFFIXES, add_pages
 
 if TYPE_CHECKING:
     from retrieval import ArchiveStats
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # Telegram's getFile limit for bots
-PAGE_SUFFIXES = (".txt",)  # what the pages folder takes
 RELOAD_WAIT_SECONDS = 60.0  # how long an upload waits for a reload already running
 
 
@@ -56,6 +55,10 @@ async def add_document(update: Update, context: Context) -> bool:
         logger.error("Adding the page %s failed", name, exc_info=True)
         reason = f"{type(error).__name__}: {error}".replace(context.bot.token, "…")[:500]
         await message.reply_text(html.escape(words.DOCUMENT_FAILED.format(name=name, error=reason)))
+        return True
+    refused = [r.reason for r in state.edition.archive.refused if r.source == name]
+    if refused:  # in the folder, but nothing of it could be indexed (a scan, a damaged PDF ...)
+        await message.reply_text(html.escape(words.DOCUMENT_UNREADABLE.format(name=name, reason=refused[0])))
         return True
     await message.reply_text(html.escape(added_report(name, change, old, new)))
     return True

@@ -23,6 +23,7 @@ from retrieval import Archive, Conversation, Settings
 from retrieval.errors import RetrievalError
 from retrieval.evaluate import MRR_DEPTH, evaluate, read_questions
 from retrieval.parse.folder import FolderChange, add_pages, remove_pages
+from retrieval.parse.naming import compile_pattern
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 DEFAULTS = Settings()
@@ -45,12 +46,24 @@ def _open(settings: Settings, *, rebuild: bool = False, embed: bool = True) -> A
 
 
 def corpus_options(f):  # type: ignore[no-untyped-def]
-    """Add --seeds, --index-dir and --vectors/--no-vectors to a command, which gets them as ``settings``."""
+    """Add --seeds, --index-dir, --page-names and --vectors/--no-vectors to a command, which gets them
+    as ``settings``."""
 
     @functools.wraps(f)
-    def with_settings(*args, seeds: Path, index_dir: Path, vectors: bool, **kwargs):  # type: ignore[no-untyped-def]
-        settings = Settings(seeds_dir=seeds, index_dir=index_dir, vectors=vectors)
+    def with_settings(*args, seeds: Path, index_dir: Path, vectors: bool, page_names: str, **kwargs):  # type: ignore[no-untyped-def]
+        settings = Settings(seeds_dir=seeds, index_dir=index_dir, vectors=vectors, page_names=page_names)
         return f(*args, settings=settings, **kwargs)
+
+    page_names = click.option(
+        "--page-names",
+        default=DEFAULTS.page_names,
+        envvar="CHAMBER_QA_PAGE_NAMES",
+        callback=_check_page_names,
+        metavar="REGEX",
+        help="Paper, date and page from page file names where no sidecar gives them: a regular expression "
+        "with named groups paper, date (or year, month, day) and page, e.g. "
+        r"'(?P<paper>[a-z]+)-(?P<date>\d{8})-(?P<page>\d+)' for xcrb-20210903-05.pdf.",
+    )
 
     vectors = click.option(
         "--vectors/--no-vectors",
@@ -75,7 +88,17 @@ def corpus_options(f):  # type: ignore[no-untyped-def]
         envvar="CHAMBER_QA_SEEDS",
         help="Folder of page files.",
     )
-    return seeds(index_dir(vectors(with_settings)))
+    return seeds(index_dir(page_names(vectors(with_settings))))
+
+
+def _check_page_names(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Refuse a --page-names pattern that is no regular expression with the groups it needs."""
+    if value:
+        try:
+            compile_pattern(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return value
 
 
 @click.group(context_settings=CONTEXT)
@@ -195,7 +218,8 @@ def _change_folder(change: Callable[[], list[FolderChange]], settings: Settings)
 @click.argument("pages", nargs=-1, required=True, type=click.Path(path_type=Path))
 @corpus_options
 def add(pages: tuple[Path, ...], settings: Settings) -> None:
-    """Add page files (*.txt, with their .toml sidecars) to the archive and update the index.
+    """Add page files (*.txt, or e-paper *.pdf read by their layout; with their .toml sidecars) to the
+    archive and update the index. A PDF without a text layer (a scan) is reported by name, not indexed.
 
     The pages are copied into the pages folder; a page of the same name is replaced. Only the new pages
     are tokenized, and the new index replaces the old one atomically: a running bot keeps answering
@@ -204,6 +228,7 @@ def add(pages: tuple[Path, ...], settings: Settings) -> None:
     \b
     Example:
         chamber-qa add ~/incoming/2024-05-01_*.txt
+        chamber-qa add --page-names '(?P<paper>[a-z]+)-(?P<date>\\d{8})-(?P<page>\\d+)' xcrb-20210903-05.pdf
     """
     _change_folder(lambda: add_pages(list(pages), settings.seeds_dir), settings)
 

@@ -355,9 +355,10 @@ FOLDER_CHANGES = {
     "replaced": "已替换同名版面",
     "unchanged": "与档案中的同名版面相同，未改动",
 }
-DOCUMENT_NOT_A_PAGE = "{name} 不是版面文件：目前只接受 .txt 文本版面。"
+DOCUMENT_NOT_A_PAGE = "{name} 不是版面文件：目前只接受 .txt 文本版面和 .pdf 电子版。"
 DOCUMENT_TOO_BIG = "{name} 超过 20 MB，Telegram 不允许机器人下载；请用 chamber-qa add 添加。"
 DOCUMENT_FAILED = "没能加入 {name}，档案保持原样：\n{error}"
+DOCUMENT_UNREADABLE = "{name} 已存入版面文件夹，但读不出可检索的文字，未加入档案：\n{reason}"
 
 # The terminal chat (chamber-qa chat, and chamber-qa run without a token).
 CHAT_INTRO = "档案：{pages} 版，{articles} 篇文章。请输入问题（空行退出）。"

@@ -22,10 +22,12 @@ from retrieval.models import (
     ShortAnswer,
 )
 from retrieval.parse.folder import FolderChange, add_pages
+from retrieval.parse.pages import PAGE_SUFFIXES
 from retrieval.parse.text import without_links
 from retrieval.terms.tokens import to_simplified, to_traditional
 
 __all__ = [
+    "PAGE_SUFFIXES",
     "Answer",
     "Archive",
     "ArchiveStats",

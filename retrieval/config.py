@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.index.scoring import BM25Params, ModelName
+from retrieval.parse.naming import compile_pattern
 from retrieval.terms.tokens import TokenizerConfig
 
 
@@ -61,6 +62,10 @@ class Settings:
     max_question_chars: int = field(
         default=500, metadata={"help": "longer questions are cut to this many characters"}
     )
+
+    def __post_init__(self) -> None:
+        if self.page_names:
+            compile_pattern(self.page_names)  # a bad pattern is refused here, not half-way through a build
 
     @property
     def bm25(self) -> BM25Params:

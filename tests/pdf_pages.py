@@ -162,3 +162,39 @@ def draw_damaged(path: Path, good: Path) -> Path:
     data[200:half] = b"\0" * (half - 200)
     path.write_bytes(bytes(data[:half]))
     return path
+
+
+TRAINING = Story(
+    kicker="服务民营经济高质量发展",
+    title="许昌市工商联举办商会会长培训班",
+    subtitle="——一百余名商会负责人参加学习",
+    byline="本报记者 徐鼎烨 通讯员 刘岩",
+    paragraphs=(
+        "本报讯 9月1日，许昌市工商联在许昌学院举办全市商会会长培训班，来自各县（市、区）的一百余名商会"
+        "负责人参加培训。培训为期三天，邀请省内外专家授课。",
+        "培训班围绕商会党建、商会治理和服务会员企业等内容展开。市工商联主席在开班式上说，商会要当好"
+        "政府和企业之间的桥梁纽带，帮助会员企业解决融资难、用工难等实际问题。",
+        "学员们表示，这次培训内容实在，对做好商会工作很有帮助。下一步，市工商联还将分批组织商会秘书长"
+        "培训，推动全市商会规范化建设。",
+    ),
+)
+FAIR = Story(
+    title="禹州市钧瓷商会助力企业开拓市场",
+    paragraphs=(
+        "本报讯（记者 魏东雅）近日，禹州市钧瓷商会组织二十多家会员企业赴郑州参加中原文化产业博览会，"
+        "现场签约金额达三千余万元。",
+        "商会负责人介绍，今年以来商会先后组织会员企业参加展会六次，帮助企业对接销售渠道，钧瓷产品订单"
+        "同比增长三成。",
+    ),
+)
+CAPTION = "禹州市钧瓷商会会员企业在博览会上展示产品。 魏东雅 摄"
+
+
+def front_page(path: Path, **kwargs: object) -> Path:
+    """A page of two articles: one over three columns, one over two beside a captioned photo."""
+    modules = [
+        Module(MARGIN, 50, WIDTH - 2 * MARGIN, columns=3, story=TRAINING, height=90),
+        Module(MARGIN, 290, 340, columns=2, story=FAIR, height=80, title_size=18),
+        Module(400, 290, WIDTH - MARGIN - 400, photo=Photo(CAPTION)),
+    ]
+    return draw_page(path, modules, **kwargs)  # type: ignore[arg-type]

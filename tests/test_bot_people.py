@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from pdf_pages import draw_scan, front_page
 
 from bot.buttons import results_changed
 from bot.callbacks import Full, decode
@@ -184,7 +185,7 @@ async def test_an_admins_page_file_joins_the_archive_and_a_readers_is_refused(
         emulator.send_document(emulator.private_chat(alice), alice, "page.txt", PAGE.encode())
         refusal = await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ALICE)
         assert shown(refusal).startswith("只有管理员可以向档案添加版面")
-        emulator.send_document(emulator.private_chat(admin), admin, "scan.pdf", b"%PDF-1.4\n%%EOF\n")
+        emulator.send_document(emulator.private_chat(admin), admin, "photo.jpg", b"\xff\xd8\xff\xe0")
         emulator.send_document(
             emulator.private_chat(admin), admin, "2023-05-12_05.txt", PAGE.encode("gb18030")
         )
@@ -200,12 +201,31 @@ async def test_an_admins_page_file_joins_the_archive_and_a_readers_is_refused(
         assert "已替换同名版面" in shown(emulator.sent_to(ADMIN)[2])
         emulator.press_button(answer.response["result"], buttons(answer)["全文"], alice)
         await emulator.wait_until(lambda: ZH_CONTROLS.article_changed in toasts(emulator))
-    assert not_page == words.DOCUMENT_NOT_A_PAGE.format(name="scan.pdf")
+    assert not_page == words.DOCUMENT_NOT_A_PAGE.format(name="photo.jpg")
     assert added.startswith("2023-05-12_05.txt：已加入档案。") and "版面 +1" in added, added
     assert (ROOT / "seeds" / "2023-05-12_05.txt").exists() is False, "into the archive's folder only"
     assert (own_archive.settings.seeds_dir / "2023-05-12_05.txt").is_file()
     assert f"现在共 {before.n_pages + 1} 个版面" in added
     assert "三亿元" in shown(answer) and "青瓷产业商会举办首届青瓷文化节" in shown(answer)
+
+
+async def test_an_admins_pdf_page_joins_the_archive_and_a_scan_is_reported_by_name(
+    emulator: BotApiEmulator, start_bot: Any, own_archive: Archive, tmp_path: Path
+) -> None:
+    admin = emulator.user(ADMIN)
+    chat = emulator.private_chat(admin)
+    page = front_page(tmp_path / "xcrb-20210903-05.pdf").read_bytes()
+    scan = draw_scan(tmp_path / "scan.pdf").read_bytes()
+    async with start_bot(own_archive, admin_user_ids=frozenset({ADMIN})):
+        emulator.send_document(chat, admin, "xcrb-20210903-05.pdf", page)
+        await emulator.wait_until(lambda: len(emulator.sent_to(ADMIN)) == 1, timeout=120)
+        emulator.send_document(chat, admin, "scan.pdf", scan)
+        await emulator.wait_until(lambda: len(emulator.sent_to(ADMIN)) == 2, timeout=120)
+        added, refused = map(shown, emulator.sent_to(ADMIN))
+        answer = await reply_to(emulator, chat, admin, "钧瓷商会在博览会上签约金额是多少？")
+    assert added.startswith("xcrb-20210903-05.pdf：已加入档案。") and "版面 +1" in added, added
+    assert refused.startswith("scan.pdf 已存入版面文件夹，但读不出可检索的文字") and "OCR" in refused
+    assert "三千余万元" in shown(answer) and "禹州市钧瓷商会助力企业开拓市场" in shown(answer)
 
 
 def test_paging_says_so_when_the_archive_changed_under_an_answer(tmp_path: Path) -> None:

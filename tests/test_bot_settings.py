@@ -30,6 +30,7 @@ FACADE = {
     "current_snapshot_id",
     "unstated_note",
     "add_pages",
+    "PAGE_SUFFIXES",
 }
 
 

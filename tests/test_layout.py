@@ -31,6 +31,7 @@ ENTRY_POINTS = {
     "rank_bm25": ("retrieval/index/reference.py",),
     "telegram": ("bot/",),
     "sqlite3": ("usage/",),
+    "pdfplumber": ("retrieval/parse/pdf.py",),
 }
 # Modules that write an index: a server opening an index that is up to date loads none of them.
 WRITER = (

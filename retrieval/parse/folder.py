@@ -1,8 +1,9 @@
 """Change the pages folder: add and remove page files (with their sidecars), each file replaced atomically.
 
 The folder is the archive's source of truth and the index follows it (index/sync.py). A file is copied
-under a temporary name that no reader lists (hidden, not ``*.txt``) and renamed into place, so an add
-killed half-way leaves whole pages or none, never half a page, and the index still serving is untouched.
+under a temporary name that no reader lists (hidden, not ``*.txt`` or ``*.pdf``) and renamed into
+place, so an add killed half-way leaves whole pages or none, never half a page, and the index still
+serving is untouched.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from retrieval.parse.pages import PAGE_SUFFIX, SIDECAR_SUFFIX
+from retrieval.parse.pages import PAGE_SUFFIXES, SIDECAR_SUFFIX, is_page_name
 
 Change = Literal["added", "replaced", "unchanged", "removed"]
 
@@ -50,11 +51,12 @@ def _same(a: Path, b: Path) -> bool:
 def add_pages(paths: list[Path], folder: Path) -> list[FolderChange]:
     """Copy page files and their sidecars into the folder; a page of the same name is replaced.
 
-    Raises ValueError, before copying anything, for a path that is not a ``*.txt`` file.
+    Raises ValueError, before copying anything, for a path that is not a ``*.txt`` or ``*.pdf`` file.
     """
-    bad = [str(p) for p in paths if p.suffix != PAGE_SUFFIX or not p.is_file()]
+    bad = [str(p) for p in paths if not is_page_name(p.name) or not p.is_file()]
     if bad:
-        raise ValueError(f"not a page file (*{PAGE_SUFFIX}): {', '.join(bad)}")
+        kinds = " or ".join(f"*{s}" for s in PAGE_SUFFIXES)
+        raise ValueError(f"not a page file ({kinds}): {', '.join(bad)}")
     folder.mkdir(parents=True, exist_ok=True)
     changes = []
     for src in paths:
@@ -79,7 +81,7 @@ def remove_pages(names: list[str], folder: Path) -> list[FolderChange]:
     Raises ValueError, before deleting anything, naming the pages the folder does not hold.
     """
     targets = [folder / Path(name).name for name in names]
-    missing = [t.name for t in targets if t.suffix != PAGE_SUFFIX or not t.is_file()]
+    missing = [t.name for t in targets if not is_page_name(t.name) or not t.is_file()]
     if missing:
         raise ValueError(f"no such page in {folder}: {', '.join(missing)}")
     for target in targets:

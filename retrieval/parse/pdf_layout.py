@@ -19,6 +19,8 @@ Interval = tuple[float, float]
 # A gutter is at least this wide relative to the type beside it (and to the body type).
 _GUTTER_EM = 1.0
 _MIN_GUTTER_BODY = 0.6
+# White space this tall across a whole region (in body ems) parts what is above from what is below.
+_BREAK_EM = 2.0
 # A space is written between two glyphs of a row this far apart (in ems).
 _SPACE_EM = 0.15
 
@@ -117,13 +119,17 @@ def _cuts(free: list[Interval], lo: float, hi: float, body: float) -> list[Inter
 
 
 def _bands(region: list[list[Glyph]], lo: float, hi: float, body: float) -> list[_Band]:
-    """Group consecutive strips that share their column gutters (or, having none, share that)."""
+    """Group consecutive strips that share their column gutters (or, having none, share that), unless
+    a wide white space parts them."""
     bands: list[_Band] = []
+    end = float("inf")
     for strip in region:
         free = _free(strip, lo, hi, body)
         s_lo, s_hi = min(g.x0 for g in strip), max(g.x1 for g in strip)
         mine = _cuts(free, s_lo, s_hi, body)
-        if bands:
+        parted = min(g.top for g in strip) - end >= _BREAK_EM * body
+        end = max(g.bottom for g in strip)
+        if bands and not parted:
             band = bands[-1]
             merged = _intersect(band.free, free)
             m_lo, m_hi = min(band.lo, s_lo), max(band.hi, s_hi)
