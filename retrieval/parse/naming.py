@@ -72,10 +72,10 @@ def from_pdf_info(info: dict[str, str]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for key in ("Title", "Subject"):
         text = info.get(key, "").strip()
-        if not text:
+        if not text or _NOT_A_PAPER.search(text):
             continue
         paper = _DATE.sub(" ", _PAGE.sub(" ", text)).strip(" ,，-_|:：")
-        if paper and not _NOT_A_PAPER.search(paper) and re.search(r"[\u4e00-\u9fff]", paper):
+        if paper and re.search(r"[\u4e00-\u9fff]", paper):
             fields.setdefault("paper", paper.split()[0])
         when = _date_in(text)
         if when:

@@ -15,6 +15,7 @@ from itertools import count
 
 from retrieval.parse.pdf import Box, PdfDocument, PdfPage
 from retrieval.parse.pdf_layout import Row, body_size, reading_order, strips
+from retrieval.parse.text import ends_sentence
 
 TITLE_RATIO = 1.15  # type this much larger than the body is a title (kicker, subtitle, subhead)
 HEADLINE_RATIO = 1.4  # a title group holding type this large is a headline
@@ -111,14 +112,15 @@ def _title_lines(rows: list[Row]) -> list[str]:
 
 
 def _opens_paragraph(prev: Row | None, row: Row, edges: dict[int, tuple[float, float]], body: float) -> bool:
-    """Tell whether a body row opens a paragraph: it is indented, or the row before it ended short (a
-    paragraph's last row), in its column or at the foot of the column before."""
+    """Tell whether a body row opens a paragraph: it is indented, or the row before it (in its column or
+    at the foot of the column before) ended a sentence short of the column's edge (a paragraph's last
+    row where a paper sets paragraphs without indents)."""
     if prev is None:
         return True
     em = max(row.size, body)
     if row.x0 - edges[row.column][0] >= _INDENT_EM * em:
         return True
-    return prev.x1 <= edges[prev.column][1] - _SHORT_EM * em
+    return prev.x1 <= edges[prev.column][1] - _SHORT_EM * em and ends_sentence(prev.text)
 
 
 def _paragraphs(rows: list[Row], body: float) -> list[list[str]]:
@@ -167,13 +169,15 @@ def _write_flow(out: PdfText, rows: list[Row], images: tuple[Box, ...], body: fl
 
 
 def _take_byline(runs: list[tuple[str, list[Row]]], i: int) -> list[str]:
-    """Take the short line printed right under a headline (本报记者 …) off the run after it: it stands
-    with the headline. A row is short when it fills at most 60% of its column and is no sentence."""
+    """Take the line printed right under a headline (本报记者 …) off the run after it: it stands with the
+    headline. It is no sentence, and short (at most 60% of its column) or followed by an indented row."""
     if i >= len(runs) or runs[i][0] == "title" or not runs[i][1]:
         return []
     kind, run = runs[i]
     row = run[0]
-    if row.x1 - row.x0 > 0.6 * (row.right - row.left) or re.search(r"[，。！？；]", row.text):
+    short = row.x1 - row.x0 <= 0.6 * (row.right - row.left)
+    indented = len(run) > 1 and run[1].x0 - row.x0 >= _INDENT_EM * row.size
+    if not (short or indented) or re.search(r"[，。！？；]", row.text):
         return []
     runs[i] = (kind, run[1:])
     return [row.text]
