@@ -61,8 +61,10 @@ def assert_nothing_lost(page: Page, result: PageParse) -> None:
         for line, text in zip(art.headline_span[:n_head], art.headline, strict=True):
             put(line, text)
         byline_lines = art.headline_span[n_head:]
-        printed = " ".join(who for who in (art.byline, art.contributors) if who)
-        if byline_lines:  # a byline line: reporters, then contributors, as printed
+        if byline_lines:  # a byline line: reporters, then contributors when the line prints them
+            line = _bare(squeeze_line(raw[byline_lines[0] - 1]))
+            printed = " ".join(who for who in (art.byline, art.contributors) if who)
+            printed = printed if _bare(printed) == line else art.byline or ""
             assert printed, art.id
             put(byline_lines[0], printed)
         owners.update(art.headline_span)

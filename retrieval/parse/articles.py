@@ -9,6 +9,7 @@ page's metadata, the page's printed name and folio number standing in for what t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 from typing import Literal
@@ -59,13 +60,30 @@ def _run_end(blocks: tuple[Block, ...], i: int, starts: frozenset[int] = frozens
     return j
 
 
-def _is_headline(run: list[Block], after: Block | None, layout: Layout) -> bool:
-    """Tell whether a title run is an article's headline block rather than a subhead."""
+def _is_headline(run: list[Block], after: Sequence[Block], layout: Layout) -> bool:
+    """Tell whether a title run is an article's headline block rather than a subhead (`after`: the
+    blocks that follow it)."""
     if any(b.kind == "byline" for b in run) or sum(len(b.lines) for b in run) >= 2:
         return True
-    if after is None or after.kind == "credit":
+    if not after or after[0].kind == "credit":
         return layout == "headline-after"
-    return after.is_dispatch
+    # A title line over a lone paragraph and a photo credit closes the article before the photo's
+    # caption: a subhead has an article's body under it, not a caption.
+    captioned = len(after) >= 2 and after[0].kind == "body" and after[1].kind == "credit"
+    return after[0].is_dispatch or (captioned and layout == "headline-after")
+
+
+def _bylined_twice(draft: _Draft, following: Sequence[Block]) -> bool:
+    """Tell whether a byline line before the next dispatch would give the draft a second byline: its
+    lead already names its reporters, so the title run before that line closes the draft instead."""
+    if not draft.body or lead_credits(draft.body[0][0].text) is None:
+        return False
+    for block in following:
+        if block.is_dispatch:
+            return False
+        if block.kind == "byline":
+            return True
+    return False
 
 
 def _caption_size(draft: _Draft) -> int:
@@ -130,21 +148,33 @@ class _Assembler:
         self.layout = layout
         self.articles: list[Article] = []
         self.draft = _Draft()
+        self.captioning = False  # a photo credit waits for the caption printed under it
 
     def close(self, kind: Literal["article", "photo"] = "article") -> None:
+        if self.captioning:  # a credit still waiting for its caption is a photo item all the same
+            kind, self.captioning = "photo", False
         if self.draft:
             self.articles.append(_finish(self.draft, kind, self.page, len(self.articles) + 1))
         self.draft = _Draft()
 
     def add_body(self, block: Block) -> None:
         starts_forced = block.first_line in self.page.article_starts
-        if (block.is_dispatch or starts_forced) and self.draft.body:
+        if (block.is_dispatch or starts_forced) and (self.draft.body or self.captioning):
             self.close()
         self.draft.body.append((block, self.draft.section))
+        if self.captioning:  # the paragraph under a credit that had nothing above it to caption
+            self.captioning = False
+            self.close("photo")
 
     def add_credit(self, block: Block) -> None:
         if block.first_line in self.page.article_starts:
             self.close()  # the override makes the credit an item of its own: a photo without a caption
+        elif not self.draft and not self.captioning:
+            # Nothing above the credit to caption (the page's top, or an article just closed by its
+            # headline): the caption is printed under it.
+            self.draft.byline.append(block)
+            self.captioning = True
+            return
         n_caption = _caption_size(self.draft)
         if len(self.draft.body) > n_caption:
             # What stands before the caption is an article (headed above, or one that lost its headline):
@@ -158,13 +188,15 @@ class _Assembler:
         self.draft.byline.append(block)
         self.close("photo")
 
-    def add_run(self, run: list[Block], after: Block | None) -> None:
+    def add_run(self, run: list[Block], following: Sequence[Block]) -> None:
+        after = following[0] if following else None
         if run[0].first_line in self.page.article_starts:
             self.close()  # the override starts an article at this run: it heads what follows
             self._take_headline(run)
             return
         forced = after is not None and after.first_line in self.page.article_starts
-        if not (_is_headline(run, after, self.layout) or forced or not self.draft.body):
+        headline = _is_headline(run, following, self.layout) or _bylined_twice(self.draft, following)
+        if not (headline or forced or not self.draft.body):
             self.draft.subheads.extend(run)
             self.draft.section = " ".join(b.text for b in run)
             return
@@ -208,7 +240,7 @@ def split_articles(page: Page) -> PageParse:
             i += 1
         else:
             j = _run_end(blocks, i, starts)
-            asm.add_run(list(blocks[i:j]), blocks[j] if j < len(blocks) else None)
+            asm.add_run(list(blocks[i:j]), blocks[j:])
             i = j
     asm.close()
     return PageParse(

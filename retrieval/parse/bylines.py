@@ -20,6 +20,8 @@ CONTRIBUTOR_ROLES = ("本报通讯员", "特约通讯员", "通讯员", "实习�
 _ROLES = sorted(REPORTER_ROLES + CONTRIBUTOR_ROLES, key=len, reverse=True)
 _ROLE = re.compile("|".join(re.escape(r) for r in _ROLES))
 CONTRIBUTOR_ROLE = re.compile("|".join(re.escape(r) for r in CONTRIBUTOR_ROLES))
+# Commentary is signed by a role, not a name.
+SIGNED_BY_ROLE = ("本报评论员", "评论员", "特约评论员")
 MAX_NAME_CHARS = 4  # a Chinese name (surname and given name); longer unspaced runs are several names
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 # Where a lead prints its byline: a dispatch opener then a parenthesis, or `记者 … 报道` after 本报讯.
@@ -52,7 +54,9 @@ class Credits:
     @property
     def byline(self) -> str | None:
         """The reporters as a citation shows them (`记者 徐鼎烨 魏东雅`)."""
-        return f"{self.reporter_role} {' '.join(self.reporters)}" if self.reporters else None
+        if not self.reporters:
+            return None
+        return " ".join((self.reporter_role, *self.reporters) if self.reporter_role else self.reporters)
 
     @property
     def contributor_line(self) -> str | None:
@@ -71,8 +75,10 @@ def split_names(run: str, *, spaced: bool = True) -> list[str] | None:
     for part in re.split(r"[\s、，,]+", run.strip()):
         if not part:
             continue
-        if len(part) > MAX_NAME_CHARS or not spaced:
-            cut = _unspaced(part)
+        if len(part) > MAX_NAME_CHARS or not spaced or len(part) == MAX_NAME_CHARS:
+            # Body text loses the spaces between names (张华 李明 -> 张华李明): four characters that are
+            # two surname-led names are two people, a run that is not names is no byline.
+            cut = _unspaced(part) if len(part) != MAX_NAME_CHARS or not spaced else _unspaced(part) or [part]
             if cut is None:
                 return None
             names.extend(cut)
@@ -98,6 +104,8 @@ def _unspaced(run: str) -> list[str] | None:
 def read_credits(text: str) -> Credits | None:
     """Read roles and names (`记者 徐鼎烨 通讯员 刘岩 徐暘洋`): None unless the text is nothing else."""
     text = text.strip()
+    if text in SIGNED_BY_ROLE:
+        return Credits((text,), (), "")
     roles = list(_ROLE.finditer(text))
     if not roles or roles[0].start() != 0:
         return None
@@ -107,6 +115,8 @@ def read_credits(text: str) -> Credits | None:
     for i, role in enumerate(roles):
         end = roles[i + 1].start() if i + 1 < len(roles) else len(text)
         run = text[role.end() : end]
+        if role[0] in SIGNED_BY_ROLE:
+            return None  # 评论员文章 is a label: commentary is signed by the role alone
         names = split_names(run.strip("/／ "), spaced=run[:1].isspace() or role[0].endswith(("/", "／")))
         if names is None:
             return None

@@ -19,8 +19,14 @@ BlockKind = Literal["body", "title", "byline", "credit"]
 
 # A dispatch opener starts a new article wherever it stands (本报讯, 本报许昌讯, 新华社北京9月1日电 ...).
 DISPATCH = re.compile(r"^(本报[^，。（(]{0,8}讯|新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
-BYLINE = re.compile(r"^(本报|特约|见习)?(记者|通讯员|评论员)(\s*[\u4e00-\u9fff·]{2,4}){1,6}$|^文[/／]\S")
+BYLINE = re.compile(
+    r"^(本报|特约|见习)?(记者|通讯员|评论员)(\s*[\u4e00-\u9fff·]{2,4}){1,6}$|^文[/／]\S|^(本报|特约)?评论员$"
+)
+# A row of a table of figures: words and numbers in whitespace-separated cells (装备制造 120.5 9.8).
+TABLE_ROW = re.compile(r"\S\s+[-+]?\d[\d.,]*%?(?:\s|$)")
 CREDIT = re.compile(r"^(?:(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff·]{2,4}\s+){1,4}摄$|^\S{0,12}[/／]摄$")
+# A jump line: the article goes on, or came from, another page (（下转第3版）, （上接第1版）).
+JUMP = re.compile(r"[（(]?(?:下转|上接|转第|接第|转)\s*(?:第?\s*[A-Z]?\d{1,3}\s*版)[）)]?$")
 PINYIN_HEADER = re.compile(r"^[A-Z][A-Z ]{3,}$")
 FOLIO = re.compile(
     r"^(第?\s*\d{1,3}\s*版|[A-Z]?\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日(\s*星期.)?|"
@@ -189,6 +195,7 @@ def _is_title_line(line: Line) -> bool:
         and not ends_sentence(line.text)
         and line.width <= _MAX_TITLE_WIDTH
         and not line.text.startswith(("（", "("))
+        and not TABLE_ROW.search(line.text)
     )
 
 
@@ -202,7 +209,12 @@ def _line_kind(line: Line) -> BlockKind | None:
 
 def finished(text: str) -> bool:
     """Tell whether a line ends a paragraph's text: a sentence end, or a closing byline or （完）."""
-    if ends_sentence(text) or text.endswith(("（完）", "(完)")):
+    if (
+        ends_sentence(text)
+        or text.endswith(("（完）", "(完)"))
+        or TABLE_ROW.search(text)
+        or JUMP.search(text)
+    ):
         return True
     closing = CLOSING.search(text)
     return closing is not None and read_credits(closing[1]) is not None
