@@ -21,6 +21,7 @@ MARGIN = 40.0
 GUTTER = 14.0
 BODY = 9.0
 LEADING = 13.0
+SUBHEAD = 11.0
 
 
 @dataclass(frozen=True)
@@ -95,14 +96,21 @@ def _headline(c: Canvas, m: Module, story: Story) -> float:
 
 
 def _body(c: Canvas, m: Module, story: Story, top: float) -> None:
+    """Flow the paragraphs down the columns; a paragraph starting with # is a subhead in larger type."""
     col_width = (m.width - GUTTER * (m.columns - 1)) / m.columns
     rows = int(m.height // LEADING)
-    lines = [ln for p in story.paragraphs for ln in _wrap(p, col_width, BODY, 2 * BODY)]
-    for i, (line, offset) in enumerate(lines):
+    lines = [
+        (*ln, SUBHEAD if p.startswith("#") else BODY)
+        for p in story.paragraphs
+        for ln in (
+            _wrap(p[1:], col_width, SUBHEAD, 0) if p.startswith("#") else _wrap(p, col_width, BODY, 2 * BODY)
+        )
+    ]
+    for i, (line, offset, size) in enumerate(lines):
         col, row = divmod(i, rows)
         if col >= m.columns:
             raise ValueError(f"{story.title}: the body does not fit its {m.columns} columns")
-        _text(c, m.x + col * (col_width + GUTTER) + offset, top + row * LEADING, line, BODY)
+        _text(c, m.x + col * (col_width + GUTTER) + offset, top + row * LEADING, line, size)
 
 
 def _photo(c: Canvas, m: Module, photo: Photo) -> None:

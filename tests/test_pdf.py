@@ -88,6 +88,24 @@ def test_articles_side_by_side_are_read_one_after_the_other(tmp_path: Path) -> N
     assert_story(third, below, page)
 
 
+def test_a_subhead_in_larger_type_sections_the_body_and_starts_no_article(tmp_path: Path) -> None:
+    story = Story(
+        title="许昌市总商会召开年度会员大会",
+        paragraphs=(
+            "本报讯 许昌市总商会日前召开年度会员大会，审议通过年度工作报告。",
+            "#聚焦服务实体经济",
+            "会议提出，总商会将组织会员企业开展产销对接，帮助中小企业稳订单、拓市场。",
+        ),
+    )
+    path = draw_page(tmp_path / "page.pdf", [Module(MARGIN, 50, 330, columns=2, story=story, height=80)])
+    (article,) = split_articles(read_page(path)).articles
+    assert article.headline == (story.title,)
+    assert [(p.section, squeezed(p.text)) for p in article.paragraphs] == [
+        (None, squeezed(story.paragraphs[0])),
+        ("聚焦服务实体经济", squeezed(story.paragraphs[2])),
+    ]
+
+
 def test_scans_and_damaged_pdfs_are_refused_by_name_and_the_rest_is_read(tmp_path: Path) -> None:
     good = front_page(tmp_path / "b-good.pdf")
     draw_scan(tmp_path / "a-scan.pdf")

@@ -170,14 +170,16 @@ def _write_flow(out: PdfText, rows: list[Row], images: tuple[Box, ...], body: fl
 
 def _take_byline(runs: list[tuple[str, list[Row]]], i: int) -> list[str]:
     """Take the line printed right under a headline (本报记者 …) off the run after it: it stands with the
-    headline. It is no sentence, and short (at most 60% of its column) or followed by an indented row."""
+    headline. It is no sentence, not indented as a paragraph's first row is, and short (at most 60% of
+    its column) or followed by an indented row."""
     if i >= len(runs) or runs[i][0] == "title" or not runs[i][1]:
         return []
     kind, run = runs[i]
     row = run[0]
     short = row.x1 - row.x0 <= 0.6 * (row.right - row.left)
     indented = len(run) > 1 and run[1].x0 - row.x0 >= _INDENT_EM * row.size
-    if not (short or indented) or re.search(r"[，。！？；]", row.text):
+    opens_paragraph = len(run) > 1 and row.x0 - min(r.x0 for r in run[1:]) >= _INDENT_EM * row.size
+    if not (short or indented) or opens_paragraph or re.search(r"[，。！？；]", row.text):
         return []
     runs[i] = (kind, run[1:])
     return [row.text]
