@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from pdf_pages import (
 
 from chamber_qa.cli import cli
 from retrieval import Archive, Settings
+from retrieval.errors import PageUnreadable
 from retrieval.models import Article, Page
 from retrieval.parse import pdf
 from retrieval.parse.articles import split_articles
@@ -120,6 +122,17 @@ def test_scans_and_damaged_pdfs_are_refused_by_name_and_the_rest_is_read(tmp_pat
         and "OCR" in reasons["a-scan.pdf"]
     )
     assert reasons["c-damaged.pdf"].startswith("c-damaged.pdf: not a readable PDF")
+
+
+def test_a_pdf_whose_fonts_do_not_map_to_characters_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fonts without a ToUnicode map give pdfplumber `(cid:123)` for each character: no text to index."""
+    real = pdf._glyph
+    monkeypatch.setattr(pdf, "_glyph", lambda char: replace(real(char), text="(cid:17)"))
+    path = front_page(tmp_path / "page.pdf")
+    with pytest.raises(PageUnreadable, match=r"^page\.pdf: the PDF's fonts do not say which characters"):
+        read_page(path)
 
 
 def test_without_pdfplumber_pdfs_are_refused_and_text_pages_read(

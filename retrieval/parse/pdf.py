@@ -121,9 +121,15 @@ def read_pdf(data: bytes, name: str) -> PdfDocument:
         raise PageUnreadable(f"{name}: not a readable PDF, the file is damaged ({reason})") from exc
     if not pages:
         raise PageUnreadable(f"{name}: the PDF has no pages")
-    if sum(len(p.glyphs) for p in pages) < MIN_TEXT_CHARS:
+    glyphs = [g for p in pages for g in p.glyphs]
+    if len(glyphs) < MIN_TEXT_CHARS:
         raise PageUnreadable(
             f"{name}: the PDF has no text layer (a scanned image?); OCR is not supported: "
+            "add the page as extracted text instead"
+        )
+    if sum(g.text.startswith("(cid:") for g in glyphs) > len(glyphs) / 2:
+        raise PageUnreadable(
+            f"{name}: the PDF's fonts do not say which characters they draw (no ToUnicode map): "
             "add the page as extracted text instead"
         )
     return PdfDocument(pages, info)
