@@ -28,7 +28,8 @@ _NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 _DISPATCH = r"(?:本报[^，。（(]{0,8}讯|新华社[^，。（(]{0,16}电|[^，。（(\s]{1,8}(?:讯|电))"
 LEAD_PAREN = re.compile(rf"^{_DISPATCH}\s*[（(]([^（）()]{{2,60}})[）)]")
 LEAD_REPORT = re.compile(rf"^{_DISPATCH}\s*((?:{_ROLE.pattern})[^，。（）()]{{2,40}}?)\s*报道")
-CLOSING = re.compile(r"[（(]([^（）()]{2,60})[）)]\s*(?:[（(]完[）)])?$")
+# A closing byline follows the last sentence (…发展。（记者 张三）) or stands on its own line.
+CLOSING = re.compile(r"(?:^|(?<=[。！？!?”’」]))[（(]([^（）()]{2,60})[）)]\s*(?:[（(]完[）)])?$")
 # Common surnames: where an unspaced run of names (刘岩徐暘洋, from letter-spaced print) splits.
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"

@@ -196,6 +196,7 @@ def _is_title_line(line: Line) -> bool:
         and line.width <= _MAX_TITLE_WIDTH
         and not line.text.startswith(("（", "("))
         and not TABLE_ROW.search(line.text)
+        and not DISPATCH.match(line.text)  # 本报讯（记者 …） opens a body, however short its line
     )
 
 
@@ -273,6 +274,8 @@ def _stands_as_byline(prev: Block | None, block: Block, nxt: Block | None) -> bo
     """Tell whether a byline-like line stands where bylines stand: beside a headline block or at an
     article's start or end, never inside running text. After an unfinished line it is the rest of a
     sentence a column break split; a full-width line running on into body text is a wrapped sentence."""
+    if prev is not None and prev.kind == "title" and prev.last_line == block.first_line - 1:
+        return True  # beside (under) a headline block
     if prev is not None and prev.kind == "body" and not finished(prev.lines[-1].text):
         return False
     full_width = not block.lines[-1].is_short
