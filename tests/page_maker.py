@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from retrieval.parse.text import ends_sentence, squeeze_line
+from retrieval.parse.text import width as text_width
 
 REPORTERS = ("张三", "李四", "王丽华", "徐鼎烨", "魏东雅", "苏杭", "刘岩", "赵晓明", "孙七", "高建平")
 KICKERS = ("聚焦万人助企", "优化营商环境", "党建引领商会发展", "抓党建 促会建", "服务企业发展")
@@ -59,7 +60,7 @@ class MadeArticle:
     def byline(self) -> str | None:
         """The byline a reader sees: the line as printed (squeezed), or the lead's reporters."""
         if self.byline_line:
-            return squeeze_line(self.byline_line)
+            return squeeze_line(self.byline_line.split(" 通讯员 ")[0])
         if "（记者" in self.lead:
             names = self.lead.split("（记者 ")[1].split("）")[0].split(" 通讯员 ")[0]
             return f"记者 {names}"
@@ -88,7 +89,8 @@ def articles(draw: st.DrawFn, title: str) -> MadeArticle:
         headline.append(draw(st.sampled_from(SUBTITLES)))
     names = draw(st.lists(st.sampled_from(REPORTERS), min_size=1, max_size=2, unique=True))
     helpers = [n for n in REPORTERS if n not in names][:1]
-    kind = draw(st.sampled_from(("lead", "lead+contributors", "line", "none", "xinhua")))
+    kinds = ("lead", "lead+contributors", "line", "line+contributors", "none", "xinhua")
+    kind = draw(st.sampled_from(kinds))
     lead, line = "", None
     if kind == "lead":
         lead = f"本报讯（记者 {' '.join(names)}）"
@@ -96,8 +98,8 @@ def articles(draw: st.DrawFn, title: str) -> MadeArticle:
         lead = f"本报讯（记者 {' '.join(names)} 通讯员 {helpers[0]}）"
     elif kind == "xinhua":
         lead = f"新华社北京电（记者 {names[0]}）"
-    elif kind == "line":
-        line = f"本报记者 {' '.join(names)}"
+    elif kind.startswith("line"):
+        line = f"本报记者 {' '.join(names)}" + (f" 通讯员 {helpers[0]}" if "+" in kind else "")
     paragraphs = draw(st.lists(st.lists(sentences(), min_size=1, max_size=3), min_size=1, max_size=3))
     texts = ["".join(p) for p in paragraphs]
     texts[0] = lead + texts[0]
@@ -107,7 +109,11 @@ def articles(draw: st.DrawFn, title: str) -> MadeArticle:
 def _wrap(text: str, width: int, breaks: set[int], spaced: set[int]) -> list[str]:
     """Hard-wrap a paragraph; a column break (blank line) after the line numbers in `breaks` (in
     mid-sentence), letter spacing on those in `spaced`."""
-    lines = [text[i : i + width] for i in range(0, len(text), width)]
+    lines = [""]
+    for ch in text:  # a column holds `width` printed cells; layout spaces take none
+        if text_width(lines[-1]) >= width and not ch.isspace():
+            lines.append("")
+        lines[-1] += ch
     out: list[str] = []
     for n, line in enumerate(lines):
         out.append(" ".join(line) if n in spaced and n < len(lines) - 1 else line)

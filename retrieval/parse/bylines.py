@@ -25,7 +25,7 @@ SIGNED_BY_ROLE = ("本报评论员", "评论员", "特约评论员")
 MAX_NAME_CHARS = 4  # a Chinese name (surname and given name); longer unspaced runs are several names
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
 # Where a lead prints its byline: a dispatch opener then a parenthesis, or `记者 … 报道` after 本报讯.
-_DISPATCH = r"(?:本报[^，。（(]{0,8}讯|新华社[^，。（(]{0,16}电|[^，。（(\s]{1,8}(?:讯|电))"
+_DISPATCH = r"(?:本报[^，。（(\s]{0,8}讯(?!员)|新华社[^，。（(]{0,16}电|[^，。（(\s]{1,8}(?:讯|电)(?!员))"
 LEAD_PAREN = re.compile(rf"^{_DISPATCH}\s*[（(]([^（）()]{{2,60}})[）)]")
 LEAD_REPORT = re.compile(rf"^{_DISPATCH}\s*((?:{_ROLE.pattern})[^，。（）()]{{2,40}}?)\s*报道")
 # A closing byline follows the last sentence (…发展。（记者 张三）) or stands on its own line.

@@ -18,7 +18,8 @@ from retrieval.parse.text import ends_sentence, join_lines, squeeze_line, width
 BlockKind = Literal["body", "title", "byline", "credit"]
 
 # A dispatch opener starts a new article wherever it stands (本报讯, 本报许昌讯, 新华社北京9月1日电 ...).
-DISPATCH = re.compile(r"^(本报[^，。（(]{0,8}讯|新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
+# 讯 of 通讯员 opens nothing: 本报记者 魏东雅 通讯员 … is a byline.
+DISPATCH = re.compile(r"^(本报[^，。（(\s]{0,8}讯(?!员)|新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
 BYLINE = re.compile(
     r"^(本报|特约|见习)?(记者|通讯员|评论员)(\s*[\u4e00-\u9fff·]{2,4}){1,6}$|^文[/／]\S|^(本报|特约)?评论员$"
 )
