@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from replies.citation import citation
+from replies.json_contract import article_json, hit_json
+from retrieval import Archive
 from retrieval.models import Page, PageParse
 from retrieval.parse.articles import split_articles
 from retrieval.parse.bylines import Credits, closing_credits, lead_credits, read_credits, split_names
@@ -141,3 +144,28 @@ def test_a_byline_line_splits_into_reporters_and_contributors_as_printed() -> No
     (art,) = parse(page).articles
     assert (art.byline, art.contributors) == ("本报记者 魏东雅", "通讯员 高建平")
     assert_nothing_lost(Page(source="x.txt", text=page), parse(page))
+
+
+def test_a_reporter_named_in_leads_only_finds_their_articles(seed_archive: Archive) -> None:
+    # 徐鼎烨 is named only in 本报讯（记者 徐鼎烨 …） leads, never on a 本报记者 line.
+    found = seed_archive.ask("徐鼎烨写了哪些报道？")
+    assert found.answered
+    credited = [h for h in found.hits if "徐鼎烨" in (h.chunk.byline or "")]
+    assert credited and found.hits[0] in credited
+    titles = {h.chunk.title for h in credited}
+    assert any("莲城智能体" in t for t in titles) and any("自助体检机" in t for t in titles)
+
+
+def test_a_contributor_is_credited_and_found(seed_archive: Archive) -> None:
+    found = seed_archive.ask("高建平写了哪些报道？")
+    assert found.answered and "高建平" in (found.hits[0].chunk.contributors or "")
+    line = citation(found.hits[0].chunk, "zh")
+    assert line.endswith("记者 魏东雅 通讯员 高建平")
+    result = hit_json(found.hits[0])
+    assert (result["byline"], result["contributors"]) == ("记者 魏东雅", "通讯员 高建平")
+
+
+def test_articles_json_names_reporters_and_contributors(seed_archive: Archive) -> None:
+    rows = [article_json(a) for a in seed_archive.articles]
+    lead = next(r for r in rows if "莲城智能体" in str(r["title"]))
+    assert (lead["byline"], lead["contributors"]) == ("记者 徐鼎烨", "通讯员 刘岩 徐暘洋")
