@@ -13,10 +13,12 @@ from click.testing import CliRunner
 from pdf_pages import (
     CAPTION,
     FAIR,
+    GUTTER,
     MARGIN,
     TRAINING,
     WIDTH,
     Module,
+    Photo,
     Story,
     draw_damaged,
     draw_page,
@@ -88,6 +90,34 @@ def test_articles_side_by_side_are_read_one_after_the_other(tmp_path: Path) -> N
     assert_story(first, TRAINING, page)
     assert_story(second, FAIR, page)
     assert_story(third, below, page)
+
+
+def test_a_headline_over_two_of_three_columns_beside_a_one_column_article(tmp_path: Path) -> None:
+    """Top left an article over two columns, a photo under it; top right a one-column article down the
+    third; across the foot an article with a subtitle over three columns."""
+    col = (WIDTH - 2 * MARGIN - 2 * GUTTER) / 3
+    wide = 2 * col + GUTTER
+    foot = Story(
+        title="长葛市商会服务中心揭牌",
+        subtitle="为会员企业提供一站式服务",
+        paragraphs=(
+            "本报讯 长葛市商会服务中心日前揭牌运行，为会员企业提供政策咨询、法律服务和融资对接。"
+            "中心由市工商联牵头，十二家商会共同参与建设，配备专职工作人员六名。",
+            "中心还设立了商会调解室，帮助会员企业化解经营纠纷。",
+        ),
+    )
+    modules = [
+        Module(MARGIN, 50, wide, columns=2, story=TRAINING, height=120, title_size=20),
+        Module(MARGIN + 2 * (col + GUTTER), 50, col, story=FAIR, height=260, title_size=14),
+        Module(MARGIN, 270, wide, photo=Photo("许昌市工商联组织商会会长赴外地考察学习。 本报记者 徐鼎烨 摄")),
+        Module(MARGIN, 420, WIDTH - 2 * MARGIN, columns=3, story=foot, height=60, title_size=20),
+    ]
+    page = read_page(draw_page(tmp_path / "page.pdf", modules))
+    training, fair, centre, photo = split_articles(page).articles
+    assert_story(training, TRAINING, page)
+    assert_story(fair, FAIR, page)
+    assert_story(centre, foot, page)
+    assert photo.kind == "photo" and photo.byline == "本报记者 徐鼎烨 摄"
 
 
 def test_a_subhead_in_larger_type_sections_the_body_and_starts_no_article(tmp_path: Path) -> None:

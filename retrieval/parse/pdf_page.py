@@ -155,7 +155,8 @@ def _write_flow(out: PdfText, rows: list[Row], images: tuple[Box, ...], body: fl
     for i, (kind, run) in enumerate(runs):
         if not run:
             continue
-        if kind == "small" and _near_photo(run, images, body):
+        credited = "".join(r.text for r in run).rstrip("）)").endswith("摄")  # a photo drawn as vectors
+        if kind == "small" and (credited or _near_photo(run, images, body)):
             captions.append(_caption(run))
         elif kind == "title" and max(r.size for r in run) >= body * HEADLINE_RATIO:
             lines = _title_lines(run)
