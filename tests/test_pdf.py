@@ -244,3 +244,8 @@ def test_chamber_qa_add_a_pdf_then_ask_answers_from_it_with_its_citation(tmp_pat
     assert "xcrb" in asked.output and "2021-09-03" in asked.output
     archive = Archive.open(Settings(seeds_dir=folder, index_dir=index, vectors=False, page_names=PATTERN))
     assert [r.source for r in archive.refused] == ["scan.pdf"]
+    removed = runner.invoke(cli, ["remove", "xcrb-20210903-05.pdf", "scan.pdf", *options])
+    assert removed.exit_code == 0, removed.output
+    assert "removed: xcrb-20210903-05.pdf" in removed.output and sorted(p.name for p in folder.iterdir()) == [
+        "text.txt"
+    ]
