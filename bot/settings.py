@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from retrieval import Settings
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # Telegram's rule for setWebhook's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -47,6 +49,7 @@ class BotSettings:
     vectors: bool = True  # CHAMBER_QA_VECTORS; off turns the semantic signal off (as --no-vectors does)
     usage_db: Path | None = None  # USAGE_DB: the question log; None: usage.sqlite beside the index folder
     usage_days: float = DEFAULT_USAGE_DAYS  # USAGE_DAYS: how long logged questions are kept
+    page_names: str = ""  # CHAMBER_QA_PAGE_NAMES: paper, date and page from file names (as the CLI's)
 
     def __post_init__(self) -> None:
         """Refuse settings the bot could not run with."""
@@ -62,6 +65,10 @@ class BotSettings:
             raise BotConfigError("CONVERSATION_MINUTES must be a number of minutes >= 0 (0 turns it off).")
         if not (math.isfinite(self.usage_days) and self.usage_days > 0):
             raise BotConfigError("USAGE_DAYS must be a number of days > 0.")
+        try:
+            Settings(page_names=self.page_names)  # the archive's own check of the pattern
+        except ValueError as error:
+            raise BotConfigError(f"CHAMBER_QA_PAGE_NAMES: {error}.") from None
 
     @property
     def base_file_url(self) -> str:
@@ -116,6 +123,7 @@ class BotSettings:
             vectors=_parse_switch("CHAMBER_QA_VECTORS", values.get("CHAMBER_QA_VECTORS", "").strip()),
             usage_db=Path(db) if (db := values.get("USAGE_DB", "").strip()) else None,
             usage_days=_parse_number("USAGE_DAYS", "days", values.get("USAGE_DAYS", ""), DEFAULT_USAGE_DAYS),
+            page_names=values.get("CHAMBER_QA_PAGE_NAMES", "").strip(),
         )
 
 

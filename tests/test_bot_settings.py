@@ -210,3 +210,18 @@ def test_the_semantic_signal_setting_reaches_the_archive(
         assert settings_the_bot_opens(monkeypatch, tmp_path, env).vectors is want
     with pytest.raises(BotConfigError, match="CHAMBER_QA_VECTORS must be 1 or 0"):
         BotSettings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "CHAMBER_QA_VECTORS": "maybe"}, env_file=None)
+
+
+def test_the_page_name_pattern_reaches_the_archive_and_a_bad_one_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pattern = r"(?P<paper>[a-z]+)-(?P<date>\d{8})-(?P<page>\d+)"
+    assert (
+        settings_the_bot_opens(monkeypatch, tmp_path, {"CHAMBER_QA_PAGE_NAMES": pattern}).page_names
+        == pattern
+    )
+    assert settings_the_bot_opens(monkeypatch, tmp_path, {}).page_names == ""
+    with pytest.raises(BotConfigError, match="CHAMBER_QA_PAGE_NAMES"):
+        BotSettings.from_env(
+            {"TELEGRAM_BOT_TOKEN": TOKEN, "CHAMBER_QA_PAGE_NAMES": "(no groups"}, env_file=None
+        )
