@@ -21,7 +21,7 @@ from replies import words
 from retrieval import PAGE_SUFFIXES, add_pages
 
 if TYPE_CHECKING:
-    from retrieval import ArchiveStats
+    from retrieval import ArchiveStats, Doubt
 
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -60,7 +60,11 @@ async def add_document(update: Update, context: Context) -> bool:
     if refused:  # in the folder, but nothing of it could be indexed (a scan, a damaged PDF ...)
         await message.reply_text(html.escape(words.DOCUMENT_UNREADABLE.format(name=name, reason=refused[0])))
         return True
-    await message.reply_text(html.escape(added_report(name, change, old, new)))
+    report = added_report(name, change, old, new)
+    doubts = state.edition.archive.page_doubts(name)
+    if doubts:
+        report += "\n" + "\n".join([words.DOCUMENT_DOUBTS.format(n=len(doubts)), *map(doubt_line, doubts)])
+    await message.reply_text(html.escape(report))
     return True
 
 
@@ -102,6 +106,14 @@ def added_report(name: str, change: str, old: ArchiveStats, new: ArchiveStats) -
         total_pages=new.n_pages,
         total_articles=new.n_articles,
         version=new.index_version,
+    )
+
+
+def doubt_line(doubt: Doubt) -> str:
+    """One doubtful item of a page, in the admin's words."""
+    problems = "、".join(words.DOUBT_PROBLEMS.get(p, p) for p in doubt.problems)
+    return words.DOCUMENT_DOUBT.format(
+        item=doubt.item, first=doubt.first_line, last=doubt.last_line, problems=problems
     )
 
 

@@ -195,6 +195,8 @@ def index(*, rebuild: bool, settings: Settings) -> None:
 def _report(changes: list[FolderChange], archive: Archive, started: float) -> None:
     for change in changes:
         click.echo(f"{change.change}: {change.name}")
+        if change.change != "removed":
+            _report_page(change.name, archive)
     for duplicate in archive.duplicates:
         click.echo(f"warning: not indexed twice: {duplicate.source}, {duplicate.reason}", err=True)
     stats = archive.stats
@@ -202,6 +204,16 @@ def _report(changes: list[FolderChange], archive: Archive, started: float) -> No
         f"index {stats.index_version}: {stats.n_pages} pages, {stats.n_articles} articles, "
         f"{stats.n_chunks} chunks ({time.perf_counter() - started:.1f} s)"
     )
+
+
+def _report_page(name: str, archive: Archive) -> None:
+    """Say what a page turned into, and what in it looks wrong, by source line, for a sidecar to fix."""
+    found = archive.page_articles(name)
+    photos = sum(a.kind == "photo" for a in found)
+    articles = len(found) - photos
+    click.echo(f"  {articles} article{'s' * (articles != 1)}, {photos} photo caption{'s' * (photos != 1)}")
+    for doubt in archive.page_doubts(name):
+        click.echo(f"warning: {name}: {doubt}; a sidecar's [parser] table fixes it (see README)", err=True)
 
 
 def _change_folder(change: Callable[[], list[FolderChange]], settings: Settings) -> None:

@@ -357,6 +357,13 @@ FOLDER_CHANGES = {
 }
 DOCUMENT_NOT_A_PAGE = "{name} 不是版面文件：目前只接受 .txt 文本版面和 .pdf 电子版。"
 DOCUMENT_TOO_BIG = "{name} 超过 20 MB，Telegram 不允许机器人下载；请用 chamber-qa add 添加。"
+DOCUMENT_DOUBTS = "这一版有 {n} 处可能没读对（可用 sidecar 的 [parser] 设置修正，见 README）："
+DOCUMENT_DOUBT = "第 {item} 条（第 {first}–{last} 行）：{problems}"
+DOUBT_PROBLEMS = {
+    "no headline": "没有找到标题",
+    "headline reads as a sentence": "标题像正文句子",
+    "almost no text": "几乎没有正文",
+}
 DOCUMENT_FAILED = "没能加入 {name}，档案保持原样：\n{error}"
 DOCUMENT_UNREADABLE = "{name} 已存入版面文件夹，但读不出可检索的文字，未加入档案：\n{reason}"
 

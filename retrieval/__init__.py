@@ -21,6 +21,7 @@ from retrieval.models import (
     Paragraph,
     ShortAnswer,
 )
+from retrieval.parse.doubts import Doubt
 from retrieval.parse.folder import FolderChange, add_pages
 from retrieval.parse.pages import PAGE_SUFFIXES
 from retrieval.parse.text import without_links
@@ -34,6 +35,7 @@ __all__ = [
     "Article",
     "Chunk",
     "Conversation",
+    "Doubt",
     "FolderChange",
     "Hit",
     "ListItem",

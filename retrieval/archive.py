@@ -20,6 +20,7 @@ from retrieval.index.snapshot import Index
 from retrieval.index.storage import resident_mb, verify_snapshot
 from retrieval.index.sync import open_index
 from retrieval.models import Answer, Article, Conversation
+from retrieval.parse.doubts import Doubt, doubts
 from retrieval.parse.pages import Refusal
 from retrieval.terms.synonyms import synonyms
 from retrieval.terms.tagging import tagged_words, word_tag
@@ -179,6 +180,14 @@ class Archive:
     def article(self, article_id: str) -> Article | None:
         """Return one article by id, or None."""
         return self.index.article(article_id)
+
+    def page_articles(self, source: str) -> list[Article]:
+        """Return the articles and photo captions of one page file (by file name), in page order."""
+        return self.index.page_articles(source)
+
+    def page_doubts(self, source: str) -> list[Doubt]:
+        """Return what looks wrong in how one page file was read (retrieval/parse/doubts.py)."""
+        return doubts(self.page_articles(source))
 
     def article_number(self, article_id: str) -> int | None:
         """Return an article's 1-based number in ``articles`` (as in the bot's /a_<n>), or None."""

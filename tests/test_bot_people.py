@@ -241,3 +241,16 @@ def test_paging_says_so_when_the_archive_changed_under_an_answer(tmp_path: Path)
     moved = Answer("问题", ("问题",), answered=True, hits=(hit(1, "p#9"), hit(2, "p#1")))
     assert not results_changed(state, same, ask)  # type: ignore[arg-type]
     assert results_changed(state, moved, ask)  # type: ignore[arg-type]
+
+
+async def test_an_admins_page_the_parser_doubts_is_reported_with_its_lines(
+    emulator: BotApiEmulator, start_bot: Any, own_archive: Archive
+) -> None:
+    admin = emulator.user(ADMIN)
+    headless = "本报讯（记者 张三）日前，某商会召开\n会员大会，选举产生新一届理事会。\n".encode()
+    async with start_bot(own_archive, admin_user_ids=frozenset({ADMIN})):
+        emulator.send_document(emulator.private_chat(admin), admin, "headless.txt", headless)
+        report = await emulator.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ADMIN, 120)
+    assert "headless.txt：已加入档案。" in shown(report)
+    assert words.DOCUMENT_DOUBTS.format(n=1) in shown(report)
+    assert "第 1 条（第 1–2 行）：没有找到标题" in shown(report)

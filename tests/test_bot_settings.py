@@ -31,6 +31,7 @@ FACADE = {
     "unstated_note",
     "add_pages",
     "PAGE_SUFFIXES",
+    "Doubt",
 }
 
 

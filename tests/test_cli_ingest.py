@@ -63,6 +63,28 @@ def test_add_then_remove_a_page(folders: tuple[Path, Path, Path]) -> None:
     assert all(c.source != "002_qingci.txt" for c in archive.index.chunks)
 
 
+def test_add_says_what_each_page_became_and_names_what_looks_wrong(folders: tuple[Path, Path, Path]) -> None:
+    seeds, index, incoming = folders
+    good, headless = incoming / "002_qingci.txt", incoming / "003_headless.txt"
+    good.write_text(PAGE, encoding="utf-8")
+    # A page whose layout defeats the parser: body text and no headline anywhere.
+    headless.write_text(
+        "本报讯（记者 张三）日前，某商会召开\n会员大会，选举产生新一届理事会。\n", encoding="utf-8"
+    )
+    where = ["--seeds", str(seeds), "--index-dir", str(index), "--no-vectors"]
+    result = CliRunner().invoke(cli, ["add", str(good), str(headless), *where])
+    assert result.exit_code == 0
+    assert "added: 002_qingci.txt\n  1 article, 0 photo captions" in result.output
+    assert "warning: 003_headless.txt: item 1 (lines 1–2): no headline;" in result.output
+    assert "002_qingci.txt: item" not in result.output, "a page parsed well raises no doubt"
+    # The sidecar override the warning points to: headline_lines names the page's first line a headline.
+    (incoming / "003_headless.toml").write_text(
+        '[parser]\nlayout = "headline-first"\nheadline_lines = [1]\n', encoding="utf-8"
+    )
+    fixed = CliRunner().invoke(cli, ["add", str(headless), *where])
+    assert "replaced: 003_headless.txt" in fixed.output and "003_headless.txt: item" not in fixed.output
+
+
 def test_add_reports_a_duplicate_and_bad_arguments_change_nothing(folders: tuple[Path, Path, Path]) -> None:
     seeds, index, incoming = folders
     where = ["--seeds", str(seeds), "--index-dir", str(index)]

@@ -84,6 +84,11 @@ class Index:
         position = self.article_position(article_id)
         return None if position is None else self.articles[position]
 
+    def page_articles(self, source: str) -> list[Article]:
+        """Return the articles of one page file, in page order (none for a page not indexed)."""
+        start, count = self._page_articles.get(PurePath(source).stem, (0, 0))
+        return [self.articles[i] for i in range(start, start + count)]
+
     def article_position(self, article_id: str) -> int | None:
         """Return where an article stands in ``articles``, reading only its own page's articles."""
         start, count = self._page_articles.get(article_id.rsplit("#", 1)[0], (0, 0))
