@@ -73,11 +73,12 @@ def _question(raw: dict[str, object], turn: int = 0, dialogue: int = -1) -> Ques
         value = raw.get(key) or ()
         return (value,) if isinstance(value, str) else tuple(str(v) for v in value)  # type: ignore[attr-defined]
 
+    kind = str(raw.get("kind", "other"))
     return Question(
         str(raw["q"]),
         strings("evidence"),
-        raw.get("title"),  # type: ignore[arg-type]
-        str(raw.get("kind", "other")),
+        None if kind == "unanswerable" else raw.get("title"),  # type: ignore[arg-type]  # no title to find
+        kind,
         strings("answer"),
         strings("items"),
         turn,
