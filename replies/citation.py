@@ -39,9 +39,10 @@ def citation(chunk: Chunk, lang: Lang, *, whole_article: bool = False) -> str:
 
 def page_name(source: str) -> str:
     """Return a page file's name as a reader can use it: without its extension and content hashes
-    (``xcrb_2021-12-01_05.txt`` → ``xcrb_2021-12-01_05``; ``000_ceb8d8b2816fae3d.txt`` → ``000``)."""
-    stem = PurePath(source).stem
-    return _HASH.sub("", stem).strip("_.- ") or stem
+    (``xcrb_2021-12-01_05.txt`` → ``xcrb_2021-12-01_05``); "" when nothing readable is left
+    (``000_ceb8d8b2816fae3d.txt``)."""
+    readable = _HASH.sub("", PurePath(source).stem).strip("_.- ")
+    return readable if re.search(r"[^\W\d_]", readable) else ""  # a bare number or hash names nothing
 
 
 def refusal_opening(answer: Answer, lang: Lang, echo: str | None = None) -> str:

@@ -118,7 +118,7 @@ def test_citation_without_metadata_says_the_date_is_unknown_and_names_the_page_f
     assert line == "(photo caption) · date unknown, 001_page · para. 3"
     hashed = chunk(paper=None, date=None, page=None, source="000_ceb8d8b2816fae3d.txt")
     assert "ceb8d8b2816fae3d" not in messages.citation(hashed, "zh")
-    assert "日期不详, 000" in messages.citation(hashed, "zh")
+    assert "日期不详 · 第3段" in messages.citation(hashed, "zh"), "no page name rather than a number"
 
 
 def test_format_answer_shows_one_passage_around_its_evidence_with_its_place() -> None:
