@@ -2,7 +2,8 @@
 
 An article is a headline block (kicker, main title, subtitle), a byline (in the lead, on a line of its
 own, or none) and paragraphs. A page prints its articles with headlines after the body or before it,
-hard-wrapped at a column width, with PDF-like artefacts: column breaks (a blank line inside a paragraph),
+hard-wrapped at a column width (paragraphs set apart by blank lines, or opened by an ideographic
+indent with none between them), with PDF-like artefacts: column breaks (a blank line inside a paragraph),
 letter-spaced lines (`商 会 组 织`) and a page header. The conventions a reader relies on hold: a single
 headline line is told from a subhead by a byline or a dispatch opener (本报讯) next to it.
 """
@@ -145,12 +146,19 @@ def pages(draw: st.DrawFn) -> MadePage:
     groups: list[str] = []
     if draw(st.booleans()):
         groups.append("MINSHENG JINGJI\n经济")
+    # Papers that open each paragraph with an ideographic indent print no blank line between paragraphs,
+    # and may set the headline block tight above the text.
+    indent = "\u3000\u3000" if draw(st.booleans()) else ""
     for art in made:
         head = "\n".join(art.headline + ((art.byline_line,) if art.byline_line else ()))
         body = []
         for text in art.paragraphs:
             breaks = set(draw(st.lists(st.integers(0, 8), max_size=1)))
             spaced = set(draw(st.lists(st.integers(1, 8), max_size=1)))
-            body.append("\n".join(_wrap(text, width, breaks, spaced)))
-        groups.extend([head, *body] if layout == "headline-first" else [*body, head])
+            body.append("\n".join(_wrap(indent + text, width, breaks, spaced)))
+        if indent:
+            body = ["\n".join(body)]
+        if indent and layout == "headline-first" and draw(st.booleans()):
+            body, head = [f"{head}\n{body[0]}"], ""
+        groups.extend([g for g in ([head, *body] if layout == "headline-first" else [*body, head]) if g])
     return MadePage("\n\n".join(groups) + "\n", tuple(made), layout)

@@ -73,6 +73,8 @@ def test_a_byline_shaped_line_after_an_unfinished_line_is_the_rest_of_the_senten
         ("本报讯 记者 张三 报道 日前，", "记者 张三", None),
         ("本报讯（记者近日走访）", None, None),
         ("本报讯 近日，记者从市里获悉，", None, None),
+        ("本报讯（记者 张宁 实习生 刘畅）12月2日，", "记者 张宁", "实习生 刘畅"),
+        ("本报郑州讯（记者 李红 通讯员 王磊 实习生 张雪 赵敏）", "记者 李红", "通讯员 王磊 实习生 张雪 赵敏"),
     ],
 )
 def test_lead_credits(lead: str, byline: str | None, contributors: str | None) -> None:

@@ -1,8 +1,13 @@
-"""Crafted pages in the seeds' style (tests/pages/*.txt): one per convention of Chinese newspapers —
+"""Crafted pages (tests/pages/*.txt), one per convention of Chinese newspapers. In the seeds' style:
 headline before or after the body, kicker and subtitle in either order, labels (综述, 评论员文章, 记者手记),
 editors' lines, （完） and closing bylines, headers and folios, jump lines, column breaks, spaced type,
-photo credits before or after their captions, a table, a page with no 本报讯. `expected.json` says what a
-reader sees on each: every item's kind, headline, byline, contributors and where its body starts and ends."""
+photo credits before or after their captions, a table, a page with no 本报讯. In other papers' styles (a
+provincial daily, a city evening paper): paragraphs opened by an ideographic indent with no blank line
+between them, a three-line headline block set tight above its byline and text, bylines naming 记者,
+通讯员 and 实习生, a ——记 profile subtitle, letter-spaced 本 报 讯, closing bylines of contributors only,
+photo credits in parentheses at the end of a caption, editors' lines without colons. `expected.json`
+says what a reader sees on each: every item's kind, headline, byline, contributors and where its body
+starts and ends."""
 
 from __future__ import annotations
 

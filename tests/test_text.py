@@ -151,3 +151,14 @@ def test_normalize_squeezes_lines_and_control_characters() -> None:
 )
 def test_links_addresses_and_tags_are_taken_out_of_a_question(question: str, words: str) -> None:
     assert without_links(question) == words
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("本 报 讯 近日，郑州市二七区餐饮行业商会组", "本报讯 近日，郑州市二七区餐饮行业商会组"),
+        ("本报记者 张 宁", "本报记者 张 宁"),  # two spaced characters may be a spaced name: kept
+    ],
+)
+def test_squeeze_line_joins_a_spaced_out_word_inside_a_tight_line(raw: str, expected: str) -> None:
+    assert squeeze_line(raw) == expected

@@ -16,7 +16,7 @@ from typing import Literal
 
 from retrieval.models import Article, Page, PageMeta, PageParse, Paragraph
 from retrieval.parse.bylines import CONTRIBUTOR_ROLE, closing_credits, lead_credits, read_credits
-from retrieval.parse.layout import Block, printed_page, read_layout
+from retrieval.parse.layout import Block, inline_credit, printed_page, read_layout
 
 Layout = Literal["headline-after", "headline-first"]
 
@@ -34,9 +34,10 @@ class _Draft:
     body: list[tuple[Block, str | None]] = field(default_factory=list)  # (paragraph, section)
     subheads: list[Block] = field(default_factory=list)
     section: str | None = None
+    credit: str | None = None  # a photo credit printed at the end of its caption
 
     def __bool__(self) -> bool:
-        return bool(self.headline or self.byline or self.body or self.subheads)
+        return bool(self.headline or self.byline or self.body or self.subheads or self.credit)
 
 
 def detect_layout(blocks: tuple[Block, ...]) -> Layout:
@@ -67,6 +68,9 @@ def _is_headline(run: list[Block], after: Sequence[Block], layout: Layout) -> bo
         return True
     if not after or after[0].kind == "credit":
         return layout == "headline-after"
+    if after[0].kind == "body" and inline_credit(after[0].text):
+        return True  # a caption ending with its credit is no section of a body: the run closes one
+
     # A title line over a lone paragraph and a photo credit closes the article before the photo's
     # caption: a subhead has an article's body under it, not a caption.
     captioned = len(after) >= 2 and after[0].kind == "body" and after[1].kind == "credit"
@@ -108,7 +112,7 @@ def _credits(draft: _Draft, kind: Literal["article", "photo"]) -> tuple[str | No
     """Return an item's (byline, contributors): a photo's credit as printed; an article's byline line
     split where its contributors start (`本报记者 魏东雅` / `通讯员 高建平`), else the lead's or the
     closing parenthesis's reporters and contributors."""
-    printed = " ".join(b.text for b in draft.byline) or None
+    printed = " ".join(b.text for b in draft.byline) or draft.credit
     if kind == "photo" or (printed is None and not draft.body):
         return printed, None
     found = [c for c in (read_credits(b.text) for b in draft.byline if b.kind == "byline") if c]
@@ -158,6 +162,10 @@ class _Assembler:
         self.draft = _Draft()
 
     def add_body(self, block: Block) -> None:
+        credit = inline_credit(block.text)
+        if credit is not None and not self.captioning:
+            self._add_captioned(block, credit)
+            return
         starts_forced = block.first_line in self.page.article_starts
         if (block.is_dispatch or starts_forced) and (self.draft.body or self.captioning):
             self.close()
@@ -165,6 +173,20 @@ class _Assembler:
         if self.captioning:  # the paragraph under a credit that had nothing above it to caption
             self.captioning = False
             self.close("photo")
+
+    def _add_captioned(self, block: Block, credit: str) -> None:
+        """A caption ending with its photo's credit is a photo item of its own: it closes the headed
+        article above it, takes a headline standing over it alone, and leaves a body still waiting for
+        its headline (printed after it) untouched."""
+        if self.draft.headline and self.draft.body:
+            self.close()
+        waiting = self.draft if self.draft.body else _Draft()
+        if waiting:
+            self.draft = _Draft()
+        self.draft.body.append((block, None))
+        self.draft.credit = credit
+        self.close("photo")
+        self.draft = waiting
 
     def add_credit(self, block: Block) -> None:
         if block.first_line in self.page.article_starts:

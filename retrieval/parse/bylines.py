@@ -17,6 +17,8 @@ from dataclasses import dataclass
 REPORTER_ROLES = ("本报特约记者", "本报见习记者", "本报记者", "特约记者", "见习记者", "实习记者", "首席记者")
 REPORTER_ROLES += ("新华社记者", "本报评论员", "评论员", "记者", "文/图", "文／图", "文/", "文／", "图/")
 CONTRIBUTOR_ROLES = ("本报通讯员", "特约通讯员", "通讯员", "实习生")
+# A citation names contributors by what they do: the paper's own and guest correspondents alike are 通讯员.
+_CONTRIBUTOR_SHOWN = {"本报通讯员": "通讯员", "特约通讯员": "通讯员"}
 _ROLES = sorted(REPORTER_ROLES + CONTRIBUTOR_ROLES, key=len, reverse=True)
 _ROLE = re.compile("|".join(re.escape(r) for r in _ROLES))
 CONTRIBUTOR_ROLE = re.compile("|".join(re.escape(r) for r in CONTRIBUTOR_ROLES))
@@ -48,6 +50,7 @@ class Credits:
     reporters: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
     reporter_role: str = "记者"
+    contributor_roles: tuple[str, ...] = ()  # each contributor's role when it is not 通讯员 (实习生)
 
     def __bool__(self) -> bool:
         return bool(self.reporters or self.contributors)
@@ -62,7 +65,13 @@ class Credits:
     @property
     def contributor_line(self) -> str | None:
         """The contributors as a citation shows them (`通讯员 刘岩 徐暘洋`)."""
-        return f"通讯员 {' '.join(self.contributors)}" if self.contributors else None
+        if not self.contributors:
+            return None
+        roles = self.contributor_roles or ("通讯员",) * len(self.contributors)
+        parts: list[str] = []
+        for i, (role, name) in enumerate(zip(roles, self.contributors, strict=False)):
+            parts += [role, name] if i == 0 or roles[i - 1] != role else [name]
+        return " ".join(parts)
 
 
 def split_names(run: str, *, spaced: bool = True) -> list[str] | None:
@@ -112,6 +121,7 @@ def read_credits(text: str) -> Credits | None:
         return None
     reporters: list[str] = []
     contributors: list[str] = []
+    contributor_roles: list[str] = []
     reporter_role = ""
     for i, role in enumerate(roles):
         end = roles[i + 1].start() if i + 1 < len(roles) else len(text)
@@ -123,11 +133,13 @@ def read_credits(text: str) -> Credits | None:
             return None
         if role[0] in CONTRIBUTOR_ROLES:
             contributors += names
+            contributor_roles += [_CONTRIBUTOR_SHOWN.get(role[0], role[0])] * len(names)
         else:
             reporters += names
             reporter_role = reporter_role or role[0].rstrip("/／")
     role_shown = "记者" if reporter_role in ("文/图", "文／图", "文", "图") else reporter_role
-    return Credits(tuple(reporters), tuple(contributors), role_shown or "记者")
+    roles = tuple(contributor_roles) if set(contributor_roles) - {"通讯员"} else ()
+    return Credits(tuple(reporters), tuple(contributors), role_shown or "记者", roles)
 
 
 def lead_credits(text: str) -> Credits | None:

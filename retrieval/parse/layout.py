@@ -25,13 +25,19 @@ BYLINE = re.compile(
 )
 # A row of a table of figures: words and numbers in whitespace-separated cells (装备制造 120.5 9.8).
 TABLE_ROW = re.compile(r"\S\s+[-+]?\d[\d.,]*%?(?:\s|$)")
-CREDIT = re.compile(r"^(?:(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff·]{2,4}\s+){1,4}摄$|^\S{0,12}[/／]摄$")
+# A photo credit, alone or in parentheses under its caption (（本报记者 李红 摄）).
+CREDIT = re.compile(
+    r"^[（(]?(?:(?:(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff·]{2,4}\s+){1,4}摄|\S{0,12}[/／]摄)[）)]?$"
+)
+# A caption that ends with its photo's credit in parentheses (…交流经验。（本报记者 李红 摄）).
+_INLINE_CREDIT = re.compile(r"(?<=[。！？!?”’」])[（(]([^（）()]{2,40})[）)]$")
 # A jump line: the article goes on, or came from, another page (（下转第3版）, （上接第1版）).
 JUMP = re.compile(r"[（(]?(?:下转|上接|转第|接第|转)\s*(?:第?\s*[A-Z]?\d{1,3}\s*版)[）)]?$")
 PINYIN_HEADER = re.compile(r"^[A-Z][A-Z ]{3,}$")
 FOLIO = re.compile(
     r"^(第?\s*\d{1,3}\s*版|[A-Z]?\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日(\s*星期.)?|"
-    r"(责任编辑|责编|美编|编辑|校对|版式|组版|审读)\s*[:：].*)$"
+    r"(责任编辑|责编|美编|编辑|校对|版式|组版|审读)\s*[:：].*|"
+    r"(?:(?:责任编辑|责编|美编|校对|版式|组版|审读)\s+[\u4e00-\u9fff·]{2,4}\s*)+)$"
 )
 # A banner prints the page's name beside its folio on one line: `第5版 经济新闻`, `A03 要闻`, `要闻 | A03`.
 # The folio needs 第…版 or a letter: a bare number before words opens sentences (`14 家商会入驻…`).
@@ -47,6 +53,8 @@ _SEPARATORS = " :：|｜丨·"
 _CLAUSE_PUNCT = re.compile(r"[。！？；;，,、：:]")
 _MAX_TITLE_LINES = 4
 _MAX_TITLE_WIDTH = 40.0
+# A paragraph indent: the line opens with an ideographic space or with two spaces or more.
+_INDENT = re.compile(r"^(?:\s*\u3000|[ \t]{2,})")
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,7 @@ class Line:
     text: str
     width: float
     full_width: float  # the typical width of a full line around it (the column measure)
+    indented: bool = False  # printed with a paragraph indent: it opens a paragraph
 
     @property
     def is_short(self) -> bool:
@@ -115,7 +124,10 @@ def read_lines(text: str) -> list[list[Line]]:
     squeezed = [squeeze_line(r) for r in raw]
     numbered = [(i + 1, s) for i, s in enumerate(squeezed) if s]
     measures = _column_widths([width(s) for _, s in numbered])
-    lines = {no: Line(no, s, width(s), m) for (no, s), m in zip(numbered, measures, strict=True)}
+    lines = {
+        no: Line(no, s, width(s), m, bool(_INDENT.match(raw[no - 1])))
+        for (no, s), m in zip(numbered, measures, strict=True)
+    }
     groups: list[list[Line]] = [[]]
     for no in range(1, len(raw) + 1):
         if no in lines:
@@ -191,14 +203,30 @@ def printed_page(header: Sequence[str]) -> tuple[str | None, str | None]:
 
 def _is_title_line(line: Line) -> bool:
     text = re.sub(r"“[^”]*”|《[^》]*》", "“”", line.text)
+    if text.startswith("——"):  # a subtitle (——记…、…会长 …): its enumeration commas make no clause
+        text = re.sub("[、，,]", "", text)
     return (
-        not _CLAUSE_PUNCT.search(text)
+        not line.indented
+        and not _CLAUSE_PUNCT.search(text)
         and not ends_sentence(line.text)
         and line.width <= _MAX_TITLE_WIDTH
         and not line.text.startswith(("（", "("))
         and not TABLE_ROW.search(line.text)
         and not DISPATCH.match(line.text)  # 本报讯（记者 …） opens a body, however short its line
     )
+
+
+def inline_credit(text: str) -> str | None:
+    """Return the photo credit a caption prints in parentheses after its last sentence, or None."""
+    m = _INLINE_CREDIT.search(text)
+    return m[1] if m and CREDIT.match(m[1]) else None
+
+
+def _closing_only(line: Line) -> bool:
+    """Tell whether a line is nothing but a closing byline or photo credit in parentheses (（通讯员 赵磊）,
+    （本报记者 李红 摄）): it ends the paragraph or caption printed above it."""
+    closing = CLOSING.match(line.text)
+    return closing is not None and (read_credits(closing[1]) is not None or bool(CREDIT.match(closing[1])))
 
 
 def _line_kind(line: Line) -> BlockKind | None:
@@ -241,13 +269,30 @@ def _split_group(
     all_title = len(group) <= _MAX_TITLE_LINES and all(
         _is_title_line(ln) or ln.no in forced_titles for ln in group
     )
+
+    def opener_kind() -> BlockKind:
+        """The kind of the lines before a byline, a dispatch or an indented line: title lines at the
+        group's start or after a finished paragraph are a headline block set tight against its text."""
+        opens = not blocks or blocks[-1].kind != "body" or finished(blocks[-1].lines[-1].text)
+        titled = len(current) <= _MAX_TITLE_LINES and all(_is_title_line(ln) for ln in current)
+        return "title" if all_title or (opens and titled) else "body"
+
     for ln in group:
+        if _closing_only(ln) and current and ends_sentence(current[-1].text):
+            current.append(ln)  # the byline or credit closing the paragraph above
+            flush()
+            continue
+        if _closing_only(ln) and not current and blocks and blocks[-1].kind == "body":
+            blocks[-1] = Block("body", (*blocks[-1].lines, ln))
+            continue
         special = _line_kind(ln)
         if special or ln.no in forced_titles:
-            flush("title" if all_title else "body")
+            flush(opener_kind() if special == "byline" else "title" if all_title else "body")
             blocks.append(Block(special or "title", (ln,)))
             continue
-        if DISPATCH.match(ln.text) or ln.no in forced_starts:
+        if DISPATCH.match(ln.text) or ln.indented:
+            flush(opener_kind())
+        elif ln.no in forced_starts:
             flush("title" if all_title else "body")
         current.append(ln)
         # A short line that ends a sentence ends its paragraph even without a blank line after it.

@@ -50,6 +50,9 @@ def to_halfwidth(text: str) -> str:
 
 
 _SPACE = re.compile(r"\s")
+# Three or more single CJK characters one space apart inside an otherwise tight line: type spaced out for
+# emphasis (`本 报 讯 近日，…`), read as the word it prints. Two (`张 宁`) may be a spaced name and stay.
+_SPACED_RUN = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?: [\u4e00-\u9fff]){2,}(?![\u4e00-\u9fff])")
 
 
 def _tight(ch: str) -> bool:
@@ -76,6 +79,8 @@ def squeeze_line(line: str, *, keep_word_spaces: bool = True) -> str:
     if not _SPACE.search(line):
         return line  # most lines of extracted text: nothing to squeeze
     letterspaced = is_letterspaced(line)
+    if not letterspaced:
+        line = _SPACED_RUN.sub(lambda m: m[0].replace(" ", ""), line)
     out: list[str] = []
     parts = re.split(r"(\s+)", line)
     for i, part in enumerate(parts):
