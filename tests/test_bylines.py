@@ -148,6 +148,15 @@ def test_a_byline_line_splits_into_reporters_and_contributors_as_printed() -> No
     assert_nothing_lost(Page(source="x.txt", text=page), parse(page))
 
 
+def test_a_byline_line_naming_many_people_in_three_roles_is_one_byline() -> None:
+    line = "本报记者 李红 张伟 通讯员 王磊 刘洋 实习生 张雪 赵敏"
+    body = "全省各级商会深入开展“万人助企”活动，累计走访会员企业一万余家。"
+    page = wrap(body, ("全省商会走访会员企业", line))
+    (art,) = parse(page).articles
+    assert (art.byline, art.contributors) == ("本报记者 李红 张伟", "通讯员 王磊 刘洋 实习生 张雪 赵敏")
+    assert_nothing_lost(Page(source="x.txt", text=page), parse(page))
+
+
 def test_a_reporter_named_in_leads_only_finds_their_articles(seed_archive: Archive) -> None:
     # 徐鼎烨 is named only in 本报讯（记者 徐鼎烨 …） leads, never on a 本报记者 line.
     found = seed_archive.ask("徐鼎烨写了哪些报道？")

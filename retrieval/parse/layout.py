@@ -21,7 +21,7 @@ BlockKind = Literal["body", "title", "byline", "credit"]
 # 讯 of 通讯员 opens nothing: 本报记者 魏东雅 通讯员 … is a byline.
 DISPATCH = re.compile(r"^(本报[^，。（(\s]{0,8}讯(?!员)|新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
 BYLINE = re.compile(
-    r"^(本报|特约|见习)?(记者|通讯员|评论员)(\s*[\u4e00-\u9fff·]{2,4}){1,6}$|^文[/／]\S|^(本报|特约)?评论员$"
+    r"^(本报|特约|见习)?(记者|通讯员|评论员)(\s*[\u4e00-\u9fff·]{2,4}){1,10}$|^文[/／]\S|^(本报|特约)?评论员$"
 )
 # A row of a table of figures: words and numbers in whitespace-separated cells (装备制造 120.5 9.8).
 TABLE_ROW = re.compile(r"\S\s+[-+]?\d[\d.,]*%?(?:\s|$)")
