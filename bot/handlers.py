@@ -214,11 +214,11 @@ async def answer_question(update: Update, context: Context, text: str | None) ->
     private = message.chat.type == ChatType.PRIVATE
     ask = log_question(state, answer, question, message.chat.type, lang)
     asker = 0 if private or update.effective_user is None else update.effective_user.id
+    buttons.record_screen(state, answer, ask, 0)  # before sending: a press may come at once
     sent = await message.reply_text(
         messages.format_answer(answer, lang, 0, note, edition.examples),
         reply_markup=buttons.answer_markup(answer, ask, 0, asker, lang),
     )
-    buttons.record_screen(state, answer, ask, 0)
     ids = (sent.message_id, conversations.CHAT) if private else (sent.message_id,)
     state.conversations.keep(answer.conversation, message.chat_id, *ids)
 
