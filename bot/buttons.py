@@ -123,10 +123,14 @@ async def ask_screen(edition: Edition, question: str, screen: int) -> Answer:
 
 
 def article_of(state: BotState, ask: int, screen: int) -> Article | None:
-    """Return the article a screen quoted, or None when it has changed or gone since (or expired)."""
+    """Return the article a screen quoted, whole (both parts of one continued on another page), or None
+    when it has changed or gone since (or expired)."""
     shown = state.log.shown(ask, screen)
-    article = state.edition.archive.article(shown.article_id) if shown else None
-    return article if article is not None and shown is not None and article.title == shown.title else None
+    archive = state.edition.archive
+    article = archive.article(shown.article_id) if shown else None
+    if article is None or shown is None or article.title != shown.title:
+        return None
+    return archive.whole(article)  # with its part on another page, if it jumps
 
 
 async def send_full(update: Update, context: Context, payload: callbacks.Full) -> None:

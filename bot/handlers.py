@@ -78,7 +78,9 @@ async def open_article(update: Update, context: Context) -> None:
     number = questions.article_number(update.effective_message.text, context.bot.username)
     if number is None:  # /a_<n>@another_bot
         return
-    article = state_of(context).edition.article_at(number)
+    edition = state_of(context).edition
+    article = edition.article_at(number)
+    article = edition.archive.whole(article) if article else None  # both parts of a continued one
     await send_parts(
         update,
         browse.format_article(article) if article else [html.escape(user_screens(update).article_missing)],

@@ -21,6 +21,7 @@ from retrieval.index.storage import resident_mb, verify_snapshot
 from retrieval.index.sync import open_index
 from retrieval.models import Answer, Article, Conversation
 from retrieval.parse.doubts import Doubt, doubts
+from retrieval.parse.jumps import continuation, joined, jumps_from, jumps_to
 from retrieval.parse.pages import Refusal
 from retrieval.terms.synonyms import synonyms
 from retrieval.terms.tagging import tagged_words, word_tag
@@ -184,6 +185,26 @@ class Archive:
     def page_articles(self, source: str) -> list[Article]:
         """Return the articles and photo captions of one page file (by file name), in page order."""
         return self.index.page_articles(source)
+
+    def whole(self, article: Article) -> Article:
+        """The article as a reader sees it: joined with its part on another page (（下转第3版）)."""
+        if jumps_to(article) is not None:
+            rest = continuation(article, self._jumping_in)
+            return joined(article, rest) if rest else article
+        if jumps_from(article) is not None:
+            first = next((a for a in self._jumping_out if continuation(a, [article]) is not None), None)
+            return joined(first, article) if first else article
+        return article
+
+    @cached_property
+    def _jumping_in(self) -> list[Article]:
+        """The articles that come from another page (read once, when a jump is first followed)."""
+        return [a for a in self.index.articles if jumps_from(a) is not None]
+
+    @cached_property
+    def _jumping_out(self) -> list[Article]:
+        """The articles that go on to another page."""
+        return [a for a in self.index.articles if jumps_to(a) is not None]
 
     def page_doubts(self, source: str) -> list[Doubt]:
         """Return what looks wrong in how one page file was read (retrieval/parse/doubts.py)."""

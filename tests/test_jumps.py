@@ -1,0 +1,62 @@
+"""An article continued on another page (（下转第3版） … （上接第1版）) is one article to a reader: 全文 and
+/a_N show both parts, each passage still citing the page it is printed on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from emulator import BotApiEmulator
+from retrieval import Archive, Settings
+
+pytest_plugins = ["conftest_bot"]
+
+PAGES = Path(__file__).resolve().parent / "pages"
+SIDECAR = 'paper = "许昌日报"\ndate = "2021-09-03"\npage_number = "{n}"\n'
+
+
+def folder_of(tmp_path: Path, first_date: str = "2021-09-03") -> Path:
+    """Page 1 (an article going on to page 3) and page 3 (its continuation), with their sidecars."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    shutil.copy(PAGES / "11_jump_out.txt", folder / "p1.txt")
+    shutil.copy(PAGES / "12_jump_in.txt", folder / "p3.txt")
+    (folder / "p1.toml").write_text(SIDECAR.format(n=1).replace("2021-09-03", first_date), encoding="utf-8")
+    (folder / "p3.toml").write_text(SIDECAR.format(n=3), encoding="utf-8")
+    return folder
+
+
+def archive_of(folder: Path) -> Archive:
+    return Archive.open(Settings(seeds_dir=folder, index_dir=folder.parent / "index", vectors=False))
+
+
+def test_the_two_parts_read_as_one_article(tmp_path: Path) -> None:
+    archive = archive_of(folder_of(tmp_path))
+    first, other, rest, _ = archive.articles
+    whole = archive.whole(first)
+    text = "".join(p.text for p in whole.paragraphs)
+    assert "会议指出" in text and "会议要求" in text and "下转" not in text and "上接" not in text
+    assert whole.title == first.title and whole.source == "p1.txt + p3.txt"
+    assert archive.whole(rest) == whole, "from either part"
+    assert archive.whole(other) == other, "an article that does not jump stays as it is"
+    hit = archive.ask("会议要求各级干部要深入企业听取企业诉求").hits[0]
+    assert (hit.chunk.source, hit.chunk.page) == ("p3.txt", "3"), "a passage cites the page it is on"
+
+
+def test_parts_of_different_issues_are_not_joined(tmp_path: Path) -> None:
+    archive = archive_of(folder_of(tmp_path, first_date="2021-09-02"))
+    first = archive.articles[0]
+    assert archive.whole(first) == first
+
+
+async def test_full_text_in_the_bot_shows_both_parts(
+    tmp_path: Path, emulator: BotApiEmulator, start_bot: Any
+) -> None:
+    archive = archive_of(folder_of(tmp_path))
+    alice = emulator.user(301)
+    async with start_bot(archive):
+        emulator.send_text(emulator.private_chat(alice), alice, "/a_3")  # the continuation, on page 3
+        await emulator.wait_until(lambda: bool(emulator.sent_to(301)))
+    text = emulator.sent_to(301)[0].response["result"]["text"]
+    assert "会议指出" in text and "会议要求" in text and text.startswith("全市“万人助企”活动推进会召开")
