@@ -6,7 +6,6 @@ Every payload names a logged question (usage.AskLog), so a press works after a r
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from typing import TYPE_CHECKING
@@ -15,8 +14,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
-from bot import browse, callbacks, messages, paging
-from bot.state import BotState, Edition, state_of
+from bot import browse, callbacks, messages, paging, questions
+from bot.state import BotState, state_of
 from replies import words
 from replies.controls import controls_for
 from usage import Shown
@@ -62,7 +61,7 @@ async def button(update: Update, context: Context) -> None:
     if isinstance(payload, callbacks.Vote):
         await vote(update, context, payload)
     elif payload is not None and payload.asker not in (0, query.from_user.id):
-        await query.answer(controls_for(words.screen_lang(query.from_user.language_code)).asker_only)
+        await query.answer(controls_for(questions.user_lang(query.from_user)).asker_only)
     elif isinstance(payload, callbacks.Page):
         await show_page(update, context, payload)
     elif isinstance(payload, callbacks.Full):
@@ -79,7 +78,7 @@ async def show_page(update: Update, context: Context, payload: callbacks.Page) -
         await query.answer(words.BUTTON_EXPIRED)
         return
     lang, edition = words.lang_of(asked.searched), state.edition
-    answer = await ask_screen(edition, asked.searched, payload.screen)
+    answer = await edition.ask(asked.searched, paging.PER_ASK, paging.batch_start(payload.screen))
     if not answer.answered or paging.screen_hit(answer, payload.screen) is None:
         await query.answer(words.for_lang(lang).no_more)
         return
@@ -102,24 +101,11 @@ def results_changed(state: BotState, answer: Answer, ask: int) -> bool:
     start = paging.batch_start(answer.hits[0].rank - 1) if answer.hits else 0
     for screen in range(start, start + len(answer.hits)):
         shown, hit = state.log.shown(ask, screen), paging.screen_hit(answer, screen)
-        if (
-            shown is not None
-            and hit is not None
-            and (shown.article_id, shown.paragraph)
-            != (
-                hit.chunk.article_id,
-                hit.chunk.paragraph,
-            )
-        ):
+        if shown is None or hit is None:
+            continue
+        if (shown.article_id, shown.paragraph) != (hit.chunk.article_id, hit.chunk.paragraph):
             return True
     return False
-
-
-async def ask_screen(edition: Edition, question: str, screen: int) -> Answer:
-    """Search for the batch of results that holds a screen (see bot.paging), off the event loop."""
-    return await asyncio.to_thread(
-        edition.archive.ask, question, top_k=paging.PER_ASK, offset=paging.batch_start(screen)
-    )
 
 
 def article_of(state: BotState, ask: int, screen: int) -> Article | None:
@@ -137,7 +123,7 @@ async def send_full(update: Update, context: Context, payload: callbacks.Full) -
     """Send the whole article a 全文 button names: here in a private chat; in a group to the asker in
     private, or, when the asker has not opened a private chat yet, a link that opens one and sends it."""
     state, query = state_of(context), update.callback_query
-    controls = controls_for(words.screen_lang(query.from_user.language_code))
+    controls = controls_for(questions.user_lang(query.from_user))
     article = article_of(state, payload.ask, payload.screen)
     if article is None:
         await query.answer(controls.article_changed if state.log.asked(payload.ask) else words.BUTTON_EXPIRED)
@@ -162,8 +148,8 @@ async def full_from_start(update: Update, context: Context, ask: int, screen: in
     state, message = state_of(context), update.effective_message
     article = article_of(state, ask, screen)
     if article is None:
-        lang = words.screen_lang(update.effective_user.language_code if update.effective_user else None)
-        await message.reply_text(html.escape(controls_for(lang).article_changed))
+        controls = controls_for(questions.user_lang(update.effective_user))
+        await message.reply_text(html.escape(controls.article_changed))
         return
     for part in browse.format_article(article):
         await update.effective_chat.send_message(part)
@@ -175,4 +161,4 @@ async def vote(update: Update, context: Context, payload: callbacks.Vote) -> Non
     if not state_of(context).log.vote(payload.ask, up=payload.up):
         await query.answer(words.BUTTON_EXPIRED)
         return
-    await query.answer(controls_for(words.screen_lang(query.from_user.language_code)).voted)
+    await query.answer(controls_for(questions.user_lang(query.from_user)).voted)

@@ -15,6 +15,7 @@ from telegram import Document, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot import questions
 from bot import reload as reloading
 from bot.state import BotState, state_of
 from replies import words
@@ -29,18 +30,12 @@ MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # Telegram's getFile limit for bots
 RELOAD_WAIT_SECONDS = 60.0  # how long an upload waits for a reload already running
 
 
-def is_admin(update: Update, state: BotState) -> bool:
-    """Tell whether the sender is one of the bot's admins."""
-    user = update.effective_user
-    return user is not None and user.id in state.settings.admin_user_ids
-
-
 async def add_document(update: Update, context: Context) -> bool:
     """Add an admin's page file to the archive and report; return False when the file is not an admin's
     page (the caller treats it as any other file)."""
     state, message = state_of(context), update.effective_message
     document = message.document
-    if document is None or not is_admin(update, state):
+    if document is None or not state.is_admin(update.effective_user):
         return False
     name = PurePath(document.file_name or "").name
     if not name.lower().endswith(PAGE_SUFFIXES):
@@ -120,8 +115,7 @@ def doubt_line(doubt: Doubt) -> str:
 async def refuse_document(update: Update, context: Context) -> None:
     """Tell a reader who sent a file without a question that only admins add pages."""
     example = next(iter(state_of(context).edition.examples), "")
-    user = update.effective_user
-    screens = words.screens_for(words.screen_lang(user.language_code if user else None))
+    screens = words.screens_for(questions.user_lang(update.effective_user))
     try:
         await update.effective_message.reply_text(
             html.escape(screens.document_refused.format(example=example))

@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 INLINE_TOP_K = 5
-STATS_DAYS = 30  # what /stats reports
 INLINE_CACHE_SECONDS = 30
 TYPING_AFTER_SECONDS = 0.5  # a search slower than this shows "typing…"
 START_FULL = re.compile(buttons.START_FULL.format(ask=r"(\d{1,15})", screen=r"(\d{1,2})"))
@@ -39,8 +38,7 @@ START_FULL = re.compile(buttons.START_FULL.format(ask=r"(\d{1,15})", screen=r"(\
 
 def user_screens(update: Update) -> words.Screens:
     """The bot's words without a question, in the user's Telegram language."""
-    user = update.effective_user
-    return words.screens_for(words.screen_lang(user.language_code if user else None))
+    return words.screens_for(questions.user_lang(update.effective_user))
 
 
 async def start(update: Update, context: Context) -> None:
@@ -61,8 +59,8 @@ async def help_command(update: Update, context: Context) -> None:
 
 async def about(update: Update, context: Context) -> None:
     """Give the archive's coverage (and, to admins, its size and index version)."""
-    state, user = state_of(context), update.effective_user
-    admin = user is not None and user.id in state.settings.admin_user_ids
+    state = state_of(context)
+    admin = state.is_admin(update.effective_user)
     await update.effective_message.reply_text(
         browse.format_about(state.edition.stats, user_screens(update), admin=admin)
     )
@@ -147,8 +145,9 @@ async def joined_group(update: Update, context: Context) -> None:
     was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
     now_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
     if was_out and now_in:
-        lang = words.screen_lang(change.from_user.language_code if change.from_user else None)
-        greeting = controls_for(lang).greeting.format(username=context.bot.username)
+        greeting = controls_for(questions.user_lang(change.from_user)).greeting.format(
+            username=context.bot.username
+        )
         with suppress(TelegramError):  # a group that forbids the bot to write: nothing to say there
             await context.bot.send_message(change.chat.id, html.escape(greeting))
 
@@ -169,8 +168,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 async def reload_index(update: Update, context: Context) -> None:
     """Admins only: load the current index now (the old one serves meanwhile) and say what changed."""
     state, message = state_of(context), update.effective_message
-    user = update.effective_user
-    if user is None or user.id not in state.settings.admin_user_ids:
+    if not state.is_admin(update.effective_user):
         await message.reply_text(html.escape(words.RELOAD_REFUSED))
         return
     await show_typing(update)
@@ -189,11 +187,11 @@ async def reload_index(update: Update, context: Context) -> None:
 async def stats(update: Update, context: Context) -> None:
     """Admins only: what readers asked in the last days, the questions the archive could not answer,
     and the answers marked 👎."""
-    state, message, user = state_of(context), update.effective_message, update.effective_user
-    if user is None or user.id not in state.settings.admin_user_ids:
+    state, message = state_of(context), update.effective_message
+    if not state.is_admin(update.effective_user):
         await message.reply_text(html.escape(words.STATS_REFUSED))
         return
-    report = state.log.report(STATS_DAYS)
+    report = state.log.report()
     await send_parts(update, browse.format_stats(report, state.settings.usage_days))
 
 
@@ -248,15 +246,6 @@ def conversation_thread(message: Message, bot_id: int) -> tuple[int, int] | None
     return None
 
 
-async def ask_archive(
-    edition: Edition, question: str, top_k: int, offset: int, conversation: Conversation | None = None
-) -> Answer:
-    """Run retrieval in a worker thread so one slow search never blocks other users."""
-    return await asyncio.to_thread(
-        edition.archive.ask, question, top_k=top_k, offset=offset, conversation=conversation
-    )
-
-
 async def ask_showing_typing(
     update: Update, edition: Edition, question: str, conversation: Conversation | None = None
 ) -> Answer:
@@ -266,7 +255,7 @@ async def ask_showing_typing(
     a bot (PTB's rate limiter enforces it): sending one with every answer would halve how many answers
     the bot can send under load.
     """
-    search = asyncio.ensure_future(ask_archive(edition, question, paging.PER_ASK, 0, conversation))
+    search = asyncio.ensure_future(edition.ask(question, paging.PER_ASK, 0, conversation))
     done, _ = await asyncio.wait({search}, timeout=TYPING_AFTER_SECONDS)
     if not done:
         await show_typing(update)
@@ -298,7 +287,7 @@ async def inline_query(update: Update, context: Context) -> None:
     if not question:
         await query.answer([], cache_time=INLINE_CACHE_SECONDS)
         return
-    answer = await ask_archive(edition, question, INLINE_TOP_K, 0)
+    answer = await edition.ask(question, INLINE_TOP_K)
     lang = words.lang_of(question)
     results = messages.inline_results(answer, lang)
     # Nothing to insert: a button that opens a private chat (/start ask), where the bot can explain.

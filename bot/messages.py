@@ -131,10 +131,7 @@ def format_passage(hit: Hit, lang: Lang, number: int, total: int, asked: str = "
         marked_passage(hit, SCREEN_PASSAGE_CHARS, asked),
         f"<i>{html.escape(clip(cited, MAX_CITATION_CHARS))}</i>",
     ]
-    missing = [t for t in hit.unmatched_terms if len(t.strip()) >= plain.MIN_MARKED_TERM_CHARS]
-    if missing:
-        w = for_lang(lang)
-        lacking = w.unmatched.format(terms=w.separator.join(missing))
+    if lacking := plain.unmatched_line(hit, lang):
         lines.append(f"<i>{html.escape(clip(lacking, MAX_TERMS_CHARS))}</i>")
     return "\n".join(lines)
 

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+from replies.words import Lang, screen_lang
+
+if TYPE_CHECKING:
+    from telegram import User
 
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]+(?:@(\w+))?")
 _ARTICLE = re.compile(r"/a_(\d{1,6})(?:@(\w+))?")
@@ -57,3 +63,8 @@ def article_number(text: str | None, username: str | None) -> int | None:
     if match is None or (match[2] and match[2].lower() != (username or "").lower()):
         return None
     return int(match[1])
+
+
+def user_lang(user: User | None) -> Lang:
+    """The language of what the bot says to a user outside an answer: their Telegram language."""
+    return screen_lang(user.language_code if user else None)

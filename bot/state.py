@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,15 +14,12 @@ from bot.conversations import Conversations
 from usage import AskLog
 
 if TYPE_CHECKING:
+    from telegram import User
+
     from bot.settings import BotSettings
-    from retrieval import Archive, ArchiveStats, Article, Settings
+    from retrieval import Answer, Archive, ArchiveStats, Article, Conversation, Settings
 
 STATE_KEY = "chamber_qa"
-
-
-def short_hash(text: str) -> str:
-    """Return 8 hex digits naming a text (a question, an index version) inside callback_data."""
-    return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -35,17 +31,12 @@ class Edition:
     """
 
     archive: Archive
-    version: str  # short hash of the index version
     examples: tuple[str, ...]
 
     @classmethod
     def of(cls, archive: Archive) -> Edition:
         """Read what the bot needs from an archive (its articles stay on disk until one is shown)."""
-        return cls(
-            archive=archive,
-            version=short_hash(archive.stats.index_version),
-            examples=tuple(archive.example_questions()),
-        )
+        return cls(archive=archive, examples=tuple(archive.example_questions()))
 
     @property
     def articles(self) -> Sequence[Article]:
@@ -61,6 +52,14 @@ class Edition:
     def snapshot_id(self) -> str:
         """The index snapshot this edition serves."""
         return self.archive.stats.snapshot_id
+
+    async def ask(
+        self, question: str, top_k: int, offset: int = 0, conversation: Conversation | None = None
+    ) -> Answer:
+        """Search in a worker thread, so that one slow search never blocks other users."""
+        return await asyncio.to_thread(
+            self.archive.ask, question, top_k=top_k, offset=offset, conversation=conversation
+        )
 
     def article_at(self, number: int) -> Article | None:
         """Return article number `number` (1-based, as in /a_<n>), or None."""
@@ -94,6 +93,10 @@ class BotState:
                 settings.usage_db or usage.default_path(index_settings.index_dir), settings.usage_days
             ),
         )
+
+    def is_admin(self, user: User | None) -> bool:
+        """Tell whether a user is one of the bot's admins (ADMIN_USER_IDS)."""
+        return user is not None and user.id in self.settings.admin_user_ids
 
 
 def state_of(context: ContextTypes.DEFAULT_TYPE) -> BotState:

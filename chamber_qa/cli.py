@@ -260,7 +260,13 @@ def remove(pages: tuple[str, ...], settings: Settings) -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
-@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="Days to report.")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3660),
+    default=usage.DEFAULT_DAYS,
+    show_default=True,
+    help="Days to report.",
+)
 @click.option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=False),

@@ -77,9 +77,21 @@ def term_line(hit: Hit, lang: Lang) -> str:
     parts = [
         template.format(terms=w.separator.join(shown))
         for template, terms in ((w.matched, hit.matched_terms), (w.unmatched, hit.unmatched_terms))
-        if (shown := [t for t in terms if len(t.strip()) >= MIN_MARKED_TERM_CHARS])
+        if (shown := shown_terms(terms))
     ]
     return w.clause_separator.join(parts)
+
+
+def unmatched_line(hit: Hit, lang: Lang) -> str:
+    """Return the question's words a passage lacks (a partial match), or "" when it holds them all."""
+    w = for_lang(lang)
+    missing = shown_terms(hit.unmatched_terms)
+    return w.unmatched.format(terms=w.separator.join(missing)) if missing else ""
+
+
+def shown_terms(terms: Sequence[str]) -> list[str]:
+    """The question's words worth naming: single characters (bits of a name the segmenter cut) are not."""
+    return [t for t in terms if len(t.strip()) >= MIN_MARKED_TERM_CHARS]
 
 
 def unstated_note(answer: Answer, lang: Lang) -> str:

@@ -22,7 +22,6 @@ Lang = Literal["zh", "zh-hant", "en"]  # Simplified, Traditional, English
 class Words:
     """Every phrase said around the archive's text in one language, by every skin (CLI text, bot HTML)."""
 
-    passages: str  # header of an answer page; {first} and {last} are result numbers
     paragraph: str  # {n} is the paragraph number within the article
     photo: str  # stands in for the headline of a photo caption
     photo_cited: str  # ... and so in a citation, where a headline stands in 《》
@@ -36,13 +35,11 @@ class Words:
     clause_separator: str  # between the matched and the unmatched part of a line
     searched_for: str  # {terms}: the Chinese an English question was read as
     near_terms: str  # {terms}: the archive's words close to the question's unknown ones
-    more: str
     full: str
     no_more: str
     truncated: str  # {n} is the number of characters kept
     kinds: dict[str, str]  # the kinds of typed answer (ask/answer_types.py), as a sentence names them
     short_answer: str  # {text}: the short answer, the first line of an answer
-    short_answer_in: str  # {rank}: the numbered passage the short answer stands in
     searched_as: str  # {question}: a follow-up as rewritten from the conversation
     not_mentioned: str  # {names}: names in the question the archive never mentions
     listed: str  # header of a list the archive prints
@@ -52,7 +49,6 @@ class Words:
 
 
 ZH = Words(
-    passages="相关原文 {first}–{last}：",
     paragraph="第{n}段",
     photo="图片说明",
     photo_cited="（图片说明）",
@@ -66,7 +62,6 @@ ZH = Words(
     clause_separator="；",
     searched_for="检索词：{terms}",
     near_terms="档案里相近的词：{terms}",
-    more="更多",
     full="全文",
     no_more="没有更多结果了。",
     truncated="（问题太长，只用了前 {n} 个字。）",
@@ -86,7 +81,6 @@ ZH = Words(
         "title": "职务",
     },
     short_answer="答：{text}",
-    short_answer_in="（见原文 {rank}）",
     searched_as="按「{question}」查找",
     not_mentioned="档案里没有提到「{names}」。",
     listed="原文列出：",
@@ -104,7 +98,6 @@ ZH = Words(
 )
 
 EN = Words(
-    passages="Passages {first}–{last}:",
     paragraph="para. {n}",
     photo="photo caption",
     photo_cited="(photo caption)",
@@ -118,7 +111,6 @@ EN = Words(
     clause_separator="; ",
     searched_for="Searched for: {terms}",
     near_terms="Did you mean: {terms}",
-    more="More",
     full="Full text",
     no_more="No more results.",
     truncated="(The question was long; only its first {n} characters were used.)",
@@ -138,7 +130,6 @@ EN = Words(
         "title": "position",
     },
     short_answer="Answer: {text}",
-    short_answer_in=" (passage {rank})",
     searched_as="Searched as “{question}”",
     not_mentioned="The archive never mentions “{names}”.",
     listed="The archive lists:",

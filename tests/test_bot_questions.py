@@ -77,7 +77,7 @@ def test_lang_of_follows_the_question() -> None:
 def test_the_traditional_phrases_are_the_chinese_ones_converted_with_their_placeholders() -> None:
     zh, hant = words.for_lang("zh"), words.for_lang("zh-hant")
     assert hant.no_answer.format(question="問") == "檔案裏沒有找到能回答「問」的原文。"
-    assert hant.passages.format(first=1, last=3) == "相關原文 1–3："
+    assert hant.truncated.format(n=500) == "（問題太長，只用了前 500 個字。）"
     assert set(hant.kinds) == set(zh.kinds) and set(hant.small_talk) == set(zh.small_talk)
     for lang in ("zh", "zh-hant", "en"):  # every language's screens take the same placeholders
         screens = words.screens_for(lang)

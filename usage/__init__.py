@@ -4,7 +4,7 @@ feedback. No names, no user ids; rows expire after a retention period. SQLite (W
 from pathlib import Path
 
 from usage.log import AskLog, Shown
-from usage.report import UsageReport, report, report_file
+from usage.report import DEFAULT_DAYS, UsageReport, report, report_file
 
 FILE_NAME = "usage.sqlite"  # the log's default name, beside the index folder
 
@@ -14,4 +14,4 @@ def default_path(index_dir: Path) -> Path:
     return index_dir.parent / FILE_NAME
 
 
-__all__ = ["AskLog", "Shown", "UsageReport", "default_path", "report", "report_file"]
+__all__ = ["DEFAULT_DAYS", "AskLog", "Shown", "UsageReport", "default_path", "report", "report_file"]
