@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 
 from bot import questions
 from bot import reload as reloading
+from bot.logs import describe
 from bot.state import BotState, state_of
 from replies import words
 from retrieval import PAGE_SUFFIXES, add_pages
@@ -48,7 +49,7 @@ async def add_document(update: Update, context: Context) -> bool:
         old, new, change = await _add(context, state, document, name)
     except Exception as error:  # the archive keeps serving what it had; the admin is told why
         logger.error("Adding the page %s failed", name, exc_info=True)
-        reason = f"{type(error).__name__}: {error}".replace(context.bot.token, "…")[:500]
+        reason = describe(error, context.bot.token)
         await message.reply_text(html.escape(words.DOCUMENT_FAILED.format(name=name, error=reason)))
         return True
     refused = [r.reason for r in state.edition.archive.refused if r.source == name]

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import browse, buttons, conversations, documents, messages, paging, questions
 from bot import reload as reloading
-from bot.logs import REDACTED
+from bot.logs import describe
 from bot.state import BotState, Edition, state_of
 from replies import words
 from replies.controls import controls_for
@@ -329,8 +329,3 @@ async def notify_admins(context: Context) -> None:
     for admin in state_of(context).settings.admin_user_ids:
         with suppress(TelegramError):
             await context.bot.send_message(admin, html.escape(words.ADMIN_ERROR.format(error=error)))
-
-
-def describe(error: BaseException | None, token: str) -> str:
-    """Return an error's type and message for an admin, the token redacted, at most 1000 characters."""
-    return f"{type(error).__name__}: {error}".replace(token, REDACTED)[:1000]

@@ -52,3 +52,8 @@ def protect_token(token: str) -> None:
     for handler in handlers:
         if not any(isinstance(f, TokenRedactor) and f.token == token for f in handler.filters):
             handler.addFilter(TokenRedactor(token))
+
+
+def describe(error: BaseException | None, token: str) -> str:
+    """Return an error's type and message for an admin, the token redacted, at most 1000 characters."""
+    return f"{type(error).__name__}: {error}".replace(token, REDACTED)[:1000]
