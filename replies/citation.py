@@ -32,7 +32,7 @@ def citation(chunk: Chunk, lang: Lang, *, whole_article: bool = False) -> str:
         "" if whole_article else chunk.section,
         where,
         "" if whole_article else w.paragraph.format(n=chunk.paragraph),
-        " ".join(who for who in (chunk.byline, chunk.contributors) if who),
+        chunk.credits,
     )
     return " · ".join(part for part in parts if part)
 

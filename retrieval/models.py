@@ -104,6 +104,11 @@ class Chunk:
     byline: str | None = None  # the article's (本报记者 魏东雅) or the photo's credit (魏东雅 乔璐洋 摄)
     contributors: str | None = None  # the article's contributors (通讯员 刘岩 徐暘洋)
 
+    @property
+    def credits(self) -> str:
+        """Everyone the passage's citation credits: its reporters, then its contributors."""
+        return " ".join(who for who in (self.byline, self.contributors) if who)
+
 
 @dataclass(frozen=True)
 class Hit:

@@ -13,26 +13,19 @@ from typing import TypeVar
 
 from retrieval.models import Chunk
 
-# Words of a byline that are roles, not names.
 T = TypeVar("T")
+# Words of a byline that are roles, not names.
 BYLINE_ROLES = frozenset({"本报记者", "记者", "通讯员", "实习生", "摄影", "本报讯", "见习记者", "评论员"})
-
-
-def credited(chunk: Chunk) -> str:
-    """Return everyone a chunk's citation credits: its reporters and its contributors."""
-    return " ".join(who for who in (chunk.byline, chunk.contributors) if who)
 
 
 def credits_named(chunk: Chunk, question: str) -> bool:
     """Tell whether a chunk's byline or contributors name someone the question prints (本报记者 魏东雅 ->
     魏东雅), the question prepared as passages are."""
-    names = re.findall(r"[\u4e00-\u9fff]{2,4}", credited(chunk))
+    names = re.findall(r"[\u4e00-\u9fff]{2,4}", chunk.credits)
     return any(name in question for name in names if name not in BYLINE_ROLES)
 
 
 def credited_first(ranked: Sequence[tuple[Chunk, T]], question: str) -> list[tuple[Chunk, T]]:
     """Put the passages crediting a person the question names before the others, each side in order."""
-    named = [item for item in ranked if credits_named(item[0], question)]
-    if not named:
-        return list(ranked)
-    return named + [item for item in ranked if not credits_named(item[0], question)]
+    named = [credits_named(chunk, question) for chunk, _ in ranked]
+    return [item for _, item in sorted(zip(named, ranked, strict=True), key=lambda pair: not pair[0])]
