@@ -6,7 +6,8 @@ Also the admin's /reload reply: which index version served before and which serv
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from bot.telegram_text import MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, clip, escaped_pieces, pack
@@ -93,16 +94,18 @@ def article_line(number: int, article: Article, lang: Lang = "zh") -> str:
     return f"/a_{number} {html.escape(clip(title, MAX_TITLE_CHARS))}"
 
 
-def format_article_list(articles: Sequence[Article], limit: int = MAX_LISTED) -> list[str]:
+def format_article_list(
+    listing: Iterable[tuple[int, Article]], total: int, limit: int = MAX_LISTED
+) -> list[str]:
     """Return the headlines, each with its /a_<n> command, over as many messages as needed.
 
     A big archive lists its first ``limit`` articles and says how many there are: tens of thousands of
     headlines are no use in a chat, and a question finds any of them.
     """
     lines = [html.escape(words.ARTICLES_HEADER)]
-    lines += [article_line(n, articles[n - 1]) for n in range(1, min(len(articles), limit) + 1)]
-    if len(articles) > limit:
-        lines.append(html.escape(words.ARTICLES_MORE.format(shown=limit, total=len(articles))))
+    lines += [article_line(n, article) for n, article in islice(listing, limit)]
+    if total > limit:
+        lines.append(html.escape(words.ARTICLES_MORE.format(shown=limit, total=total)))
     return pack(lines, sep="\n")
 
 

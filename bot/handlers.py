@@ -68,7 +68,8 @@ async def about(update: Update, context: Context) -> None:
 
 async def articles(update: Update, context: Context) -> None:
     """List the headlines, each with the /a_<n> command that opens it."""
-    await send_parts(update, browse.format_article_list(state_of(context).edition.articles))
+    archive = state_of(context).edition.archive
+    await send_parts(update, browse.format_article_list(archive.listing(), archive.listed_count))
 
 
 async def open_article(update: Update, context: Context) -> None:

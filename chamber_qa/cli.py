@@ -166,11 +166,13 @@ def ask(*, question: str | None, as_json: bool, dialogue: bool, top_k: int, sett
 def articles(*, as_json: bool, settings: Settings) -> None:
     """List every article and photo caption of the archive.
 
+    An article continued on another page (下转第3版) is listed once, whole, with both page files.
+
     \b
     Example:
         chamber-qa articles --json
     """
-    for article in _open(settings, embed=False).articles:
+    for _, article in _open(settings, embed=False).listing():
         if as_json:
             click.echo(json.dumps(article_json(article), ensure_ascii=False))
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -195,6 +195,30 @@ class Archive:
             first = next((a for a in self._jumping_out if continuation(a, [article]) is not None), None)
             return joined(first, article) if first else article
         return article
+
+    def listing(self) -> Iterator[tuple[int, Article]]:
+        """Every article as a reader sees it, with its /a_<n> number: one continued on another page once,
+        whole, under the number of its first part (its other part opens the same whole by its own)."""
+        parts = self._continued_parts
+        for number, article in enumerate(self.articles, 1):
+            if article.id not in parts:
+                yield number, self.whole(article) if article.id in self._continuing else article
+
+    @property
+    def listed_count(self) -> int:
+        """How many articles ``listing`` gives."""
+        return len(self.articles) - len(self._continued_parts)
+
+    @cached_property
+    def _continuing(self) -> set[str]:
+        """The ids of the first parts that have their continuation in the archive."""
+        return {a.id for a in self._jumping_out if continuation(a, self._jumping_in) is not None}
+
+    @cached_property
+    def _continued_parts(self) -> set[str]:
+        """The ids of the second parts whose first part is in the archive (listed with it)."""
+        rests = (continuation(a, self._jumping_in) for a in self._jumping_out)
+        return {rest.id for rest in rests if rest is not None}
 
     @cached_property
     def _jumping_in(self) -> list[Article]:

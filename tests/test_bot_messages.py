@@ -222,7 +222,7 @@ def test_format_article_keeps_every_word_over_several_messages() -> None:
 
 def test_article_list_commands_are_valid_telegram_commands() -> None:
     items = [article(["正文。"]), article(["图片说明文字。"], headline=())]
-    parts = browse.format_article_list(items)
+    parts = browse.format_article_list(enumerate(items, 1), len(items))
     commands = re.findall(r"^/(\S+)", "\n".join(shown(p) for p in parts), re.MULTILINE)
     assert commands == ["a_1", "a_2"]
     assert all(re.fullmatch(r"[a-z0-9_]{1,32}", c) for c in commands)

@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from chamber_qa.cli import cli
 from emulator import BotApiEmulator
 from retrieval import Archive, Settings
 
@@ -44,10 +49,43 @@ def test_the_two_parts_read_as_one_article(tmp_path: Path) -> None:
     assert (hit.chunk.source, hit.chunk.page) == ("p3.txt", "3"), "a passage cites the page it is on"
 
 
+def test_the_lists_show_a_continued_article_once_whole(tmp_path: Path) -> None:
+    archive = archive_of(folder_of(tmp_path))
+    first, other, _, photo = archive.articles
+    listed = list(archive.listing())
+    assert [n for n, _ in listed] == [1, 2, 4], "the part on page 3 is listed with its first part"
+    assert listed[0][1] == archive.whole(first) and listed[1][1] == other and listed[2][1] == photo
+    assert archive.listed_count == 3
+
+
+def test_articles_command_lists_the_whole_article_once(tmp_path: Path) -> None:
+    folder = folder_of(tmp_path)
+    archive_of(folder)
+    where = ["--seeds", str(folder), "--index-dir", str(folder.parent / "index"), "--no-vectors"]
+    result = CliRunner().invoke(cli, ["articles", "--json", *where])
+    assert result.exit_code == 0, result.output
+    items = [json.loads(line) for line in result.output.splitlines()]
+    assert len(items) == 3 and items[0]["source"] == "p1.txt + p3.txt"
+    text = "".join(items[0]["paragraphs"])
+    assert "会议指出" in text and "会议要求" in text and "上接" not in text
+
+
 def test_parts_of_different_issues_are_not_joined(tmp_path: Path) -> None:
     archive = archive_of(folder_of(tmp_path, first_date="2021-09-02"))
     first = archive.articles[0]
     assert archive.whole(first) == first
+
+
+async def test_articles_in_the_bot_lists_the_continued_article_once(
+    tmp_path: Path, emulator: BotApiEmulator, start_bot: Any
+) -> None:
+    archive = archive_of(folder_of(tmp_path))
+    alice = emulator.user(302)
+    async with start_bot(archive):
+        emulator.send_text(emulator.private_chat(alice), alice, "/articles")
+        await emulator.wait_until(lambda: bool(emulator.sent_to(302)))
+    text = emulator.sent_to(302)[0].response["result"]["text"]
+    assert re.findall(r"^/a_(\d+)", text, re.MULTILINE) == ["1", "2", "4"]
 
 
 async def test_full_text_in_the_bot_shows_both_parts(
