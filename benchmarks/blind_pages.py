@@ -74,10 +74,12 @@ def _byline_right(article: Article, want: dict[str, Any]) -> bool:
     return all(_flat(n) in byline for n in reporters) and all(_flat(n) in contributors for n in helpers)
 
 
-def parse_pages(folder: Path) -> Parsing:
-    """Parse every page of the folder and count against expected.json."""
+def parse_pages(folder: Path, notes: list[str] | None = None) -> Parsing:
+    """Parse every page of the folder and count against expected.json; when ``notes`` is given, add a line
+    for each item found wrong or missing and each extra item (for studying a set, never a blind one)."""
     expected: dict[str, list[dict[str, Any]]] = json.loads((folder / "expected.json").read_text("utf-8"))
     counts = dict.fromkeys(("expected", "found", "extra", "headlines", "bylines", "bodies"), 0)
+    say = notes.append if notes is not None else (lambda _: None)
     for name, wanted in expected.items():
         articles = list(split_articles(read_page(folder / name)).articles)
         used: set[int] = set()
@@ -85,16 +87,28 @@ def parse_pages(folder: Path) -> Parsing:
             counts["expected"] += 1
             at = next((i for i, a in enumerate(articles) if i not in used and _matches(a, want)), None)
             if at is None:
+                say(f"{name}: missing {want['kind']} {want.get('headline') or want.get('first_words')}")
                 continue
             used.add(at)
             got = articles[at]
             counts["found"] += 1
             exact = [_flat(x) for x in got.headline] == [_flat(x) for x in want.get("headline", [])]
             counts["headlines"] += exact or want["kind"] == "photo"
-            counts["bylines"] += _byline_right(got, want)
+            if not (exact or want["kind"] == "photo"):
+                say(f"{name}: headline {list(got.headline)} for {want['headline']}")
+            right = _byline_right(got, want)
+            counts["bylines"] += right
+            if not right:
+                say(f"{name}: byline {got.byline!r} / {got.contributors!r} for {want['headline'] or 'photo'}"
+                    f" ({want.get('reporters')} / {want.get('contributors')})")  # fmt: skip
             body = _flat(_body(got))
-            counts["bodies"] += _flat(want.get("last_words", ""))[-4:] in body[-12:] if body else False
+            ends = _flat(want.get("last_words", ""))[-4:] in body[-12:] if body else False
+            counts["bodies"] += ends
+            if not ends:
+                say(f"{name}: body ends {body[-12:]!r} for {want['headline'] or 'photo'}")
         counts["extra"] += len(articles) - len(used)
+        for i in sorted(set(range(len(articles))) - used):
+            say(f"{name}: extra {articles[i].kind} {list(articles[i].headline)} {_body(articles[i])[:30]!r}")
     return Parsing(
         len(expected), counts["expected"], counts["found"], counts["extra"],
         counts["headlines"], counts["bylines"], counts["bodies"],
@@ -134,8 +148,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=Path, default=DEFAULT_PAGES)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--details", action="store_true", help="print what was parsed wrong (study sets)")
     options = parser.parse_args()
-    parsing = parse_pages(options.pages)
+    notes: list[str] = []
+    parsing = parse_pages(options.pages, notes if options.details else None)
+    print(*notes, sep="\n")
     with tempfile.TemporaryDirectory() as blind, tempfile.TemporaryDirectory() as seeds:
         theirs = answers(options.pages, options.pages / "questions.jsonl", Path(blind))
         ours = answers(REPO / "seeds", REPO / "eval" / "questions.jsonl", Path(seeds))
