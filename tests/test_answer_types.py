@@ -62,6 +62,9 @@ def test_money_is_a_sum_not_any_number() -> None:
     assert asked.match("每期培训收费800元。") == 1.0
     assert asked.match("培训融资5亿多元。") == 1.0
     assert asked.match("共培训2000多人。") == 0.0
+    assert asked.match("培训捐款300多万，用于助学。") == 1.0  # a sum without 元
+    assert asked.match("培训期间送出300多万单生活用品。") == 0.0  # counts orders, not money
+    assert asked.match("培训覆盖5万户。") == 0.0
 
 
 def test_a_near_miss_asking_a_year_is_refused_and_says_why(seed_archive: Archive) -> None:

@@ -25,7 +25,10 @@ _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|�
 _AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
 # "How many", not "several" (好几个) or "which ones" (哪几个).
 _HOW_MANY = r"(?<![哪好])(?:多少|几)"
-_MONEY = _NUM + r"(?:万|亿)?\s*(?:多|余)?\s*元|" + _NUM + r"(?:万|亿)(?![人家户名个])"
+# A sum printed without 元 (300多万) is money only when no measure word counts something else after it
+# (300多万单, 5万户, 2万吨).
+_COUNTED = "人家户名个单件台套辆吨只头株棵份册本间座所次位张条项批箱袋斤"
+_MONEY = _NUM + r"(?:万|亿)?\s*(?:多|余)?\s*元|" + _NUM + rf"(?:万|亿)\s*(?:多|余)?(?![{_COUNTED}])"
 # What a sum or a rate is of: "how much" after one of these asks for money (营业收入有多少), and the answer
 # must name it. Generic words (总额, 金额) say only that money is asked, so they are left to 多少钱 and focus.
 _MONEY_NOUNS = r"收入|营收|营业额|销售额|成交额|交易额|产值|利润|税收|投资|融资|捐款|工资|gdp"
