@@ -63,6 +63,8 @@ def test_a_typed_question_gets_the_span_that_answers_it(
         "刘志刚夫妇那家烟草小店叫什么名字？",  # the shop's name, not a person's
         "许昌市青年创业促进会的会长是谁？",  # only its 副会长 and 常务副会长 are printed
         "Which chambers did Kou Yuping visit for Party activities?",  # a list
+        "许昌市工商联一共有多少家所属商会？",  # its 8家 counts 党组织, not 商会
+        "疫情期间胖子商贸公司一共捐了多少钱物",  # 300多万单 counts orders, not money
     ],
 )
 def test_no_short_answer_where_the_evidence_does_not_give_one(seed_archive: Archive, question: str) -> None:

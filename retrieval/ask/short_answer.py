@@ -36,6 +36,14 @@ MARGIN = 0.15
 _OWNER = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团)$")
 _NAMES_A_COMPANY = re.compile(r"公司|集团")
 _OWN_CITY = ("我市", "全市", "本市")
+# Words between a counted noun and its count (会员企业达320家, 商会共有5家).
+_HOW_MANY_THINGS = re.compile(r"(?:多少|几)\s*[家名位个户所]")
+_COUNTED_NOUNS = frozenset({"n", "nz", "nt", "ng"})
+_MODIFIERS = frozenset({"b", "a", "ns", "m", "r", "f"})  # words between 多少家 and the thing (所属商会)
+_ENTITY_UNITS = "家名位个户所人"  # units that count things a noun names (5家商会), not occasions
+_STATING = frozenset(
+    {"达", "达到", "共", "共有", "有", "为", "是", "约", "近", "超过", "累计", "共计", "总计", "合计", "已"}
+)
 WHICH_SHARE = 0.75  # a which-name may come from a sentence covering this share of the best one's coverage
 
 
@@ -138,12 +146,55 @@ def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted], question: 
             text = _original(sentence, prepared, span)
             if not text or prepared[span[0] : span[1]].strip() in question or _quoted(prepared, span):
                 continue  # what the question says, or a name's words (“两个健康”), is no answer
+            if part.kind == "count" and _counts_another(prepared, span, _counted_asked(question)):
+                continue
             beside = any(_gap(span, f) == 0 and not _modifies(prepared, f) for f in focus)
             clause = _clause(prepared, span)
             near = any(_same_clause(prepared, span, f) for f in focus)
             score = whole + coverage(asked, clause) + BESIDE * beside + NEAR * near
             out.append((score, text, sentence))
     return out
+
+
+def _counted_asked(question: str) -> str:
+    """The thing a question counts, named right after its 多少家 or 几名 (多少家所属商会 -> 商会), or "" when
+    it names none there (商会有多少家) or not as a plain noun (几家合作, 几名河南省创新高端人才)."""
+    m = _HOW_MANY_THINGS.search(question)
+    words = general_segmenter().cut(question[m.end() : m.end() + 12], HMM=False) if m else []
+    for word in words:
+        tag = word_tag(word) or ""
+        if tag in _COUNTED_NOUNS:
+            return word
+        if tag not in _MODIFIERS:
+            break
+    return ""
+
+
+def _counts_another(sentence: str, span: Span, counted_asked: str) -> bool:
+    """Tell whether a count counts something other than what the question counts: the noun it counts is
+    the one printed right after it (5家商会), or, where its clause ends with it, the run of nouns right
+    before it (党组织8家, 会员企业达320家); neither holds the other."""
+    if not counted_asked or sentence[span[1] - 1] not in _ENTITY_UNITS:
+        return False  # occasions (两次企业大走访) are not counted things
+    after = next(iter(general_segmenter().cut(sentence[span[1] : span[1] + 8], HMM=False)), "")
+    if (word_tag(after) or "").startswith("n"):
+        counted = after
+    elif not after or _CLAUSE_BREAK.match(after):
+        counted = _nouns_before(sentence[: span[0]])
+    else:  # a modifier (在线骑手) or a verb follows: which noun it counts is not clear from here
+        return False
+    return bool(counted) and counted_asked not in counted and counted not in counted_asked
+
+
+def _nouns_before(text: str) -> str:
+    """The run of nouns that ends a text (its clause), a verb of stating a figure (达, 共有) skipped."""
+    words = list(general_segmenter().cut(_CLAUSE_BREAK.split(text)[-1][-12:], HMM=False))
+    while words and words[-1] in _STATING:
+        words.pop()
+    nouns: list[str] = []
+    while words and (word_tag(words[-1]) or "").startswith("n") and word_tag(words[-1]) != "nr":
+        nouns.insert(0, words.pop())
+    return "".join(nouns)
 
 
 def _owned_by_another(before_title: str, question: str) -> bool:
