@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from retrieval.parse.bylines import CLOSING, read_credits
+from retrieval.parse.masthead import is_masthead_line
 from retrieval.parse.text import ends_sentence, join_lines, squeeze_line, width
 
 BlockKind = Literal["body", "title", "byline", "credit"]
@@ -138,29 +139,42 @@ def read_lines(text: str) -> list[list[Line]]:
 
 
 def _is_folio(text: str) -> bool:
-    return bool(FOLIO.match(text) or BANNER.match(text))
+    return bool(FOLIO.match(text) or BANNER.match(text) or is_masthead_line(text))
 
 
 def _is_header_line(line: Line) -> bool:
     return bool(PINYIN_HEADER.match(line.text) or _is_folio(line.text))
 
 
+def _masthead_prefix(group: list[Line]) -> int:
+    """How many lines of a top group belong to the masthead: header lines, and the page's name among
+    them (a few words without punctuation, 经济·商会) while more header lines follow."""
+    n = 0
+    for i, ln in enumerate(group):
+        named = not _CLAUSE_PUNCT.search(ln.text) and (
+            ln.width <= 6 or (ln.width <= 10 and any(_is_header_line(x) for x in group[i + 1 :]))
+        )
+        if not (_is_header_line(ln) or named):
+            break
+        n += 1
+    return n
+
+
 def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]]:
-    """Take page header and folio lines off the top and bottom groups."""
+    """Take the page's masthead lines (paper, date, folio, page name, editors) off its top and bottom."""
     header: list[Line] = []
-    if groups and _is_header_line(groups[0][0]):
+    while groups and _is_header_line(groups[0][0]):
         first = groups.pop(0)
-        # A pinyin section header is followed by the section's Chinese name (`MINSHENG JINGJI` / `经济`).
-        taken = [
-            ln for ln in first if _is_header_line(ln) or (ln.width <= 6 and not _CLAUSE_PUNCT.search(ln.text))
-        ]
-        if len(taken) < len(first):
-            taken = first[: next(i for i, ln in enumerate(first) if ln not in taken)]
-            groups.insert(0, first[len(taken) :])
-        header.extend(taken)
+        taken = _masthead_prefix(first)
+        header.extend(first[:taken])
+        if taken < len(first):
+            groups.insert(0, first[taken:])
+            break
     footer: list[Line] = []
     while groups and all(_is_folio(ln.text) for ln in groups[-1]):
         footer[:0] = groups.pop()  # keep the page's order
+    while groups and len(groups[-1]) > 1 and is_masthead_line(groups[-1][-1].text):
+        footer.insert(0, groups[-1].pop())  # an editors' line set tight under the last paragraph
     return header + footer, groups
 
 
