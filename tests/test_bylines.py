@@ -96,6 +96,37 @@ def test_closing_credits(text: str, reporters: tuple[str, ...], contributors: tu
     assert (found.reporters, found.contributors) == (reporters, contributors)
 
 
+@pytest.mark.parametrize(
+    ("line", "byline", "contributors"),
+    [
+        ("■本报记者 沈佳怡", "本报记者 沈佳怡", None),
+        ("首席记者 黄志坚", "首席记者 黄志坚", None),
+        ("融媒记者 吴思远 实习生 陈可", "融媒记者 吴思远", "实习生 陈可"),
+        ("文/本报记者 钱俊逸 图/通讯员 陆一帆", "本报记者 钱俊逸", "通讯员 陆一帆"),
+        ("大河报·豫视频记者 蒋一诺 通讯员 贺文亮", "视频记者 蒋一诺", "通讯员 贺文亮"),
+        ("通讯员 甬工宣 文/图", None, "通讯员 甬工宣"),
+        ("记者 林晓峰 通讯员泉关宣", "记者 林晓峰", "通讯员 泉关宣"),  # a desk's pen name, printed tight
+        ("记者近日走访禹州多家商会", None, None),  # running words after 记者 are no name
+    ],
+)
+def test_bylines_in_other_papers_forms(line: str, byline: str | None, contributors: str | None) -> None:
+    found = read_credits(line) or Credits()
+    assert (found.byline, found.contributor_line) == (byline, contributors)
+
+
+def test_a_dispatch_quoting_xinhua_opens_an_article() -> None:
+    page = """甲地商会召开年会
+
+据新华社电 甲地商会日前召开年会，总结一年工作。
+
+乙地企业家协会成立
+
+本报讯（记者 张三）乙地企业家协会近日成立。
+"""
+    first, second = parse(page).articles
+    assert first.paragraphs[0].text.startswith("据新华社电") and second.byline == "记者 张三"
+
+
 def test_names_split_at_surnames_only_when_unspaced_and_never_running_words() -> None:
     assert split_names("魏东雅乔璐洋") == ["魏东雅", "乔璐洋"]
     assert split_names("张三 欧阳明") == ["张三", "欧阳明"]

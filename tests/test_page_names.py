@@ -1,5 +1,5 @@
 """A page's printed name and number (its banner and folio) stand in for the sidecar's when it has none:
-retrieval/parse/layout.py printed_page, applied by articles.split_articles, carried into Chunk.page."""
+retrieval/parse/masthead.py printed_page, applied by articles.split_articles, carried into Chunk.page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from retrieval import Archive, Settings
 from retrieval.models import Page, PageMeta
 from retrieval.parse.articles import split_articles
 from retrieval.parse.chunks import chunk_articles
-from retrieval.parse.layout import printed_page
+from retrieval.parse.masthead import printed_page
 from retrieval.parse.pages import read_page
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -16,7 +16,8 @@ from typing import Literal
 
 from retrieval.models import Article, Page, PageMeta, PageParse, Paragraph
 from retrieval.parse.bylines import CONTRIBUTOR_ROLE, closing_credits, lead_credits, read_credits
-from retrieval.parse.layout import Block, inline_credit, printed_page, read_layout
+from retrieval.parse.layout import Block, finished, inline_credit, read_layout
+from retrieval.parse.masthead import printed_page
 
 Layout = Literal["headline-after", "headline-first"]
 
@@ -75,6 +76,29 @@ def _is_headline(run: list[Block], after: Sequence[Block], layout: Layout) -> bo
     # caption: a subhead has an article's body under it, not a caption.
     captioned = len(after) >= 2 and after[0].kind == "body" and after[1].kind == "credit"
     return after[0].is_dispatch or (captioned and layout == "headline-after")
+
+
+def _set_with(run: list[Block], before: Block | None, after: Block | None) -> Layout | None:
+    """Where a headline block belongs when the page sets it tight against one neighbour and apart from
+    the other: set tight under a finished body (no blank line) with a blank line after it, it closes that
+    body; set tight over a body with a blank line before it, it heads it. None: the page's layout decides.
+    (A page may mix both: most headlines after their bodies, a feature's before.)"""
+    tight_above = before is not None and before.kind == "body" and before.last_line == run[0].first_line - 1
+    tight_below = after is not None and after.kind == "body" and after.first_line == run[-1].last_line + 1
+    if tight_above and not tight_below and finished(before.lines[-1].text):  # type: ignore[union-attr]
+        return "headline-after"
+    if tight_below and not tight_above and before is not None:
+        return "headline-first"
+    return None
+
+
+def _tight_part(blocks: tuple[Block, ...], i: int, j: int) -> int:
+    """End a title run blocks[i:j] at its first blank line when it starts set tight under a body: that
+    part closes the body, and what stands apart after it heads the next item."""
+    before = blocks[i - 1] if i else None
+    if before is None or before.kind != "body" or before.last_line != blocks[i].first_line - 1:
+        return j
+    return next((k for k in range(i + 1, j) if blocks[k].first_line > blocks[k - 1].last_line + 1), j)
 
 
 def _bylined_twice(draft: _Draft, following: Sequence[Block]) -> bool:
@@ -166,13 +190,21 @@ class _Assembler:
         if credit is not None and not self.captioning:
             self._add_captioned(block, credit)
             return
-        starts_forced = block.first_line in self.page.article_starts
-        if (block.is_dispatch or starts_forced) and (self.draft.body or self.captioning):
+        starts = block.is_dispatch or block.first_line in self.page.article_starts or self._signed_off()
+        if starts and (self.draft.body or self.captioning):
             self.close()
         self.draft.body.append((block, self.draft.section))
         if self.captioning:  # the paragraph under a credit that had nothing above it to caption
             self.captioning = False
             self.close("photo")
+
+    def _signed_off(self) -> bool:
+        """Tell whether the draft is a headed article its closing byline or （完） has ended: what follows
+        is another item (whose headline may come after it)."""
+        if not (self.draft.headline and self.draft.body):
+            return False
+        last = self.draft.body[-1][0].text.rstrip()
+        return last.endswith(("（完）", "(完)")) or closing_credits(last) is not None
 
     def _add_captioned(self, block: Block, credit: str) -> None:
         """A caption ending with its photo's credit is a photo item of its own: it closes the headed
@@ -210,19 +242,22 @@ class _Assembler:
         self.draft.byline.append(block)
         self.close("photo")
 
-    def add_run(self, run: list[Block], following: Sequence[Block]) -> None:
+    def add_run(self, run: list[Block], following: Sequence[Block], before: Block | None = None) -> None:
         after = following[0] if following else None
         if run[0].first_line in self.page.article_starts:
             self.close()  # the override starts an article at this run: it heads what follows
             self._take_headline(run)
             return
         forced = after is not None and after.first_line in self.page.article_starts
-        headline = _is_headline(run, following, self.layout) or _bylined_twice(self.draft, following)
+        set_with = _set_with(run, before, after)
+        layout = set_with or self.layout
+        closes = set_with == "headline-after"  # set tight under its body: no subhead stands so
+        headline = closes or _is_headline(run, following, layout) or _bylined_twice(self.draft, following)
         if not (headline or forced or not self.draft.body):
             self.draft.subheads.extend(run)
             self.draft.section = " ".join(b.text for b in run)
             return
-        if self.layout == "headline-first" or not self.draft.body:
+        if layout == "headline-first" or not self.draft.body:
             self.close()  # the run heads what follows
             self._take_headline(run)
         else:
@@ -261,8 +296,8 @@ def split_articles(page: Page) -> PageParse:
             asm.add_credit(block)
             i += 1
         else:
-            j = _run_end(blocks, i, starts)
-            asm.add_run(list(blocks[i:j]), blocks[j:])
+            j = _tight_part(blocks, i, _run_end(blocks, i, starts))
+            asm.add_run(list(blocks[i:j]), blocks[j:], blocks[i - 1] if i else None)
             i = j
     asm.close()
     return PageParse(

@@ -20,14 +20,27 @@ CONTRIBUTOR_ROLES = ("本报通讯员", "特约通讯员", "通讯员", "实习�
 # A citation names contributors by what they do: the paper's own and guest correspondents alike are 通讯员.
 _CONTRIBUTOR_SHOWN = {"本报通讯员": "通讯员", "特约通讯员": "通讯员"}
 _ROLES = sorted(REPORTER_ROLES + CONTRIBUTOR_ROLES, key=len, reverse=True)
-_ROLE = re.compile("|".join(re.escape(r) for r in _ROLES))
+# Reporters by their desk or medium (融媒记者, 全媒体记者, 视频记者, 摄影记者): a reporter all the same.
+_DESK_REPORTER = r"(?:本报|本刊)?(?:首席|融媒体?|全媒体|见习|实习|特约|摄影|视频)+记者"
+_ROLE = re.compile(_DESK_REPORTER + "|" + "|".join(re.escape(r) for r in _ROLES))
+# What may stand before the first role: a bullet (■本报记者 …) or the outlet the reporter writes for
+# (大河报·豫视频记者 …, 成都日报锦观新闻记者 …).
+_BULLET = re.compile(r"^[■□●◆▲★▶►◎]\s*")
+_OUTLET = re.compile(
+    r"^(?=[^\s]*?(?:报|网|台|社|新闻|端))[\u4e00-\u9fff·]{2,12}?(?=(?:" + _DESK_REPORTER + r"|记者))"
+)
+# Words after the names that say what they did (…沈佳怡 文/图, 张三 报道): not names.
+_DID = re.compile(r"\s*(?:文[/／]图|报道|摄)$")
+# 文/ and 图/ before a role (文/本报记者 钱俊逸 图/通讯员 陆一帆) say who wrote and who shot the photos.
+_WHAT_BEFORE_ROLE = re.compile(r"(?:^|\s)[文图][/／](?=(?:本报|特约|见习|首席)?(?:记者|通讯员|实习生))")
 CONTRIBUTOR_ROLE = re.compile("|".join(re.escape(r) for r in CONTRIBUTOR_ROLES))
 # Commentary is signed by a role, not a name.
 SIGNED_BY_ROLE = ("本报评论员", "评论员", "特约评论员")
 MAX_NAME_CHARS = 4  # a Chinese name (surname and given name); longer unspaced runs are several names
 _NAME = re.compile(r"[\u4e00-\u9fff·]{2,4}")
+_PEN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 # Where a lead prints its byline: a dispatch opener then a parenthesis, or `记者 … 报道` after 本报讯.
-_DISPATCH = r"(?:本报[^，。（(\s]{0,8}讯(?!员)|新华社[^，。（(]{0,16}电|[^，。（(\s]{1,8}(?:讯|电)(?!员))"
+_DISPATCH = r"(?:本报[^，。（(\s]{0,8}讯(?!员)|据?新华社[^，。（(]{0,16}电|[^，。（(\s]{1,8}(?:讯|电)(?!员))"
 LEAD_PAREN = re.compile(rf"^{_DISPATCH}\s*[（(]([^（）()]{{2,60}})[）)]")
 LEAD_REPORT = re.compile(rf"^{_DISPATCH}\s*((?:{_ROLE.pattern})[^，。（）()]{{2,40}}?)\s*报道")
 # A closing byline follows the last sentence (…发展。（记者 张三）) or stands on its own line.
@@ -113,9 +126,12 @@ def _unspaced(run: str) -> list[str] | None:
 
 def read_credits(text: str) -> Credits | None:
     """Read roles and names (`记者 徐鼎烨 通讯员 刘岩 徐暘洋`): None unless the text is nothing else."""
-    text = text.strip()
+    text = _DID.sub("", _BULLET.sub("", text.strip()))
     if text in SIGNED_BY_ROLE:
         return Credits((text,), (), "")
+    if not _ROLE.match(text) and (outlet := _OUTLET.match(text)):
+        text = text[outlet.end() :]
+    text = _WHAT_BEFORE_ROLE.sub(" ", text).strip()
     roles = list(_ROLE.finditer(text))
     if not roles or roles[0].start() != 0:
         return None
@@ -129,6 +145,8 @@ def read_credits(text: str) -> Credits | None:
         if role[0] in SIGNED_BY_ROLE:
             return None  # 评论员文章 is a label: commentary is signed by the role alone
         names = split_names(run.strip("/／ "), spaced=run[:1].isspace() or role[0].endswith(("/", "／")))
+        if names is None and role[0] in CONTRIBUTOR_ROLES and _PEN_NAME.fullmatch(run.strip()):
+            names = [run.strip()]  # a desk's pen name printed tight (通讯员泉关宣)
         if names is None:
             return None
         if role[0] in CONTRIBUTOR_ROLES:

@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from retrieval.parse.bylines import CLOSING, read_credits
-from retrieval.parse.masthead import is_masthead_line
+from retrieval.parse.masthead import is_header_text, is_masthead_line
 from retrieval.parse.text import ends_sentence, join_lines, squeeze_line, width
 
 BlockKind = Literal["body", "title", "byline", "credit"]
 
 # A dispatch opener starts a new article wherever it stands (本报讯, 本报许昌讯, 新华社北京9月1日电 ...).
 # 讯 of 通讯员 opens nothing: 本报记者 魏东雅 通讯员 … is a byline.
-DISPATCH = re.compile(r"^(本报[^，。（(\s]{0,8}讯(?!员)|新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
-BYLINE = re.compile(
-    r"^(本报|特约|见习)?(记者|通讯员|评论员)(\s*[\u4e00-\u9fff·]{2,4}){1,10}$|^文[/／]\S|^(本报|特约)?评论员$"
-)
+DISPATCH = re.compile(r"^(本报[^，。（(\s]{0,8}讯(?!员)|据?新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
+# A line that may be a byline (read_credits decides): a role, after a bullet or the reporter's outlet
+# (■本报记者 …, 首席记者 …, 大河报·豫视频记者 …), or 文/ (文/本报记者 …).
+BYLINE = re.compile(r"^[■□●◆▲★▶►◎]?\s*(?:[^\s，。]{0,14}?(?:记者|通讯员|评论员|实习生)|文[/／]\S)")
 # A row of a table of figures: words and numbers in whitespace-separated cells (装备制造 120.5 9.8).
 TABLE_ROW = re.compile(r"\S\s+[-+]?\d[\d.,]*%?(?:\s|$)")
 # A photo credit, alone or in parentheses under its caption (（本报记者 李红 摄）).
@@ -34,22 +33,6 @@ CREDIT = re.compile(
 _INLINE_CREDIT = re.compile(r"(?<=[。！？!?”’」])[（(]([^（）()]{2,40})[）)]$")
 # A jump line: the article goes on, or came from, another page (（下转第3版）, （上接第1版）).
 JUMP = re.compile(r"[（(]?(?:下转|上接|转第|接第|转)\s*(?:第?\s*[A-Z]?\d{1,3}\s*版)[）)]?$")
-PINYIN_HEADER = re.compile(r"^[A-Z][A-Z ]{3,}$")
-FOLIO = re.compile(
-    r"^(第?\s*\d{1,3}\s*版|[A-Z]?\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日(\s*星期.)?|"
-    r"(责任编辑|责编|美编|编辑|校对|版式|组版|审读)\s*[:：].*|"
-    r"(?:(?:责任编辑|责编|美编|校对|版式|组版|审读)\s+[\u4e00-\u9fff·]{2,4}\s*)+)$"
-)
-# A banner prints the page's name beside its folio on one line: `第5版 经济新闻`, `A03 要闻`, `要闻 | A03`.
-# The folio needs 第…版 or a letter: a bare number before words opens sentences (`14 家商会入驻…`).
-_FOLIO_MARK = r"第?\s*\d{1,3}\s*版|[A-Z]\d{1,2}\s*版?"
-_PAGE_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,9}"
-_BANNER_SEP = r"\s*[:：|｜丨·]?\s*"
-BANNER = re.compile(
-    rf"^(?:{_FOLIO_MARK}){_BANNER_SEP}{_PAGE_NAME}$|^{_PAGE_NAME}{_BANNER_SEP}(?:{_FOLIO_MARK})$"
-)
-_LONE_FOLIO = re.compile(rf"^(?:{_FOLIO_MARK}|\d{{1,2}})$")
-_SEPARATORS = " :：|｜丨·"
 # Title lines are short phrases: no sentence or clause punctuation outside quotes.
 _CLAUSE_PUNCT = re.compile(r"[。！？；;，,、：:]")
 _MAX_TITLE_LINES = 4
@@ -138,23 +121,15 @@ def read_lines(text: str) -> list[list[Line]]:
     return [g for g in groups if g]
 
 
-def _is_folio(text: str) -> bool:
-    return bool(FOLIO.match(text) or BANNER.match(text) or is_masthead_line(text))
-
-
-def _is_header_line(line: Line) -> bool:
-    return bool(PINYIN_HEADER.match(line.text) or _is_folio(line.text))
-
-
 def _masthead_prefix(group: list[Line]) -> int:
     """How many lines of a top group belong to the masthead: header lines, and the page's name among
     them (a few words without punctuation, 经济·商会) while more header lines follow."""
     n = 0
     for i, ln in enumerate(group):
         named = not _CLAUSE_PUNCT.search(ln.text) and (
-            ln.width <= 6 or (ln.width <= 10 and any(_is_header_line(x) for x in group[i + 1 :]))
+            ln.width <= 6 or (ln.width <= 10 and any(is_header_text(x.text) for x in group[i + 1 :]))
         )
-        if not (_is_header_line(ln) or named):
+        if not (is_header_text(ln.text) or named):
             break
         n += 1
     return n
@@ -163,7 +138,7 @@ def _masthead_prefix(group: list[Line]) -> int:
 def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]]:
     """Take the page's masthead lines (paper, date, folio, page name, editors) off its top and bottom."""
     header: list[Line] = []
-    while groups and _is_header_line(groups[0][0]):
+    while groups and is_header_text(groups[0][0].text):
         first = groups.pop(0)
         taken = _masthead_prefix(first)
         header.extend(first[:taken])
@@ -171,48 +146,11 @@ def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]
             groups.insert(0, first[taken:])
             break
     footer: list[Line] = []
-    while groups and all(_is_folio(ln.text) for ln in groups[-1]):
+    while groups and all(is_header_text(ln.text) for ln in groups[-1]):
         footer[:0] = groups.pop()  # keep the page's order
     while groups and len(groups[-1]) > 1 and is_masthead_line(groups[-1][-1].text):
         footer.insert(0, groups[-1].pop())  # an editors' line set tight under the last paragraph
     return header + footer, groups
-
-
-def _page_number(mark: str) -> str:
-    """Return the page number a folio mark prints: `第05版` -> "5", `A03` -> "A03"."""
-    code = "".join(ch for ch in mark if ch.isascii() and ch.isalnum())
-    return code if code[:1].isalpha() else str(int(code))
-
-
-def _banner_parts(line: str) -> tuple[str, str]:
-    """Split a banner line into its folio mark and the words beside it (the page's name)."""
-    mark = re.search(_FOLIO_MARK, line)
-    if mark is None:  # not a banner after all
-        return "", line
-    return mark[0], (line[: mark.start()] + line[mark.end() :]).strip(_SEPARATORS)
-
-
-def printed_page(header: Sequence[str]) -> tuple[str | None, str | None]:
-    """Read the page number and the page's name from its header lines, where the page prints them.
-
-    The number comes from a folio (`第5版`, `A03`, a bare `5`) or a banner line (`第5版 经济新闻`); the name
-    is the banner's words beside its folio, or a header line of a few Chinese characters alone (`经济`
-    under `MINSHENG JINGJI`): never the pinyin line, a date or an editor's credit. The first found wins.
-    """
-    number: str | None = None
-    name: str | None = None
-    for line in header:
-        rest = ""
-        if _LONE_FOLIO.match(line):
-            number = number or _page_number(line)
-        elif BANNER.match(line):
-            mark, rest = _banner_parts(line)
-            number = number or _page_number(mark)
-        elif not (PINYIN_HEADER.match(line) or FOLIO.match(line)):
-            rest = line
-        if name is None and re.fullmatch(_PAGE_NAME, rest):
-            name = rest
-    return number, name
 
 
 def _is_title_line(line: Line) -> bool:
@@ -312,8 +250,22 @@ def _split_group(
         # A short line that ends a sentence ends its paragraph even without a blank line after it.
         if not all_title and ln.is_short and finished(ln.text):
             flush()
-    flush("title" if all_title else "body")
+    flush("title" if all_title or _closes_group(blocks, current) else "body")
     return blocks
+
+
+def _closes_group(blocks: list[Block], tail: list[Line]) -> bool:
+    """Tell whether the title-like lines ending a group, set tight under a finished paragraph, are the
+    headline of the article they close (headline after body, no blank line between): not lines of a
+    paragraph a column break cut, which fill the column to its edge."""
+    return (
+        bool(blocks)
+        and blocks[-1].kind == "body"
+        and finished(blocks[-1].lines[-1].text)
+        and 0 < len(tail) <= _MAX_TITLE_LINES
+        and all(_is_title_line(ln) for ln in tail)
+        and any(abs(ln.width - ln.full_width) > 0.5 for ln in tail)
+    )
 
 
 def _joins(prev: Block, nxt: Block, forced_starts: frozenset[int]) -> bool:
@@ -358,6 +310,22 @@ def _wrapped_line(prev: Block | None, block: Block, nxt: Block | None) -> bool:
     )
 
 
+def _cut_off(prev: Block | None, block: Block, nxt: Block | None) -> bool:
+    """Tell whether title-like lines set tight under a paragraph are the opening of the next paragraph a
+    column break cut (昌南公司是一家从事电力通信 / 技术研究和设备开发…): the text after the break runs on
+    without opening an item. A headline closing the paragraph above is followed by a new item."""
+    return (
+        prev is not None
+        and prev.kind == "body"
+        and prev.last_line == block.first_line - 1
+        and nxt is not None
+        and nxt.kind == "body"
+        and nxt.first_line > block.last_line + 1
+        and not nxt.is_dispatch
+        and not finished(block.lines[-1].text)
+    )
+
+
 def _settle_lines(blocks: list[Block], forced_titles: frozenset[int]) -> list[Block]:
     """Read byline-like and title-like lines that stand inside running text as body text."""
     out: list[Block] = []
@@ -365,7 +333,11 @@ def _settle_lines(blocks: list[Block], forced_titles: frozenset[int]) -> list[Bl
         prev, nxt = out[-1] if out else None, blocks[i + 1] if i + 1 < len(blocks) else None
         stray_byline = block.kind == "byline" and not _stands_as_byline(prev, block, nxt)
         forced = block.first_line in forced_titles
-        stray_title = block.kind == "title" and not forced and _wrapped_line(prev, block, nxt)
+        stray_title = (
+            block.kind == "title"
+            and not forced
+            and (_wrapped_line(prev, block, nxt) or _cut_off(prev, block, nxt))
+        )
         if stray_byline or stray_title:
             block = Block("body", block.lines)
         out.append(block)

@@ -1,0 +1,63 @@
+"""A page may mix layouts: a feature with its headline first, then short items whose headlines are set
+tight under their bodies (no blank line), then one headed again. Where a headline block is set tight
+against one neighbour and apart from the other, it belongs to that neighbour."""
+
+from __future__ import annotations
+
+from retrieval.models import Page
+from retrieval.parse.articles import split_articles
+
+PAGE = """特写
+鞋企老板们的夜校
+
+晚上7点半，陈埭镇商会大楼三楼的
+报告厅灯火通明，六十多名学员在听课。
+
+夜校已开课18期，累计有1100多人
+次参加，全部免费。
+（记者 庄思敏 通讯员 王晋元）
+
+记者昨日从石狮市服装城商会获悉，
+该商会推出共享设计师服务，每款设
+计费最低只需800元。
+（记者 蔡雅婷）
+石狮服装商会推出共享设计师
+中小企业花小钱用上大设计
+
+本报讯（记者 郑婉如）南安市工商联
+日前选聘18名执业律师担任商会法律
+顾问。
+南安市工商联选聘法律顾问
+
+晋江发布民营企业服务十条
+
+本报讯（记者 陈一帆）9月25日，晋
+江市发布服务民营企业的十条措施。
+"""
+
+
+def test_headlines_set_tight_under_their_bodies_close_them_on_a_headline_first_page() -> None:
+    articles = split_articles(Page(source="x.txt", text=PAGE)).articles
+    assert [a.headline for a in articles] == [
+        ("特写", "鞋企老板们的夜校"),
+        ("石狮服装商会推出共享设计师", "中小企业花小钱用上大设计"),
+        ("南安市工商联选聘法律顾问",),
+        ("晋江发布民营企业服务十条",),
+    ]
+    assert [a.byline for a in articles] == ["记者 庄思敏", "记者 蔡雅婷", "记者 郑婉如", "记者 陈一帆"]
+    assert articles[1].paragraphs[0].text.startswith("记者昨日从石狮市服装城商会获悉")
+    assert articles[2].paragraphs[-1].text.endswith("顾问。")
+
+
+def test_a_paragraph_cut_by_a_column_break_is_no_headline() -> None:
+    page = """甲市商会召开年会
+
+本报讯 甲市商会日前召开年会。会上，
+商会会长作了工作报告，总结过去一年
+的工作并部署今年的重点任务和各项具
+体安排
+
+会议还表彰了一批优秀会员企业。
+"""
+    (article,) = split_articles(Page(source="x.txt", text=page)).articles
+    assert "具体安排会议还表彰" in "".join(p.text for p in article.paragraphs)
