@@ -61,3 +61,30 @@ def test_a_paragraph_cut_by_a_column_break_is_no_headline() -> None:
 """
     (article,) = split_articles(Page(source="x.txt", text=page)).articles
     assert "具体安排会议还表彰" in "".join(p.text for p in article.paragraphs)
+
+
+def test_a_credit_set_over_its_caption_takes_the_caption_not_the_article_above() -> None:
+    page = """甲市召开民营经济座谈会
+
+本报讯（记者 樊少华）6月11日，甲市召开
+民营经济发展座谈会。
+会议指出，要持续优化营商环境。
+
+本报记者　樊少华　摄
+6月11日，参加座谈会的企业家
+代表在会前交流。
+
+乙县商会开展培训
+
+本报讯 乙县商会日前组织会员企业开展
+安全生产培训。
+
+通讯员　庞立伟　摄
+乙县商会会员企业员工参加培训。
+"""
+    article, photo, other, second_photo = split_articles(Page(source="x.txt", text=page)).articles
+    assert article.paragraphs[-1].text.endswith("要持续优化营商环境。")
+    assert photo.kind == "photo" and photo.paragraphs[0].text.startswith("6月11日，参加座谈会")
+    assert (photo.byline, photo.contributors) == ("本报记者 樊少华 摄", None)
+    assert other.headline == ("乙县商会开展培训",)
+    assert (second_photo.byline, second_photo.contributors) == (None, "通讯员 庞立伟 摄")

@@ -24,6 +24,7 @@ Layout = Literal["headline-after", "headline-first"]
 # A caption is a few lines under a photo; a longer run before a credit is an article that lost its
 # headline, with only its last paragraph captioning the photo.
 _MAX_CAPTION_PARAGRAPHS = 3
+_MAX_CAPTION_LINES = 6  # a caption under its credit is a few lines, not an article
 
 
 @dataclass
@@ -92,6 +93,18 @@ def _set_with(run: list[Block], before: Block | None, after: Block | None) -> La
     return None
 
 
+def _heads_caption(before: Block | None, credit: Block, after: Block | None) -> bool:
+    """Tell whether a photo credit is printed over its caption: set tight over a short body under it and
+    apart (a blank line) from the text above."""
+    return (
+        after is not None
+        and after.kind == "body"
+        and after.first_line == credit.last_line + 1
+        and len(after.lines) <= _MAX_CAPTION_LINES
+        and (before is None or before.last_line < credit.first_line - 1)
+    )
+
+
 def _tight_part(blocks: tuple[Block, ...], i: int, j: int) -> int:
     """End a title run blocks[i:j] at its first blank line when it starts set tight under a body: that
     part closes the body, and what stands apart after it heads the next item."""
@@ -137,6 +150,8 @@ def _credits(draft: _Draft, kind: Literal["article", "photo"]) -> tuple[str | No
     split where its contributors start (`本报记者 魏东雅` / `通讯员 高建平`), else the lead's or the
     closing parenthesis's reporters and contributors."""
     printed = " ".join(b.text for b in draft.byline) or draft.credit
+    if kind == "photo" and printed is not None and (taken := read_credits(printed)) and not taken.reporters:
+        return None, printed  # shot by a correspondent (通讯员 庞立伟 摄): a contributor's credit
     if kind == "photo" or (printed is None and not draft.body):
         return printed, None
     found = [c for c in (read_credits(b.text) for b in draft.byline if b.kind == "byline") if c]
@@ -220,9 +235,14 @@ class _Assembler:
         self.close("photo")
         self.draft = waiting
 
-    def add_credit(self, block: Block) -> None:
+    def add_credit(self, block: Block, before: Block | None = None, after: Block | None = None) -> None:
         if block.first_line in self.page.article_starts:
             self.close()  # the override makes the credit an item of its own: a photo without a caption
+        elif not self.captioning and _heads_caption(before, block, after):
+            self.close()  # set tight over the lines under it and apart from the text above: their credit
+            self.draft.byline.append(block)
+            self.captioning = True
+            return
         elif not self.draft and not self.captioning:
             # Nothing above the credit to caption (the page's top, or an article just closed by its
             # headline): the caption is printed under it.
@@ -293,7 +313,9 @@ def split_articles(page: Page) -> PageParse:
             asm.add_body(block)
             i += 1
         elif block.kind == "credit":
-            asm.add_credit(block)
+            asm.add_credit(
+                block, blocks[i - 1] if i else None, blocks[i + 1] if i + 1 < len(blocks) else None
+            )
             i += 1
         else:
             j = _tight_part(blocks, i, _run_end(blocks, i, starts))
