@@ -3,11 +3,14 @@ whatever order and company they come in; a headline, a byline or a page name alo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from retrieval import Archive, Settings
 from retrieval.models import Page
 from retrieval.parse.articles import split_articles
-from retrieval.parse.masthead import is_masthead_line
+from retrieval.parse.masthead import is_masthead_line, printed_paper
 
 
 @pytest.mark.parametrize(
@@ -77,3 +80,33 @@ def test_a_masthead_on_top_and_at_the_foot_leaves_headlines_first() -> None:
     assert [a.headline for a in result.articles] == [("甲市总商会完成换届",), ("乙区服务专员包联企业",)]
     assert result.header[0] == "南方日报" and result.header[-1].startswith("南方日报")
     assert result.articles[1].paragraphs[-1].text.endswith("企业服务专员。")
+
+
+def test_the_paper_and_date_a_page_prints_fill_its_citation() -> None:
+    assert printed_paper(("洛阳日报", "2024年4月15日 星期一", "第3版")) == ("洛阳日报", "2024-04-15")
+    assert printed_paper(("2024年2月28日 星期三 商丘日报",)) == ("商丘日报", "2024-02-28")
+    assert printed_paper(("商丘日报社出版 第2版 责任编辑:史慧",)) == ("商丘日报", None)
+    assert printed_paper(("MINSHENG JINGJI", "经济")) == (None, None)
+    result = split_articles(Page(source="x.txt", text=PAGE))
+    assert (result.articles[0].meta.paper, result.articles[0].meta.date) == ("南方日报", "2024-04-15")
+
+
+CITY_PAGE = """安阳日报
+2024年7月19日　星期五
+第4版
+
+上半年我市民营经济稳中有进
+
+本报讯（记者 邱文博）上半年，全市民营经济实现增加值612.4亿元，同比增长6.1%。
+"""
+
+
+def test_a_city_papers_pages_answer_for_the_city_they_leave_unnamed(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "ayrb.txt").write_text(CITY_PAGE, encoding="utf-8")
+    archive = Archive.open(Settings(seeds_dir=folder, index_dir=tmp_path / "index", vectors=False))
+    assert archive.stats.papers == ("安阳日报",)
+    answer = archive.ask("安阳上半年民营经济增加值是多少？")  # 安阳 stands only in the paper's name
+    assert answer.answered and "612.4亿元" in answer.hits[0].chunk.text
+    assert not archive.ask("郑州上半年民营经济增加值是多少？").answered

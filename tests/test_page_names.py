@@ -65,7 +65,7 @@ def test_folio_gives_the_page_number_and_banner_the_name(banner: str, number: st
 def test_folio_at_the_foot_of_the_page_gives_the_number() -> None:
     text = "MINSHENG JINGJI\n经济\n\n" + BODY + "\n责任编辑：王五\n\n2021年9月3日 星期五\n\n12\n"
     metas, labels = parsed(text)
-    assert metas == {PageMeta(page_number="12", page_name="经济")}
+    assert metas == {PageMeta(date="2021-09-03", page_number="12", page_name="经济")}  # the date printed too
     assert labels == {"12 经济"}
 
 

@@ -52,13 +52,14 @@ def read_page_data(path: Path, stat: Stat, page_names: str = "") -> PageData:
         (p.text for a in parse.articles for p in a.paragraphs),
         (t for a in parse.articles for t in a.headline),
     )
+    meta = parse.articles[0].meta  # with what the page prints of itself (paper, date) where no sidecar says
     entry = PageEntry(
         source=path.name,
         stat=stat,
         status="indexed",
         sha256=sha,
-        paper=page.meta.paper,
-        date=page.meta.date,
+        paper=meta.paper,
+        date=meta.date,
         n_articles=len(parse.articles),
         n_chunks=len(chunks),
     )

@@ -17,7 +17,7 @@ from typing import Literal
 from retrieval.models import Article, Page, PageMeta, PageParse, Paragraph
 from retrieval.parse.bylines import CONTRIBUTOR_ROLE, closing_credits, lead_credits, read_credits
 from retrieval.parse.layout import Block, finished, inline_credit, read_layout
-from retrieval.parse.masthead import printed_page
+from retrieval.parse.masthead import printed_page, printed_paper
 
 Layout = Literal["headline-after", "headline-first"]
 
@@ -290,11 +290,19 @@ class _Assembler:
 
 
 def printed_meta(meta: PageMeta, header: tuple[str, ...]) -> PageMeta:
-    """Fill the page number and name a sidecar left unknown from what the page prints in its header."""
-    if meta.page_number and meta.page_name:
+    """Fill the paper, date, page number and name a sidecar left unknown from what the page prints in its
+    header and footer."""
+    if meta.page_number and meta.page_name and meta.paper and meta.date:
         return meta
     number, name = printed_page(header)
-    return replace(meta, page_number=meta.page_number or number, page_name=meta.page_name or name)
+    paper, date = printed_paper(header)
+    return replace(
+        meta,
+        paper=meta.paper or paper,
+        date=meta.date or date,
+        page_number=meta.page_number or number,
+        page_name=meta.page_name or name,
+    )
 
 
 def split_articles(page: Page) -> PageParse:

@@ -105,3 +105,22 @@ def printed_page(header: Sequence[str]) -> tuple[str | None, str | None]:
         if name is None and re.fullmatch(_PAGE_NAME, rest):
             name = rest
     return number, name
+
+
+_PRINTED_DATE = re.compile(r"(\d{4})[年.\-/](\d{1,2})[月.\-/](\d{1,2})")
+
+
+def printed_paper(header: Sequence[str]) -> tuple[str | None, str | None]:
+    """Read the paper's name and the issue's date (ISO) from a page's header and footer lines, where it
+    prints them (`洛阳日报`, `商丘日报社出版`, `2024年4月15日`, `2024.4.15`): the first found wins."""
+    paper: str | None = None
+    date: str | None = None
+    for line in header:
+        for part in re.split(r"[\s·|｜丨]+", line):
+            if paper is None and (m := re.fullmatch(f"(?:{_FOLIO})?({_PAPER})", part)):
+                paper = re.sub(r"社(?:出版)?$", "", m[1])
+        if date is None and (d := _PRINTED_DATE.search(line)):
+            year, month, day = (int(g) for g in d.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                date = f"{year:04d}-{month:02d}-{day:02d}"
+    return paper, date
