@@ -10,6 +10,7 @@ from retrieval import Archive, Chunk
 from retrieval.ask.answer import stating_first
 from retrieval.ask.answer_types import amount_asked, answer_asked, asked_heads
 from retrieval.ask.coverage import Concept
+from retrieval.ask.people import people_beside
 from retrieval.terms.tokens import prepare
 
 
@@ -100,6 +101,21 @@ def test_a_person_is_named_beside_the_title_asked_about() -> None:
     assert asked.match("该商会副会长单位积极捐款。") == 0.0  # 副会长 is another title, and no one is named
     assert asked.match("商会会长单位很多，记者魏东雅报道。") == 0.0  # a name, but of someone else
     assert asked.match("商会召开会长会议。刘志刚参加。") == 0.0  # the name is in another sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title", "name"),
+    [
+        ("北仑区模具行业协会会长郑永安带来了会员企业的共性问题。", "会长", "郑永安"),  # 郑|永安: places
+        ("市工商联副主席钟国华介绍，链主出题、商会答题。", "副主席", "钟国华"),
+        ("商会秘书长施清泉说，下一步将建设线上设计素材库。", "秘书长", "施清泉"),
+        ("公司董事长赵景山当选市总商会会长，周佩兰等11人当选副会长。", "会长", "赵景山"),  # 当选 … 会长
+        ("首届联盟轮值主席由商丘市总商会会长覃永平担任。", "主席", "覃永平"),
+    ],
+)
+def test_names_read_as_words_are_found_beside_their_titles(sentence: str, title: str, name: str) -> None:
+    found = [sentence[a:b] for a, b in people_beside(sentence, (title,))]
+    assert found[:1] == [name]
 
 
 def test_a_count_is_in_the_unit_asked_or_one_like_it() -> None:

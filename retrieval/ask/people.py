@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.parse.bylines import SURNAMES
 from retrieval.terms.tagging import tagged_words, word_tag
 
 # A person's title: a "who" question about one wants a name beside it (会长是谁 -> 会长黄玉霞).
@@ -30,6 +31,10 @@ CLAUSE_BREAK = re.compile(r"[，。；：,;:！？!?]")
 def _is_title(word: str, title: str) -> bool:
     """Tell whether a word is the title asked about (会长, 商会会长) and not another one (副会长)."""
     return word.endswith(title) and not word[: -len(title)].endswith(OTHER_TITLE)
+
+
+# A name, then how it came by the title, then the title (赵景山当选市总商会会长, 魏长河兼任秘书长).
+_APPOINTED = re.compile(r"(?:当选为?|担任|出任|兼任|继任|被选为|被推选为|被任命为)[^，。；、：:]{0,10}")
 
 
 def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
@@ -68,7 +73,7 @@ def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
             reach = NAME_AFTER_TITLES if n_start in titled else NAME_AFTER
             if 0 <= n_start - t_end <= reach and not CLAUSE_BREAK.search(sentence, t_end, n_start):
                 found.append((n_start - t_end, (n_start, n_end)))
-            elif 0 <= t_start - n_end <= NAME_BEFORE:
+            elif 0 <= t_start - n_end <= NAME_BEFORE or _APPOINTED.fullmatch(sentence[n_end:t_start]):
                 found.append((NAME_AFTER + t_start - n_end, (n_start, n_end)))
     return list(dict.fromkeys(span for _, span in sorted(found)))
 
@@ -77,7 +82,11 @@ def _names(spans: list[tuple[int, int, str, str]], sentence: str) -> list[Span]:
     """Return people's names among tagged words: a name jieba cut in two joined again (何/金平), and a
     two-character word of its dictionary that is the start of a longer name (王维|超) completed."""
     names: list[Span] = []
-    for start, end, _, tag in spans:
+    for i, (start, end, _, tag) in enumerate(spans):
+        if _surname_after_title(spans, i):
+            # 董事长赵|景山, 会长郑|永安: jieba reads a given name that is also a word as that word.
+            names.append((start, spans[i + 1][1]))
+            continue
         if tag not in _PERSON_TAGS:
             continue
         if names and names[-1][1] == start and end - names[-1][0] <= MAX_NAME_CHARS:
@@ -87,6 +96,17 @@ def _names(spans: list[tuple[int, int, str, str]], sentence: str) -> list[Span]:
     return [_completed(sentence, span) for span in names if span[1] - span[0] >= 2]
 
 
+def _surname_after_title(spans: list[tuple[int, int, str, str]], i: int) -> bool:
+    """Tell whether word i is a lone surname right after a title, followed by a one- or two-character
+    word (its given name)."""
+    word = spans[i][2]
+    if len(word) != 1 or word not in SURNAMES or i == 0 or i + 1 >= len(spans):
+        return False
+    given = spans[i + 1][2]
+    return bool(ROLE.search(spans[i - 1][2])) and len(given) <= 2 and bool(_CJK_NAME.fullmatch(given))
+
+
+_CJK_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}")
 _COMPANY = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团|厂)")
 
 
