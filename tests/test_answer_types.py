@@ -118,6 +118,19 @@ def test_names_read_as_words_are_found_beside_their_titles(sentence: str, title:
     assert found[:1] == [name]
 
 
+def test_what_an_asking_phrase_is_about_on_other_pages() -> None:
+    words = [(w, ()) for w in ("顺德", "应急", "转贷", "资金池", "一次", "借")]
+    money = answer_asked("顺德的应急转贷资金池一次最多能借多少钱", words, 1.0)
+    assert money is not None and money.focus[0] == "资金池"  # a thing before, not the bare verb 借
+    assert money.match("设立应急转贷资金池，为会员企业提供过桥资金，单笔最高500万元。") == 1.0
+    words = [(w, ()) for w in ("数智夜校", "开始", "上课")]
+    date = answer_asked("数智夜校是从什么时候开始上课的", words, 1.0)
+    assert date is not None and date.match("数智夜校从今年3月开课，每周二、周四晚上上课。") == 1.0
+    words = [(w, ()) for w in ("开", "饭店", "办齐", "手续")]
+    duration = answer_asked("开一家饭店，办齐手续大概要几天", words, 1.0)
+    assert duration is not None and duration.match("开饭店办齐手续，平均办理时间压缩到5个工作日以内。") == 1.0
+
+
 def test_a_count_is_in_the_unit_asked_or_one_like_it() -> None:
     def count(question: str) -> object:
         asked = answer_asked(question, [("商会", ()), ("案件", ())], 1.0)

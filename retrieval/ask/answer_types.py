@@ -103,7 +103,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
         _stated(
             r"(?<![月\d.])(?!(?:19|20)\d{2}\s*年)"
             + _NUM
-            + r"(?:个)?(?:分钟|小时|天|日|个月|周|星期|年)|半个?小时|半天|半年|半个多?月"
+            + r"(?:个)?(?:分钟|小时|工作日|天|日|个月|周|星期|年)|半个?小时|半天|半年|半个多?月"
         ),
     ),
     AnswerType(
@@ -283,12 +283,17 @@ def _part(
     # nearest one before it (总投资是多少钱).
     after = [(pos - m.end(), w, forms) for w, forms, pos in placed if m.end() <= pos <= m.end() + FOCUS_CHARS]
     before = [(_gap(pos, len(w), m.start(), m.end()), w, forms) for w, forms, pos in placed]
-    _, word, forms = min(after) if after else min(before)
+    # Before it, a thing rather than a bare verb (资金池一次最多能借多少钱 asks about the 资金池).
+    things = [b for b in before if (word_tag(b[1]) or "n").startswith(("n", "vn", "j"))]
+    _, word, forms = min(after) if after else min(things or before)
     # 常务副会长 cut 常务|副会长: the title asked is the whole one, not any 副会长.
     prefix = next((p for p in OTHER_TITLE if question.find(p + word, lo, hi) >= 0), "")
     if answer_type.kind == "person" and prefix:
         return AnswerAsked(answer_type.kind, states, (prefix + word,))
-    return AnswerAsked(answer_type.kind, states, (word, *forms))
+    # Two verbs after it (什么时候开始上课): a passage may print either (从3月开课 … 上课).
+    verbs = [(w, fs) for _, w, fs in sorted(after) if w != word and word_tag(w) == word_tag(word) == "v"]
+    also = [f for w, fs in verbs for f in (w, *fs)]
+    return AnswerAsked(answer_type.kind, states, tuple(dict.fromkeys((word, *forms, *also))))
 
 
 @dataclass(frozen=True)
