@@ -171,6 +171,7 @@ NOT_FOCUS = NOW | frozenset(
 )
 # "Which/what X" (哪些培训, 什么活动): X names what the answer is, so a passage should say X itself.
 _WHICH = re.compile(r"哪(?:一|些|个|家|种|类|项|位)?|什么样的|什么|何种")
+_NAMING_NOTHING = ("m", "q", "r")  # numerals, measure words, pronouns: never what an answer is about
 FOCUS_CHARS = 6  # a question word this close to the asking phrase is what the answer must be about
 MAX_PARTS = 4  # asks checked in one question, the first ones: a message is rarely more than two questions
 
@@ -283,9 +284,11 @@ def _part(
     # nearest one before it (总投资是多少钱).
     after = [(pos - m.end(), w, forms) for w, forms, pos in placed if m.end() <= pos <= m.end() + FOCUS_CHARS]
     before = [(_gap(pos, len(w), m.start(), m.end()), w, forms) for w, forms, pos in placed]
-    # Before it, a thing rather than a bare verb (资金池一次最多能借多少钱 asks about the 资金池).
-    things = [b for b in before if (word_tag(b[1]) or "n").startswith(("n", "vn", "j"))]
-    _, word, forms = min(after) if after else min(things or before)
+    _, word, forms = min(after) if after else min(before)
+    # The nearest word before it may be a bare verb (资金池一次最多能借多少钱): the nearest word that names
+    # something is a focus too, whichever of the two the passage prints.
+    things = [b for b in before if word_tag(b[1]) not in _NAMING_NOTHING and not _bare_verb(b[1])]
+    thing = [] if after or not things else [min(things)[1], *min(things)[2]]
     # 常务副会长 cut 常务|副会长: the title asked is the whole one, not any 副会长.
     prefix = next((p for p in OTHER_TITLE if question.find(p + word, lo, hi) >= 0), "")
     if answer_type.kind == "person" and prefix:
@@ -293,7 +296,7 @@ def _part(
     # Two verbs after it (什么时候开始上课): a passage may print either (从3月开课 … 上课).
     verbs = [(w, fs) for _, w, fs in sorted(after) if w != word and word_tag(w) == word_tag(word) == "v"]
     also = [f for w, fs in verbs for f in (w, *fs)]
-    return AnswerAsked(answer_type.kind, states, tuple(dict.fromkeys((word, *forms, *also))))
+    return AnswerAsked(answer_type.kind, states, tuple(dict.fromkeys((word, *forms, *also, *thing))))
 
 
 @dataclass(frozen=True)
@@ -321,6 +324,11 @@ def amount_asked(question: str, weight: float) -> AmountAsked | None:
     unit = m.group(1)
     units = _UNIT_ALIASES.get(unit, re.escape(unit) if unit else "")
     return AmountAsked(re.compile(_AMOUNT + (f"(?:{units})" if units else "")), weight)
+
+
+def _bare_verb(word: str) -> bool:
+    """A one-character verb (借, 交): what it is done to is the thing asked about."""
+    return len(word) == 1 and word_tag(word) == "v"
 
 
 def _gap(start: int, length: int, lo: int, hi: int) -> int:
