@@ -88,3 +88,26 @@ def test_a_credit_set_over_its_caption_takes_the_caption_not_the_article_above()
     assert (photo.byline, photo.contributors) == ("本报记者 樊少华 摄", None)
     assert other.headline == ("乙县商会开展培训",)
     assert (second_photo.byline, second_photo.contributors) == (None, "通讯员 庞立伟 摄")
+
+
+def test_indented_text_with_a_byline_first_and_headlines_set_tight_after_their_bodies() -> None:
+    page = """■本报记者 沈佳怡
+　通讯员 甬工宣 文/图
+　　5月20日上午，北仑区小港街道的一家模
+具企业会议室里坐满了人。
+　　据统计，今年以来，“企业服务日”共收
+集企业诉求186条，现场解决97条。
+一张“服务清单”背后的减负账
+——宁波市总商会“企业服务日”走进北仑侧记
+
+　　本报讯（记者 孙立航 通讯员 王珂）昨
+天，宁波商会“走出去”联盟在鄞州成立，首
+批成员包括28家商会和行业协会。
+宁波商会“走出去”联盟成立
+"""
+    first, second = split_articles(Page(source="x.txt", text=page)).articles
+    assert first.headline == ("一张“服务清单”背后的减负账", "——宁波市总商会“企业服务日”走进北仑侧记")
+    assert (first.byline, first.contributors) == ("本报记者 沈佳怡", "通讯员 甬工宣 文/图")
+    assert first.paragraphs[-1].text.endswith("现场解决97条。")
+    assert second.headline == ("宁波商会“走出去”联盟成立",)
+    assert second.paragraphs[-1].text.endswith("28家商会和行业协会。")

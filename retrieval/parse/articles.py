@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from retrieval.models import Article, Page, PageMeta, PageParse, Paragraph
-from retrieval.parse.bylines import CONTRIBUTOR_ROLE, closing_credits, lead_credits, read_credits
+from retrieval.parse.bylines import BULLETS, CONTRIBUTOR_ROLE, closing_credits, lead_credits, read_credits
 from retrieval.parse.layout import Block, finished, inline_credit, read_layout
 from retrieval.parse.masthead import printed_page, printed_paper
 
@@ -47,7 +47,9 @@ def detect_layout(blocks: tuple[Block, ...]) -> Layout:
     content = [b for b in blocks if b.kind != "credit"]
     if not content:
         return "headline-after"
-    starts_titled = content[0].kind in ("title", "byline")
+    # A byline alone first (■本报记者 … over the text) heads a body whose headline follows it.
+    first_run = content[: next((i for i, b in enumerate(content) if b.kind not in ("title", "byline")), None)]
+    starts_titled = any(b.kind == "title" for b in first_run)
     ends_titled = content[-1].kind in ("title", "byline")
     return "headline-first" if starts_titled and not ends_titled else "headline-after"
 
@@ -149,7 +151,7 @@ def _credits(draft: _Draft, kind: Literal["article", "photo"]) -> tuple[str | No
     """Return an item's (byline, contributors): a photo's credit as printed; an article's byline line
     split where its contributors start (`本报记者 魏东雅` / `通讯员 高建平`), else the lead's or the
     closing parenthesis's reporters and contributors."""
-    printed = " ".join(b.text for b in draft.byline) or draft.credit
+    printed = " ".join(b.text.lstrip(BULLETS + " ") for b in draft.byline) or draft.credit
     if kind == "photo" and printed is not None and (taken := read_credits(printed)) and not taken.reporters:
         return None, printed  # shot by a correspondent (通讯员 庞立伟 摄): a contributor's credit
     if kind == "photo" or (printed is None and not draft.body):

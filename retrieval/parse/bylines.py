@@ -25,7 +25,8 @@ _DESK_REPORTER = r"(?:本报|本刊)?(?:首席|融媒体?|全媒体|见习|实�
 _ROLE = re.compile(_DESK_REPORTER + "|" + "|".join(re.escape(r) for r in _ROLES))
 # What may stand before the first role: a bullet (■本报记者 …) or the outlet the reporter writes for
 # (大河报·豫视频记者 …, 成都日报锦观新闻记者 …).
-_BULLET = re.compile(r"^[■□●◆▲★▶►◎]\s*")
+BULLETS = "■□●◆▲★▶►◎"
+_BULLET = re.compile(rf"^[{BULLETS}]\s*")
 _OUTLET = re.compile(
     r"^(?=[^\s]*?(?:报|网|台|社|新闻|端))[\u4e00-\u9fff·]{2,12}?(?=(?:" + _DESK_REPORTER + r"|记者))"
 )

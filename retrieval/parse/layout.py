@@ -229,6 +229,13 @@ def _split_group(
         titled = len(current) <= _MAX_TITLE_LINES and all(_is_title_line(ln) for ln in current)
         return "title" if all_title or (opens and titled) else "body"
 
+    def flush_headed_tail() -> None:  # the paragraph before a headline set tight under it goes out
+        if at := _headline_tail(current):
+            tail = current[at:]
+            del current[at:]
+            flush()
+            current.extend(tail)
+
     for ln in group:
         if _closing_only(ln) and current and ends_sentence(current[-1].text):
             current.append(ln)  # the byline or credit closing the paragraph above
@@ -243,6 +250,7 @@ def _split_group(
             blocks.append(Block(special or "title", (ln,)))
             continue
         if DISPATCH.match(ln.text) or ln.indented:
+            flush_headed_tail()
             flush(opener_kind())
         elif ln.no in forced_starts:
             flush("title" if all_title else "body")
@@ -250,8 +258,20 @@ def _split_group(
         # A short line that ends a sentence ends its paragraph even without a blank line after it.
         if not all_title and ln.is_short and finished(ln.text):
             flush()
+    if not all_title:
+        flush_headed_tail()
     flush("title" if all_title or _closes_group(blocks, current) else "body")
     return blocks
+
+
+def _headline_tail(lines: list[Line]) -> int:
+    """Where the title-like lines ending a run of lines start, when a finished line stands before them:
+    a headline set tight under the paragraph it closes (indented text without blank lines: …减负超过
+    300亿元。/ 宁波民营经济增加值占比首超六成); 0 when there is none."""
+    at = len(lines)
+    while at > 0 and len(lines) - at < _MAX_TITLE_LINES and _is_title_line(lines[at - 1]):
+        at -= 1
+    return at if 0 < at < len(lines) and finished(lines[at - 1].text) else 0
 
 
 def _closes_group(blocks: list[Block], tail: list[Line]) -> bool:
@@ -322,6 +342,8 @@ def _cut_off(prev: Block | None, block: Block, nxt: Block | None) -> bool:
         and nxt.kind == "body"
         and nxt.first_line > block.last_line + 1
         and not nxt.is_dispatch
+        and not nxt.lines[0].indented  # an indented line opens a paragraph: nothing ran on into it
+        and len(block.lines) == 1
         and not finished(block.lines[-1].text)
     )
 
