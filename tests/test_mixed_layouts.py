@@ -111,3 +111,20 @@ def test_indented_text_with_a_byline_first_and_headlines_set_tight_after_their_b
     assert first.paragraphs[-1].text.endswith("现场解决97条。")
     assert second.headline == ("宁波商会“走出去”联盟成立",)
     assert second.paragraphs[-1].text.endswith("28家商会和行业协会。")
+
+
+def test_a_subtitle_with_a_comma_and_an_outlets_byline_over_indented_text() -> None:
+    page = """深读
+异地商会在蓉“扎根”记
+成都市在册异地商会达到132家，会员企业超过3.6万家
+成都日报锦观新闻记者 周蔓婷 唐子豪 实习生 杨欣
+　　从“一个人闯成都”到“一群人建商会”，
+再到“一个商会带一条链”，在蓉异地商会数量
+增长了近一倍。
+　　这些商会正在从“老乡会”变成“服务站”。
+"""
+    (article,) = split_articles(Page(source="x.txt", text=page)).articles
+    subtitle = "成都市在册异地商会达到132家，会员企业超过3.6万家"
+    assert article.headline == ("深读", "异地商会在蓉“扎根”记", subtitle)
+    assert (article.byline, article.contributors) == ("成都日报锦观新闻记者 周蔓婷 唐子豪", "实习生 杨欣")
+    assert article.paragraphs[0].text.startswith("从“一个人闯成都”")

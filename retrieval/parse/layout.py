@@ -168,6 +168,21 @@ def _is_title_line(line: Line) -> bool:
     )
 
 
+def _headline_lines(lines: list[Line]) -> bool:
+    """Tell whether lines set tight over a byline or a text may be its headline block: title lines, or
+    a title over subtitles that print a comma (成都市在册异地商会达到132家，会员企业超过3.6万家) but end
+    no sentence."""
+    if not lines or len(lines) > _MAX_TITLE_LINES:
+        return False
+    subtitles = (
+        ln.width <= _MAX_TITLE_WIDTH and not (ln.indented or "。" in ln.text or ends_sentence(ln.text))
+        for ln in lines[1:]
+    )
+    return all(_is_title_line(ln) for ln in lines) or (
+        len(lines) > 1 and _is_title_line(lines[0]) and all(subtitles)
+    )
+
+
 def inline_credit(text: str) -> str | None:
     """Return the photo credit a caption prints in parentheses after its last sentence, or None."""
     m = _INLINE_CREDIT.search(text)
@@ -226,8 +241,7 @@ def _split_group(
         """The kind of the lines before a byline, a dispatch or an indented line: title lines at the
         group's start or after a finished paragraph are a headline block set tight against its text."""
         opens = not blocks or blocks[-1].kind != "body" or finished(blocks[-1].lines[-1].text)
-        titled = len(current) <= _MAX_TITLE_LINES and all(_is_title_line(ln) for ln in current)
-        return "title" if all_title or (opens and titled) else "body"
+        return "title" if all_title or (opens and _headline_lines(current)) else "body"
 
     def flush_headed_tail() -> None:  # the paragraph before a headline set tight under it goes out
         if at := _headline_tail(current):
