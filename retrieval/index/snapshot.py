@@ -50,10 +50,8 @@ INDEX_VERSION = 3
 # same pages make a different index, and a version number bumped by hand is too easy to forget.
 PIPELINE_MODULES = (
     "models.py",
-    *(
-        f"parse/{name}.py"
-        for name in ("pages", "text", "layout", "masthead", "articles", "chunks", "bylines", "naming")
-    ),
+    *(f"parse/{name}.py" for name in ("pages", "text", "lines", "layout", "masthead", "articles")),
+    *(f"parse/{name}.py" for name in ("chunks", "bylines", "naming")),
     *(f"parse/{name}.py" for name in ("pdf", "pdf_layout", "pdf_page")),
     *(f"terms/{name}.py" for name in ("wordlists", "tagging", "tokens", "dictionary")),
     *(f"index/{name}.py" for name in ("scoring", "postings", "bm25", "records", "segments", "page_data")),

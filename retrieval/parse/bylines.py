@@ -33,7 +33,9 @@ _OUTLET = re.compile(
 # Words after the names that say what they did (…沈佳怡 文/图, 张三 报道): not names.
 _DID = re.compile(r"\s*(?:文[/／]图|报道|摄)$")
 # 文/ and 图/ before a role (文/本报记者 钱俊逸 图/通讯员 陆一帆) say who wrote and who shot the photos.
-_WHAT_BEFORE_ROLE = re.compile(r"(?:^|\s)[文图][/／](?=(?:本报|特约|见习|首席)?(?:记者|通讯员|实习生))")
+_WHAT_BEFORE_ROLE = re.compile(
+    r"(?:^|\s)[文图][/／](?=" + _DESK_REPORTER + r"|(?:本报|特约)?(?:记者|通讯员|实习生))"
+)
 CONTRIBUTOR_ROLE = re.compile("|".join(re.escape(r) for r in CONTRIBUTOR_ROLES))
 # Commentary is signed by a role, not a name.
 SIGNED_BY_ROLE = ("本报评论员", "评论员", "特约评论员")

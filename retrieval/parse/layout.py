@@ -7,13 +7,13 @@ credit. Deciding which title runs are headlines and which are subheads is `artic
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 from typing import Literal
 
 from retrieval.parse.bylines import CLOSING, read_credits
-from retrieval.parse.masthead import is_header_text, is_masthead_line
-from retrieval.parse.text import ends_sentence, join_lines, squeeze_line, width
+from retrieval.parse.lines import CLAUSE_PUNCT, Line, read_lines
+from retrieval.parse.masthead import split_header
+from retrieval.parse.text import ends_sentence, join_lines
 
 BlockKind = Literal["body", "title", "byline", "credit"]
 
@@ -33,28 +33,9 @@ CREDIT = re.compile(
 _INLINE_CREDIT = re.compile(r"(?<=[。！？!?”’」])[（(]([^（）()]{2,40})[）)]$")
 # A jump line: the article goes on, or came from, another page (（下转第3版）, （上接第1版）).
 JUMP = re.compile(r"[（(]?(?:下转|上接|转第|接第|转)\s*(?:第?\s*[A-Z]?\d{1,3}\s*版)[）)]?$")
-# Title lines are short phrases: no sentence or clause punctuation outside quotes.
-_CLAUSE_PUNCT = re.compile(r"[。！？；;，,、：:]")
+# A headline block is a few short lines.
 _MAX_TITLE_LINES = 4
 _MAX_TITLE_WIDTH = 40.0
-# A paragraph indent: the line opens with an ideographic space or with two spaces or more.
-_INDENT = re.compile(r"^(?:\s*\u3000|[ \t]{2,})")
-
-
-@dataclass(frozen=True)
-class Line:
-    """A non-blank source line, squeezed of layout spaces, with its 1-based number."""
-
-    no: int
-    text: str
-    width: float
-    full_width: float  # the typical width of a full line around it (the column measure)
-    indented: bool = False  # printed with a paragraph indent: it opens a paragraph
-
-    @property
-    def is_short(self) -> bool:
-        """Shorter than a full line by more than a paragraph indent."""
-        return self.width <= self.full_width - 1.5
 
 
 @dataclass(frozen=True)
@@ -93,73 +74,13 @@ class Layout:
     blocks: tuple[Block, ...]
 
 
-def _column_widths(widths: list[float], window: int = 20) -> list[float]:
-    """Estimate the column measure around each line: the upper quartile of nearby line widths."""
-    out = []
-    for i in range(len(widths)):
-        near = [w for w in widths[max(0, i - window) : i + window + 1] if w >= 6]
-        out.append(statistics.quantiles(near, n=4)[2] if len(near) >= 4 else max(near, default=16.0))
-    return out
-
-
-def read_lines(text: str) -> list[list[Line]]:
-    """Split page text into groups of consecutive non-blank lines, each line squeezed and measured."""
-    raw = text.splitlines()
-    squeezed = [squeeze_line(r) for r in raw]
-    numbered = [(i + 1, s) for i, s in enumerate(squeezed) if s]
-    measures = _column_widths([width(s) for _, s in numbered])
-    lines = {
-        no: Line(no, s, width(s), m, bool(_INDENT.match(raw[no - 1])))
-        for (no, s), m in zip(numbered, measures, strict=True)
-    }
-    groups: list[list[Line]] = [[]]
-    for no in range(1, len(raw) + 1):
-        if no in lines:
-            groups[-1].append(lines[no])
-        elif groups[-1]:
-            groups.append([])
-    return [g for g in groups if g]
-
-
-def _masthead_prefix(group: list[Line]) -> int:
-    """How many lines of a top group belong to the masthead: header lines, and the page's name among
-    them (a few words without punctuation, 经济·商会) while more header lines follow."""
-    n = 0
-    for i, ln in enumerate(group):
-        named = not _CLAUSE_PUNCT.search(ln.text) and (
-            ln.width <= 6 or (ln.width <= 10 and any(is_header_text(x.text) for x in group[i + 1 :]))
-        )
-        if not (is_header_text(ln.text) or named):
-            break
-        n += 1
-    return n
-
-
-def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]]:
-    """Take the page's masthead lines (paper, date, folio, page name, editors) off its top and bottom."""
-    header: list[Line] = []
-    while groups and is_header_text(groups[0][0].text):
-        first = groups.pop(0)
-        taken = _masthead_prefix(first)
-        header.extend(first[:taken])
-        if taken < len(first):
-            groups.insert(0, first[taken:])
-            break
-    footer: list[Line] = []
-    while groups and all(is_header_text(ln.text) for ln in groups[-1]):
-        footer[:0] = groups.pop()  # keep the page's order
-    while groups and len(groups[-1]) > 1 and is_masthead_line(groups[-1][-1].text):
-        footer.insert(0, groups[-1].pop())  # an editors' line set tight under the last paragraph
-    return header + footer, groups
-
-
 def _is_title_line(line: Line) -> bool:
     text = re.sub(r"“[^”]*”|《[^》]*》", "“”", line.text)
     if text.startswith("——"):  # a subtitle (——记…、…会长 …): its enumeration commas make no clause
         text = re.sub("[、，,]", "", text)
     return (
         not line.indented
-        and not _CLAUSE_PUNCT.search(text)
+        and not CLAUSE_PUNCT.search(text)
         and not ends_sentence(line.text)
         and line.width <= _MAX_TITLE_WIDTH
         and not line.text.startswith(("（", "("))
@@ -285,7 +206,10 @@ def _headline_tail(lines: list[Line]) -> int:
     at = len(lines)
     while at > 0 and len(lines) - at < _MAX_TITLE_LINES and _is_title_line(lines[at - 1]):
         at -= 1
-    return at if 0 < at < len(lines) and finished(lines[at - 1].text) else 0
+    tail = lines[at:]
+    # A line filling the column is a paragraph's text wrapped at a column break, not a headline.
+    headline = tail and all(ln.width < ln.full_width - 0.5 for ln in tail)
+    return at if 0 < at < len(lines) and finished(lines[at - 1].text) and headline else 0
 
 
 def _closes_group(blocks: list[Block], tail: list[Line]) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.parse.lines import CLAUSE_PUNCT, Line
+
 _HAN = r"[\u4e00-\u9fff]"
 _SEP = r"[\s·•|｜丨/／]"
 _DATE = r"\d{4}[年.\-/]\d{1,2}[月.\-/]\d{1,2}日?|\d{1,2}月\d{1,2}日|(?:星期|周)[一二三四五六日天]|农历\S{2,8}"
@@ -124,3 +126,35 @@ def printed_paper(header: Sequence[str]) -> tuple[str | None, str | None]:
             if 1 <= month <= 12 and 1 <= day <= 31:
                 date = f"{year:04d}-{month:02d}-{day:02d}"
     return paper, date
+
+
+def _masthead_prefix(group: list[Line]) -> int:
+    """How many lines of a top group belong to the masthead: header lines, and the page's name among
+    them (a few words without punctuation, 经济·商会) while more header lines follow."""
+    n = 0
+    for i, ln in enumerate(group):
+        named = not CLAUSE_PUNCT.search(ln.text) and (
+            ln.width <= 6 or (ln.width <= 10 and any(is_header_text(x.text) for x in group[i + 1 :]))
+        )
+        if not (is_header_text(ln.text) or named):
+            break
+        n += 1
+    return n
+
+
+def split_header(groups: list[list[Line]]) -> tuple[list[Line], list[list[Line]]]:
+    """Take the page's masthead lines (paper, date, folio, page name, editors) off its top and bottom."""
+    header: list[Line] = []
+    while groups and is_header_text(groups[0][0].text):
+        first = groups.pop(0)
+        taken = _masthead_prefix(first)
+        header.extend(first[:taken])
+        if taken < len(first):
+            groups.insert(0, first[taken:])
+            break
+    footer: list[Line] = []
+    while groups and all(is_header_text(ln.text) for ln in groups[-1]):
+        footer[:0] = groups.pop()  # keep the page's order
+    while groups and len(groups[-1]) > 1 and is_masthead_line(groups[-1][-1].text):
+        footer.insert(0, groups[-1].pop())  # an editors' line set tight under the last paragraph
+    return header + footer, groups
