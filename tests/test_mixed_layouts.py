@@ -128,3 +128,17 @@ def test_a_subtitle_with_a_comma_and_an_outlets_byline_over_indented_text() -> N
     assert article.headline == ("深读", "异地商会在蓉“扎根”记", subtitle)
     assert (article.byline, article.contributors) == ("成都日报锦观新闻记者 周蔓婷 唐子豪", "实习生 杨欣")
     assert article.paragraphs[0].text.startswith("从“一个人闯成都”")
+
+
+def test_a_main_title_with_a_comma_over_a_byline_filed_from_a_city() -> None:
+    page = """鲁商“抱团”闯市场，年会签下百亿订单
+——省工商联（总商会）2025年鲁商新春座谈会侧记
+记者 孔令航 实习生 赵一涵 济南报道
+　　1月13日，山东省工商联（总商会）在济南
+举办2025年鲁商新春座谈会。
+　　会上，23个合作项目集中签约。
+"""
+    (article,) = split_articles(Page(source="x.txt", text=page)).articles
+    assert article.headline[0] == "鲁商“抱团”闯市场，年会签下百亿订单"
+    assert article.byline == "记者 孔令航" and article.contributors == "实习生 赵一涵 济南报道"
+    assert article.paragraphs[0].text.startswith("1月13日")

@@ -30,8 +30,8 @@ _BULLET = re.compile(rf"^[{BULLETS}]\s*")
 _OUTLET = re.compile(
     r"^(?=[^\s]*?(?:报|网|台|社|新闻|端))[\u4e00-\u9fff·]{2,12}?(?=(?:" + _DESK_REPORTER + r"|记者))"
 )
-# Words after the names that say what they did (…沈佳怡 文/图, 张三 报道): not names.
-_DID = re.compile(r"\s*(?:文[/／]图|报道|摄)$")
+# Words after the names that say what they did (…沈佳怡 文/图, 张三 报道, 济南报道): not names.
+_DID = re.compile(r"\s*(?:文[/／]图|[\u4e00-\u9fff]{0,4}报道|摄)$")  # …赵一涵 济南报道: where it was filed
 # 文/ and 图/ before a role (文/本报记者 钱俊逸 图/通讯员 陆一帆) say who wrote and who shot the photos.
 _WHAT_BEFORE_ROLE = re.compile(
     r"(?:^|\s)[文图][/／](?=" + _DESK_REPORTER + r"|(?:本报|特约)?(?:记者|通讯员|实习生))"

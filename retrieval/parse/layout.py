@@ -89,19 +89,19 @@ def _is_title_line(line: Line) -> bool:
     )
 
 
-def _headline_lines(lines: list[Line]) -> bool:
+def _headline_lines(lines: list[Line], *, over_byline: bool = False) -> bool:
     """Tell whether lines set tight over a byline or a text may be its headline block: title lines, or
     a title over subtitles that print a comma (成都市在册异地商会达到132家，会员企业超过3.6万家) but end
-    no sentence."""
+    no sentence; over a byline line, the main title may print one too (鲁商抱团闯市场，年会签下百亿订单)."""
     if not lines or len(lines) > _MAX_TITLE_LINES:
         return False
-    subtitles = (
+    loose = [
         ln.width <= _MAX_TITLE_WIDTH and not (ln.indented or "。" in ln.text or ends_sentence(ln.text))
-        for ln in lines[1:]
-    )
-    return all(_is_title_line(ln) for ln in lines) or (
-        len(lines) > 1 and _is_title_line(lines[0]) and all(subtitles)
-    )
+        for ln in lines
+    ]
+    if all(_is_title_line(ln) for ln in lines) or (over_byline and all(loose)):
+        return True
+    return len(lines) > 1 and _is_title_line(lines[0]) and all(loose[1:])
 
 
 def inline_credit(text: str) -> str | None:
@@ -158,11 +158,12 @@ def _split_group(
         _is_title_line(ln) or ln.no in forced_titles for ln in group
     )
 
-    def opener_kind() -> BlockKind:
+    def opener_kind(*, byline: bool = False) -> BlockKind:
         """The kind of the lines before a byline, a dispatch or an indented line: title lines at the
-        group's start or after a finished paragraph are a headline block set tight against its text."""
+        group's start or after a finished paragraph are a headline block set tight against its text
+        (over a byline, even a main title that prints a comma)."""
         opens = not blocks or blocks[-1].kind != "body" or finished(blocks[-1].lines[-1].text)
-        return "title" if all_title or (opens and _headline_lines(current)) else "body"
+        return "title" if all_title or (opens and _headline_lines(current, over_byline=byline)) else "body"
 
     def flush_headed_tail() -> None:  # the paragraph before a headline set tight under it goes out
         if at := _headline_tail(current):
@@ -181,7 +182,7 @@ def _split_group(
             continue
         special = _line_kind(ln)
         if special or ln.no in forced_titles:
-            flush(opener_kind() if special == "byline" else "title" if all_title else "body")
+            flush(opener_kind(byline=True) if special == "byline" else "title" if all_title else "body")
             blocks.append(Block(special or "title", (ln,)))
             continue
         if DISPATCH.match(ln.text) or ln.indented:
