@@ -142,3 +142,26 @@ def test_a_main_title_with_a_comma_over_a_byline_filed_from_a_city() -> None:
     assert article.headline[0] == "鲁商“抱团”闯市场，年会签下百亿订单"
     assert article.byline == "记者 孔令航" and article.contributors == "实习生 赵一涵 济南报道"
     assert article.paragraphs[0].text.startswith("1月13日")
+
+
+def test_a_lone_headline_wider_than_the_column_is_no_wrapped_line() -> None:
+    page = """林州素有“建筑之乡”之称，在外务工
+的建筑从业人员超过10万人。商会先后
+在北京、天津、西安设立了3个驻外联络
+处，为会员企业提供项目信息服务。
+
+元建军说，商会还与外地住建部门建立
+了沟通机制，去年以来已帮助会员企业
+追回工程款1.3亿元。
+（记者 温雅 通讯员 庞立伟）
+
+林州市建筑业商会为会员企业“走出去”搭台
+
+7月17日，内黄县一家果蔬加工企业的
+工人在分拣辣椒。
+通讯员 庞立伟 摄
+"""
+    article, photo = split_articles(Page(source="x.txt", text=page)).articles
+    assert article.headline == ("林州市建筑业商会为会员企业“走出去”搭台",)
+    assert (article.byline, article.contributors) == ("记者 温雅", "通讯员 庞立伟")
+    assert photo.kind == "photo" and photo.paragraphs[0].text.startswith("7月17日")

@@ -260,7 +260,7 @@ def _wrapped_line(prev: Block | None, block: Block, nxt: Block | None) -> bool:
     line = block.lines[-1]
     return (
         len(block.lines) == 1
-        and line.width >= line.full_width - 0.5
+        and line.full_width - 0.5 <= line.width <= line.full_width + 1  # a headline may run wider
         and prev is not None
         and prev.kind == "body"
         and nxt is not None
