@@ -165,3 +165,21 @@ def test_a_lone_headline_wider_than_the_column_is_no_wrapped_line() -> None:
     assert article.headline == ("林州市建筑业商会为会员企业“走出去”搭台",)
     assert (article.byline, article.contributors) == ("记者 温雅", "通讯员 庞立伟")
     assert photo.kind == "photo" and photo.paragraphs[0].text.startswith("7月17日")
+
+
+def test_a_label_over_a_title_that_prints_a_comma_heads_the_commentary_under_it() -> None:
+    page = """甲市总商会完成换届
+
+本报讯（记者 孟凡）4月12日，甲市总商会召开会员代表大会。
+
+短评
+商会换届，换的是担子
+
+一家商会办得好不好，会员企业心里最有数。
+
+换届换的不是头衔，而是担子。
+"""
+    first, comment = split_articles(Page(source="x.txt", text=page)).articles
+    assert comment.headline == ("短评", "商会换届，换的是担子")
+    assert comment.paragraphs[0].text.startswith("一家商会办得好不好")
+    assert first.paragraphs[-1].text.endswith("会员代表大会。")

@@ -36,6 +36,7 @@ JUMP = re.compile(r"[（(]?(?:下转|上接|转第|接第|转)\s*(?:第?\s*[A-Z]
 # A headline block is a few short lines.
 _MAX_TITLE_LINES = 4
 _MAX_TITLE_WIDTH = 40.0
+_MAX_LABEL_WIDTH = 6.0  # 短评, 记者手记, 评论员文章: a column's label printed over a headline
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ def _headline_lines(lines: list[Line], *, over_byline: bool = False) -> bool:
     ]
     if all(_is_title_line(ln) for ln in lines) or (over_byline and all(loose)):
         return True
-    return len(lines) > 1 and _is_title_line(lines[0]) and all(loose[1:])
+    # (Its first line short of the column: a paragraph cut by a column break fills it.)
+    first = lines[0]
+    return len(lines) > 1 and _is_title_line(first) and first.is_short and all(loose[1:])
 
 
 def inline_credit(text: str) -> str | None:
@@ -138,6 +141,14 @@ def finished(text: str) -> bool:
     return closing is not None and read_credits(closing[1]) is not None
 
 
+def _all_title(group: list[Line], forced_titles: frozenset[int]) -> bool:
+    """Tell whether a blank-delimited group is a headline block standing alone: title lines only, or a
+    column's label over a title that prints a comma (短评 / 商会换届，换的是担子)."""
+    if len(group) <= _MAX_TITLE_LINES and all(_is_title_line(ln) or ln.no in forced_titles for ln in group):
+        return True
+    return len(group) == 2 and group[0].width <= _MAX_LABEL_WIDTH and _headline_lines(group)
+
+
 def _split_group(
     group: list[Line], forced_titles: frozenset[int], forced_starts: frozenset[int]
 ) -> list[Block]:
@@ -154,9 +165,7 @@ def _split_group(
             blocks.append(Block(kind, tuple(current)))
             current.clear()
 
-    all_title = len(group) <= _MAX_TITLE_LINES and all(
-        _is_title_line(ln) or ln.no in forced_titles for ln in group
-    )
+    all_title = _all_title(group, forced_titles)
 
     def opener_kind(*, byline: bool = False) -> BlockKind:
         """The kind of the lines before a byline, a dispatch or an indented line: title lines at the
