@@ -26,8 +26,10 @@ def test_parsing_is_counted_against_the_expected_items(tmp_path: Path) -> None:
     missing = {**item, "headline": ["从未印过的标题"]}
     expected = {"x-20240101-01.txt": [item, missing]}
     (tmp_path / "expected.json").write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
-    parsing = blind_pages.parse_pages(tmp_path)
+    notes: list[str] = []
+    parsing = blind_pages.parse_pages(tmp_path, notes)
     assert (parsing.pages, parsing.expected, parsing.found, parsing.extra) == (1, 2, 1, 0)
+    assert notes == ["x-20240101-01.txt: missing article ['从未印过的标题']"]  # --details, for study sets
     assert (parsing.headlines_right, parsing.bylines_right, parsing.bodies_right) == (1, 1, 1)
     info = {"cpu": "x", "cores": 2, "ram_gb": 1, "python": "3.11", "versions": {}, "loadavg": [0]}
     text = blind_pages.table(parsing, {"hit@1": 0.5}, {"hit@1": 0.9}, info)
