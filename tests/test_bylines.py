@@ -72,6 +72,8 @@ def test_a_byline_shaped_line_after_an_unfinished_line_is_the_rest_of_the_senten
         ("新华社北京9月1日电（记者 张三 李四）日前，", "记者 张三 李四", None),
         ("本报讯 记者 张三 报道 日前，", "记者 张三", None),
         ("本报讯（记者近日走访）", None, None),
+        ("本报讯 记者 李泽楷通讯员 莞工商7月9日，", "记者 李泽楷", "通讯员 莞工商"),  # no brackets, no 报道
+        ("本报讯 记者 张三 近日，记者从", None, None),  # 近日 is no name: only a date ends the names
         ("本报讯 近日，记者从市里获悉，", None, None),
         ("本报讯（记者 张宁 实习生 刘畅）12月2日，", "记者 张宁", "实习生 刘畅"),
         ("本报郑州讯（记者 李红 通讯员 王磊 实习生 张雪 赵敏）", "记者 李红", "通讯员 王磊 实习生 张雪 赵敏"),

@@ -46,6 +46,11 @@ _PEN_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _DISPATCH = r"(?:本报[^，。（(\s]{0,8}讯(?!员)|据?新华社[^，。（(]{0,16}电|[^，。（(\s]{1,8}(?:讯|电)(?!员))"
 LEAD_PAREN = re.compile(rf"^{_DISPATCH}\s*[（(]([^（）()]{{2,60}})[）)]")
 LEAD_REPORT = re.compile(rf"^{_DISPATCH}\s*((?:{_ROLE.pattern})[^，。（）()]{{2,40}}?)\s*报道")
+# Roles and names after the opener with neither parenthesis nor 报道, up to the date the text opens with
+# (本报讯 记者 李泽楷 通讯员 莞工商 7月9日，…).
+LEAD_NAMES = re.compile(
+    rf"^{_DISPATCH}\s+((?:(?:{_ROLE.pattern})\s*[\u4e00-\u9fff]{{2,4}}(?:\s+[\u4e00-\u9fff]{{2,4}})*\s*)+)(?=\d)"
+)
 # A closing byline follows the last sentence (…发展。（记者 张三）) or stands on its own line.
 CLOSING = re.compile(r"(?:^|(?<=[。！？!?”’」]))[（(]([^（）()]{2,60})[）)]\s*(?:[（(]完[）)])?$")
 # Common surnames: where an unspaced run of names (刘岩徐暘洋, from letter-spaced print) splits.
@@ -165,7 +170,7 @@ def read_credits(text: str) -> Credits | None:
 
 def lead_credits(text: str) -> Credits | None:
     """Read the byline an article's first paragraph prints in its lead, or None."""
-    m = LEAD_PAREN.match(text) or LEAD_REPORT.match(text)
+    m = LEAD_PAREN.match(text) or LEAD_REPORT.match(text) or LEAD_NAMES.match(text)
     return read_credits(m[1]) if m else None
 
 
