@@ -183,3 +183,26 @@ def test_a_label_over_a_title_that_prints_a_comma_heads_the_commentary_under_it(
     assert comment.headline == ("短评", "商会换届，换的是担子")
     assert comment.paragraphs[0].text.startswith("一家商会办得好不好")
     assert first.paragraphs[-1].text.endswith("会员代表大会。")
+
+
+def test_a_two_line_headline_as_wide_as_the_column_closes_the_body_above_it() -> None:
+    page = """据新华社电　全国工商联日前发布年度
+万家民营企业评营商环境调查结果。调
+查显示，民营企业家对营商环境的总体
+满意度继续提升。
+
+本次调查共收集有效问卷8.6万份，覆
+盖全国31个省（区、市），受访企业认
+为拖欠账款仍是主要困难。
+全国工商联发布民营企业营商环境报告
+民营企业家对营商环境满意度稳步提升
+
+宜昌组建磷化工产业链商会
+
+本报讯（记者 黄雅琪）12月9日，宜昌市磷
+化工产业链商会成立。
+"""
+    first, second = split_articles(Page(source="x.txt", text=page)).articles
+    assert first.headline == ("全国工商联发布民营企业营商环境报告", "民营企业家对营商环境满意度稳步提升")
+    assert first.paragraphs[-1].text.endswith("仍是主要困难。")
+    assert second.headline == ("宜昌组建磷化工产业链商会",)

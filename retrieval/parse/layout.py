@@ -217,22 +217,24 @@ def _headline_tail(lines: list[Line]) -> int:
     while at > 0 and len(lines) - at < _MAX_TITLE_LINES and _is_title_line(lines[at - 1]):
         at -= 1
     tail = lines[at:]
-    # A line filling the column is a paragraph's text wrapped at a column break, not a headline.
-    headline = tail and all(ln.width < ln.full_width - 0.5 for ln in tail)
+    # A line filling the column may be a paragraph's text wrapped at a column break; two such lines
+    # without a comma between them are not prose.
+    headline = len(tail) >= 2 or all(ln.width < ln.full_width - 0.5 for ln in tail)
     return at if 0 < at < len(lines) and finished(lines[at - 1].text) and headline else 0
 
 
 def _closes_group(blocks: list[Block], tail: list[Line]) -> bool:
     """Tell whether the title-like lines ending a group, set tight under a finished paragraph, are the
-    headline of the article they close (headline after body, no blank line between): not lines of a
-    paragraph a column break cut, which fill the column to its edge."""
+    headline of the article they close (headline after body, no blank line between): not the line of a
+    paragraph a column break cut, which fills the column to its edge (two such lines without a comma
+    are no prose)."""
     return (
         bool(blocks)
         and blocks[-1].kind == "body"
         and finished(blocks[-1].lines[-1].text)
         and 0 < len(tail) <= _MAX_TITLE_LINES
         and all(_is_title_line(ln) for ln in tail)
-        and any(abs(ln.width - ln.full_width) > 0.5 for ln in tail)
+        and (len(tail) >= 2 or abs(tail[0].width - tail[0].full_width) > 0.5)
     )
 
 
