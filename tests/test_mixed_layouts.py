@@ -206,3 +206,24 @@ def test_a_two_line_headline_as_wide_as_the_column_closes_the_body_above_it() ->
     assert first.headline == ("全国工商联发布民营企业营商环境报告", "民营企业家对营商环境满意度稳步提升")
     assert first.paragraphs[-1].text.endswith("仍是主要困难。")
     assert second.headline == ("宜昌组建磷化工产业链商会",)
+
+
+def test_a_caption_ending_with_its_credit_without_brackets_is_a_photo() -> None:
+    page = """访谈
+民营企业家最看重的是可预期
+
+记者：您怎么看今年的营商环境？
+
+顾文清：重点做好三件事，让企业家安心谋发展。
+
+3月6日，苏州工业园区一家生物医药企业的研发人
+员在实验室内工作。　本报记者 钱俊逸 摄
+
+在苏异地商会抱团护航会员企业
+
+本报讯（记者 许婧）3月7日，苏州市温州商会等12家异地商会签署协议。
+"""
+    interview, photo, news = split_articles(Page(source="x.txt", text=page)).articles
+    assert photo.kind == "photo" and photo.byline == "本报记者 钱俊逸 摄"
+    assert interview.paragraphs[-1].text.endswith("安心谋发展。")
+    assert news.headline == ("在苏异地商会抱团护航会员企业",)

@@ -31,6 +31,10 @@ CREDIT = re.compile(
 )
 # A caption that ends with its photo's credit in parentheses (…交流经验。（本报记者 李红 摄）).
 _INLINE_CREDIT = re.compile(r"(?<=[。！？!?”’」])[（(]([^（）()]{2,40})[）)]$")
+# … or without them, after a space (…在实验室内工作。　本报记者 钱俊逸 摄).
+_BARE_CREDIT = re.compile(
+    r"(?<=[。！？!?”’」])\s*((?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4}){0,3}\s+摄)$"
+)
 # A jump line: the article goes on, or came from, another page (（下转第3版）, （上接第1版）).
 JUMP = re.compile(r"[（(]?(?:下转|上接|转第|接第|转)\s*(?:第?\s*[A-Z]?\d{1,3}\s*版)[）)]?$")
 # A headline block is a few short lines.
@@ -109,7 +113,7 @@ def _headline_lines(lines: list[Line], *, over_byline: bool = False) -> bool:
 
 def inline_credit(text: str) -> str | None:
     """Return the photo credit a caption prints in parentheses after its last sentence, or None."""
-    m = _INLINE_CREDIT.search(text)
+    m = _INLINE_CREDIT.search(text) or _BARE_CREDIT.search(text)
     return m[1] if m and CREDIT.match(m[1]) else None
 
 
