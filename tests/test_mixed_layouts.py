@@ -227,3 +227,22 @@ def test_a_caption_ending_with_its_credit_without_brackets_is_a_photo() -> None:
     assert photo.kind == "photo" and photo.byline == "本报记者 钱俊逸 摄"
     assert interview.paragraphs[-1].text.endswith("安心谋发展。")
     assert news.headline == ("在苏异地商会抱团护航会员企业",)
+
+
+def test_a_title_over_bulleted_briefs_heads_them_as_one_item() -> None:
+    page = """评论
+让娘家人更懂企业难处
+
+商会被称作企业的娘家，这个称呼是沉甸甸的。
+
+民营经济简讯
+
+■4月10日，市总商会青年企业家分会举办第十二期青商讲堂。
+
+■乐清市工商联日前组织42家电气企业赴越南参加国际电力展。
+（通讯员 叶盛凯）
+"""
+    comment, briefs = split_articles(Page(source="x.txt", text=page)).articles
+    assert comment.headline == ("评论", "让娘家人更懂企业难处") and len(comment.paragraphs) == 1
+    assert briefs.headline == ("民营经济简讯",) and len(briefs.paragraphs) == 2
+    assert briefs.contributors == "通讯员 叶盛凯"

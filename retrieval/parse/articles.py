@@ -78,7 +78,9 @@ def _is_headline(run: list[Block], after: Sequence[Block], layout: Layout) -> bo
     # A title line over a lone paragraph and a photo credit closes the article before the photo's
     # caption: a subhead has an article's body under it, not a caption.
     captioned = len(after) >= 2 and after[0].kind == "body" and after[1].kind == "credit"
-    return after[0].is_dispatch or (captioned and layout == "headline-after")
+    # Over bulleted items (■4月10日，… ■近日，…) it heads a column of briefs, not a section.
+    briefs = layout == "headline-first" and after[0].kind == "body" and after[0].text[:1] in BULLETS
+    return after[0].is_dispatch or briefs or (captioned and layout == "headline-after")
 
 
 def _set_with(run: list[Block], before: Block | None, after: Block | None) -> Layout | None:
