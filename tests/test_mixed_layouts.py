@@ -246,3 +246,17 @@ def test_a_title_over_bulleted_briefs_heads_them_as_one_item() -> None:
     assert comment.headline == ("评论", "让娘家人更懂企业难处") and len(comment.paragraphs) == 1
     assert briefs.headline == ("民营经济简讯",) and len(briefs.paragraphs) == 2
     assert briefs.contributors == "通讯员 叶盛凯"
+
+
+def test_a_credit_naming_the_outlet_is_a_photo_credit() -> None:
+    page = """成都“蓉易办”平台上线“商会专区”
+
+本报讯（记者 何沁）11月4日，成都政务服务平台上线商会专区。
+
+　　11月1日，成都市浙江商会“营商服务驿
+站”内，工作人员为企业办理业务。
+成都日报锦观新闻记者 唐子豪 摄
+"""
+    article, photo = split_articles(Page(source="x.txt", text=page)).articles
+    assert photo.kind == "photo" and photo.byline == "成都日报锦观新闻记者 唐子豪 摄"
+    assert article.byline == "记者 何沁"

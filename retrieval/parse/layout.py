@@ -128,7 +128,8 @@ def _line_kind(line: Line) -> BlockKind | None:
     if CREDIT.match(line.text):
         return "credit"
     if BYLINE.match(line.text) and read_credits(line.text) is not None:
-        return "byline"
+        # Credited as shooting it (成都日报锦观新闻记者 唐子豪 摄): a photo's credit all the same.
+        return "credit" if line.text.endswith("摄") else "byline"
     return None
 
 
