@@ -260,3 +260,20 @@ def test_a_credit_naming_the_outlet_is_a_photo_credit() -> None:
     article, photo = split_articles(Page(source="x.txt", text=page)).articles
     assert photo.kind == "photo" and photo.byline == "成都日报锦观新闻记者 唐子豪 摄"
     assert article.byline == "记者 何沁"
+
+
+def test_a_byline_between_a_body_and_the_headline_set_tight_under_it() -> None:
+    page = """　　记者从济南市市场监管局获悉，自1月15日
+起，个体工商户转型为企业时可以保留原有字号。
+　　截至去年底，济南共有个体工商户118.6万户。
+齐鲁晚报·齐鲁壹点记者 刘琳
+济南“个转企”可保留原字号
+
+山东民营企业研发投入占比超七成
+
+　　本报讯（记者 马骏）2024年山东民营企业研发投入占全省企业研发投入的七成以上。
+"""
+    first, second = split_articles(Page(source="x.txt", text=page)).articles
+    assert first.headline == ("济南“个转企”可保留原字号",)
+    assert first.byline == "齐鲁晚报·齐鲁壹点记者 刘琳"
+    assert second.headline == ("山东民营企业研发投入占比超七成",)

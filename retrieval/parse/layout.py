@@ -232,11 +232,16 @@ def _closes_group(blocks: list[Block], tail: list[Line]) -> bool:
     """Tell whether the title-like lines ending a group, set tight under a finished paragraph, are the
     headline of the article they close (headline after body, no blank line between): not the line of a
     paragraph a column break cut, which fills the column to its edge (two such lines without a comma
-    are no prose)."""
+    are no prose). A byline line may stand between them (…118.6万户。/ 记者 刘琳 / 济南个转企…)."""
+    above = (
+        [b for b in blocks if b.kind != "byline"][-1:]
+        if blocks and blocks[-1].kind == "byline"
+        else blocks[-1:]
+    )
     return (
-        bool(blocks)
-        and blocks[-1].kind == "body"
-        and finished(blocks[-1].lines[-1].text)
+        bool(above)
+        and above[0].kind == "body"
+        and finished(above[0].lines[-1].text)
         and 0 < len(tail) <= _MAX_TITLE_LINES
         and all(_is_title_line(ln) for ln in tail)
         and (len(tail) >= 2 or abs(tail[0].width - tail[0].full_width) > 0.5)
