@@ -277,3 +277,19 @@ def test_a_byline_between_a_body_and_the_headline_set_tight_under_it() -> None:
     assert first.headline == ("济南“个转企”可保留原字号",)
     assert first.byline == "齐鲁晚报·齐鲁壹点记者 刘琳"
     assert second.headline == ("山东民营企业研发投入占比超七成",)
+
+
+def test_a_headline_closing_text_after_a_headed_article_takes_only_that_text() -> None:
+    page = """成都“蓉易办”平台上线“商会专区”
+　　本报讯（记者 何沁）11月4日，成都政务服务平台
+上线“商会专区”，商会可在线完成年度报告。
+
+　　近日，锦江区工商联举办第六期民营企业家沙龙，
+20余位企业负责人围绕“夜间经济”建言献策。
+　　据了解，锦江区今年以来已累计开展沙龙6期。
+锦江区民营企业家沙龙聚焦“夜间经济”
+"""
+    first, second = split_articles(Page(source="x.txt", text=page)).articles
+    assert first.headline == ("成都“蓉易办”平台上线“商会专区”",) and len(first.paragraphs) == 1
+    assert second.headline == ("锦江区民营企业家沙龙聚焦“夜间经济”",)
+    assert second.paragraphs[0].text.startswith("近日，锦江区工商联") and len(second.paragraphs) == 2

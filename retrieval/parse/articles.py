@@ -285,8 +285,21 @@ class _Assembler:
             self.close()  # the run heads what follows
             self._take_headline(run)
         else:
+            if closes and self.draft.headline:
+                self._part_headed()
             self._take_headline(run)
             self.close()
+
+    def _part_headed(self) -> None:
+        """Before a headline set tight under a body that already has one, close the headed article at
+        the last blank line of the body: what follows it is the text this headline closes."""
+        body = self.draft.body
+        gaps = [k for k in range(1, len(body)) if body[k][0].first_line > body[k - 1][0].last_line + 1]
+        if gaps:
+            rest = body[gaps[-1] :]
+            self.draft.body = body[: gaps[-1]]
+            self.close()
+            self.draft.body = [(b, None) for b, _ in rest]
 
     def _take_headline(self, run: list[Block]) -> None:
         for b in run:
