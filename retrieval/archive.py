@@ -199,10 +199,10 @@ class Archive:
     def listing(self) -> Iterator[tuple[int, Article]]:
         """Every article as a reader sees it, with its /a_<n> number: one continued on another page once,
         whole, under the number of its first part (its other part opens the same whole by its own)."""
-        parts = self._continued_parts
+        parts, firsts = self._continued_parts, self._continuations
         for number, article in enumerate(self.articles, 1):
             if article.id not in parts:
-                yield number, self.whole(article) if article.id in self._continuing else article
+                yield number, self.whole(article) if article.id in firsts else article
 
     @property
     def listed_count(self) -> int:
@@ -210,15 +210,15 @@ class Archive:
         return len(self.articles) - len(self._continued_parts)
 
     @cached_property
-    def _continuing(self) -> set[str]:
-        """The ids of the first parts that have their continuation in the archive."""
-        return {a.id for a in self._jumping_out if continuation(a, self._jumping_in) is not None}
+    def _continuations(self) -> dict[str, str]:
+        """The id of each first part that has its continuation in the archive, to the continuation's."""
+        rests = ((a.id, continuation(a, self._jumping_in)) for a in self._jumping_out)
+        return {first: rest.id for first, rest in rests if rest is not None}
 
     @cached_property
     def _continued_parts(self) -> set[str]:
         """The ids of the second parts whose first part is in the archive (listed with it)."""
-        rests = (continuation(a, self._jumping_in) for a in self._jumping_out)
-        return {rest.id for rest in rests if rest is not None}
+        return set(self._continuations.values())
 
     @cached_property
     def _jumping_in(self) -> list[Article]:

@@ -36,6 +36,17 @@ def archive_of(folder: Path) -> Archive:
     return Archive.open(Settings(seeds_dir=folder, index_dir=folder.parent / "index", vectors=False))
 
 
+async def first_reply(
+    emulator: BotApiEmulator, start_bot: Any, archive: Archive, user: int, text: str
+) -> str:
+    """Send one private message to the bot over the archive and return the text of its first reply."""
+    person = emulator.user(user)
+    async with start_bot(archive):
+        emulator.send_text(emulator.private_chat(person), person, text)
+        await emulator.wait_until(lambda: bool(emulator.sent_to(user)))
+    return emulator.sent_to(user)[0].response["result"]["text"]
+
+
 def test_the_two_parts_read_as_one_article(tmp_path: Path) -> None:
     archive = archive_of(folder_of(tmp_path))
     first, other, rest, _ = archive.articles
@@ -79,22 +90,13 @@ def test_parts_of_different_issues_are_not_joined(tmp_path: Path) -> None:
 async def test_articles_in_the_bot_lists_the_continued_article_once(
     tmp_path: Path, emulator: BotApiEmulator, start_bot: Any
 ) -> None:
-    archive = archive_of(folder_of(tmp_path))
-    alice = emulator.user(302)
-    async with start_bot(archive):
-        emulator.send_text(emulator.private_chat(alice), alice, "/articles")
-        await emulator.wait_until(lambda: bool(emulator.sent_to(302)))
-    text = emulator.sent_to(302)[0].response["result"]["text"]
+    text = await first_reply(emulator, start_bot, archive_of(folder_of(tmp_path)), 302, "/articles")
     assert re.findall(r"^/a_(\d+)", text, re.MULTILINE) == ["1", "2", "4"]
 
 
 async def test_full_text_in_the_bot_shows_both_parts(
     tmp_path: Path, emulator: BotApiEmulator, start_bot: Any
 ) -> None:
-    archive = archive_of(folder_of(tmp_path))
-    alice = emulator.user(301)
-    async with start_bot(archive):
-        emulator.send_text(emulator.private_chat(alice), alice, "/a_3")  # the continuation, on page 3
-        await emulator.wait_until(lambda: bool(emulator.sent_to(301)))
-    text = emulator.sent_to(301)[0].response["result"]["text"]
+    # /a_3: the continuation, on page 3
+    text = await first_reply(emulator, start_bot, archive_of(folder_of(tmp_path)), 301, "/a_3")
     assert "会议指出" in text and "会议要求" in text and text.startswith("全市“万人助企”活动推进会召开")

@@ -81,7 +81,8 @@ def _held(index: Index, c: Concept) -> bool:
     if index.bm25.doc_freq(c.term) or any(index.bm25.doc_freq(a) for a in c.aliases):
         return True
     # A city paper's 我市 is the city its name carries (安阳 of 安阳日报): its pages speak of it unnamed.
-    if any(c.term.rstrip("市") in paper for paper in index.manifest.get("papers", ())):
+    city = c.term.rstrip("市")
+    if city and any(city in paper for paper in index.manifest.get("papers", ())):
         return True
     pairs = [c.term[i : i + 2] for i in range(len(c.term) - 1)]
     return not c.term.isascii() and all(index.bm25.doc_freq(BIGRAM_MARK + p) for p in pairs)

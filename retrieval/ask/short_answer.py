@@ -36,11 +36,11 @@ MARGIN = 0.15
 _OWNER = re.compile(r"[\u4e00-\u9fff]{2,16}?(?:有限公司|有限责任公司|公司|集团)$")
 _NAMES_A_COMPANY = re.compile(r"公司|集团")
 _OWN_CITY = ("我市", "全市", "本市")
-# Words between a counted noun and its count (会员企业达320家, 商会共有5家).
 _HOW_MANY_THINGS = re.compile(r"(?:多少|几)\s*[家名位个户所]")
 _COUNTED_NOUNS = frozenset({"n", "nz", "nt", "ng"})
 _MODIFIERS = frozenset({"b", "a", "ns", "m", "r", "f"})  # words between 多少家 and the thing (所属商会)
 _ENTITY_UNITS = "家名位个户所人"  # units that count things a noun names (5家商会), not occasions
+# Words between a counted noun and its count (会员企业达320家, 商会共有5家).
 _STATING = frozenset(
     {"达", "达到", "共", "共有", "有", "为", "是", "约", "近", "超过", "累计", "共计", "总计", "合计", "已"}
 )
@@ -142,11 +142,12 @@ def _candidates(typed: Asked, sentence: str, asked: Sequence[Wanted], question: 
             if any(_owned_by_another(prepared[: f[0]], question) for f in focus):
                 continue
             spans = spans[:1]
+        counted = _counted_asked(question) if part.kind == "count" else ""
         for span in spans:
             text = _original(sentence, prepared, span)
             if not text or prepared[span[0] : span[1]].strip() in question or _quoted(prepared, span):
                 continue  # what the question says, or a name's words (“两个健康”), is no answer
-            if part.kind == "count" and _counts_another(prepared, span, _counted_asked(question)):
+            if counted and _counts_another(prepared, span, counted):
                 continue
             beside = any(_gap(span, f) == 0 and not _modifies(prepared, f) for f in focus)
             clause = _clause(prepared, span)

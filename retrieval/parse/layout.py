@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from retrieval.parse.bylines import CLOSING, read_credits
+from retrieval.parse.bylines import BULLETS, CLOSING, read_credits
 from retrieval.parse.lines import CLAUSE_PUNCT, Line, read_lines
 from retrieval.parse.masthead import split_header
 from retrieval.parse.text import ends_sentence, join_lines
@@ -22,7 +22,7 @@ BlockKind = Literal["body", "title", "byline", "credit"]
 DISPATCH = re.compile(r"^(本报[^，。（(\s]{0,8}讯(?!员)|据?新华社[^，。]{0,12}电|[^，。（(]{1,8}讯[（(]记者)")
 # A line that may be a byline (read_credits decides): a role, after a bullet or the reporter's outlet
 # (■本报记者 …, 首席记者 …, 大河报·豫视频记者 …), or 文/ (文/本报记者 …).
-BYLINE = re.compile(r"^[■□●◆▲★▶►◎]?\s*(?:[^\s，。]{0,14}?(?:记者|通讯员|评论员|实习生)|文[/／]\S)")
+BYLINE = re.compile(rf"^[{BULLETS}]?\s*(?:[^\s，。]{{0,14}}?(?:记者|通讯员|评论员|实习生)|文[/／]\S)")
 # A row of a table of figures: words and numbers in whitespace-separated cells (装备制造 120.5 9.8).
 TABLE_ROW = re.compile(r"\S\s+[-+]?\d[\d.,]*%?(?:\s|$)")
 # A photo credit, alone or in parentheses under its caption (（本报记者 李红 摄）).

@@ -118,7 +118,7 @@ def printed_paper(header: Sequence[str]) -> tuple[str | None, str | None]:
     paper: str | None = None
     date: str | None = None
     for line in header:
-        for part in re.split(r"[\s·|｜丨]+", line):
+        for part in re.split(f"{_SEP}+", line):
             if paper is None and (m := re.fullmatch(f"(?:{_FOLIO})?({_PAPER})", part)):
                 paper = re.sub(r"社(?:出版)?$", "", m[1])
         if date is None and (d := _PRINTED_DATE.search(line)):
