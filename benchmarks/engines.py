@@ -32,13 +32,19 @@ import numpy.typing as npt
 
 from benchmarks.common import timed
 from benchmarks.corpus import TokenCache
+from benchmarks.shard_engines import SHARDS, build_xapian, open_xapian
 
 if TYPE_CHECKING:
     from retrieval.index.bm25 import SparseBM25
     from retrieval.index.storage import Snapshot
 
-ENGINES = ("ours", "rank-bm25", "bm25s", "bm25s-numba", "tantivy")
-NEEDS = {"bm25s": ("bm25s",), "bm25s-numba": ("bm25s", "numba"), "tantivy": ("tantivy",)}
+ENGINES = ("ours", "rank-bm25", "bm25s", "bm25s-numba", "tantivy", "xapian", "xapian-2", "xapian-4")
+NEEDS = {
+    "bm25s": ("bm25s",),
+    "bm25s-numba": ("bm25s", "numba"),
+    "tantivy": ("tantivy",),
+    **{name: ("xapian",) for name in SHARDS},
+}
 # Imported before the base memory reading and before load_s starts: an import is not a load.
 IMPORTS = {
     "ours": ("retrieval.index.snapshot", "retrieval.index.storage"),
@@ -46,8 +52,15 @@ IMPORTS = {
     "bm25s": ("bm25s",),
     "bm25s-numba": ("bm25s", "numba", "bm25s.numba.retrieve_utils"),
     "tantivy": ("tantivy",),
+    **{name: ("xapian", "retrieval.shards.search") for name in SHARDS},
 }
-INDEX_OF = {"ours": "ours", "bm25s": "bm25s", "bm25s-numba": "bm25s", "tantivy": "tantivy"}
+INDEX_OF = {
+    "ours": "ours",
+    "bm25s": "bm25s",
+    "bm25s-numba": "bm25s",
+    "tantivy": "tantivy",
+    **{n: n for n in SHARDS},
+}
 # bm25s's method per model; its "robertson" floors no negative idf, unlike rank-bm25's okapi (epsilon).
 BM25S_METHODS = {"lucene": "lucene", "l": "bm25l", "plus": "bm25+", "okapi": "robertson"}
 TOP_K = 5
@@ -242,6 +255,7 @@ BUILDERS: dict[str, Callable[[TokenCache, Path, dict[str, Any]], dict[str, Any]]
     "ours": build_ours,
     "bm25s": build_bm25s,
     "tantivy": build_tantivy,
+    **{name: partial(build_xapian, n) for name, n in SHARDS.items()},
 }
 
 
@@ -255,6 +269,8 @@ def open_engine(engine: str, cache: TokenCache, path: Path, params: dict[str, An
         return open_bm25s(path, numba=engine == "bm25s-numba")
     if engine == "tantivy":
         return open_tantivy(path)
+    if engine in SHARDS:
+        return open_xapian(SHARDS[engine], path, params)
     raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
 
 
@@ -264,5 +280,6 @@ def describe(params: dict[str, Any]) -> str:
     return (
         f"BM25 of ours and rank-bm25: {params['model']}, k1 {params['k1']}, b {params['b']}{extra} "
         f"(the product's Settings); bm25s: method {BM25S_METHODS[params['model']]} with the same k1 and b, "
-        "float32; tantivy: its fixed k1 1.2, b 0.75."
+        "float32; tantivy: its fixed k1 1.2, b 0.75; xapian: the product's shard weight (BM25+ with delta 0, "
+        "the same k1 and b; idf log((N+1)/n))."
     )

@@ -195,6 +195,8 @@ def run(settings: Settings, bot_settings: BotSettings | None = None) -> None:
         settings = replace(settings, vectors=False)
     if bot_settings.page_names and not settings.page_names:  # `python -m bot` reads it here
         settings = replace(settings, page_names=bot_settings.page_names)
+    if bot_settings.shards and not settings.shards:
+        settings = replace(settings, shards=bot_settings.shards)
     # Sizes only at start (a big index opens well under a second); post_init checksums it meanwhile.
     archive = Archive.open(settings, quick=True)
     archive.embed_in_background()  # new passages get their vectors meanwhile; BM25 alone answers until then

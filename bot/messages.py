@@ -167,10 +167,11 @@ def format_no_answer(answer: Answer, lang: Lang, note: str = "") -> str:
 
 def searched_for(answer: Answer, lang: Lang) -> list[str]:
     """Return the escaped lines saying how the question was searched: the Chinese an English question was
-    read as, and a follow-up as the conversation rewrote it."""
+    read as, a follow-up as the conversation rewrote it, and whether part of the archive was missing."""
     w = for_lang(lang)
     lines = [w.searched_for.format(terms=answer.searched_for)] if answer.searched_for else []
     lines += [w.searched_as.format(question=answer.searched_as)] if answer.searched_as else []
+    lines += [w.partial] if answer.partial else []
     return [f"<i>{html.escape(clip(line, MAX_CITATION_CHARS))}</i>" for line in lines]
 
 

@@ -50,6 +50,7 @@ class BotSettings:
     usage_db: Path | None = None  # USAGE_DB: the question log; None: usage.sqlite beside the index folder
     usage_days: float = DEFAULT_USAGE_DAYS  # USAGE_DAYS: how long logged questions are kept
     page_names: str = ""  # CHAMBER_QA_PAGE_NAMES: paper, date and page from file names (as the CLI's)
+    shards: tuple[str, ...] = ()  # XAPIAN_SHARDS: answer from these Xapian shards (host:port, or folders)
 
     def __post_init__(self) -> None:
         """Refuse settings the bot could not run with."""
@@ -124,6 +125,7 @@ class BotSettings:
             usage_db=Path(db) if (db := values.get("USAGE_DB", "").strip()) else None,
             usage_days=_parse_number("USAGE_DAYS", "days", values.get("USAGE_DAYS", ""), DEFAULT_USAGE_DAYS),
             page_names=values.get("CHAMBER_QA_PAGE_NAMES", "").strip(),
+            shards=tuple(s.strip() for s in values.get("XAPIAN_SHARDS", "").split(",") if s.strip()),
         )
 
 

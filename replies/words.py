@@ -46,6 +46,7 @@ class Words:
     small_talk: dict[str, str]  # by kind (ask/small_talk.py); {example} is a question the archive answers
     inline_none: str  # the button above no inline results: ask in a private chat instead
     date_unknown: str  # in a citation, where the page gives no date
+    partial: str  # some of the archive's shards did not answer: the answer comes from the others
 
 
 ZH = Words(
@@ -86,6 +87,7 @@ ZH = Words(
     listed="原文列出：",
     inline_none="没有找到原文，点这里私聊提问",
     date_unknown="日期不详",
+    partial="部分档案暂时不可用，以下结果来自其余部分。",
     small_talk={
         "greeting": "你好！我是许昌地方报纸档案的问答助手，直接提问就行，例如：{example}",
         "thanks": "不客气。还有问题可以接着问。",
@@ -135,6 +137,7 @@ EN = Words(
     listed="The archive lists:",
     inline_none="No passage found: ask me in a private chat",
     date_unknown="date unknown",
+    partial="Part of the archive is unavailable just now; these results come from the rest.",
     small_talk={
         "greeting": "Hello! I answer questions from a local newspaper archive. Ask away, "
         "for example: {example}",

@@ -23,6 +23,7 @@ from retrieval.models import Answer, Article, Conversation
 from retrieval.parse.doubts import Doubt, doubts
 from retrieval.parse.jumps import continuation, joined, jumps_from, jumps_to
 from retrieval.parse.pages import Refusal
+from retrieval.shards.index import ShardIndex
 from retrieval.terms.synonyms import synonyms
 from retrieval.terms.tagging import tagged_words, word_tag
 from retrieval.vectors.chunks import ChunkVectors, embed_index, missing_chunks, open_vectors, store_of
@@ -53,7 +54,7 @@ class ArchiveStats:
 class Archive:
     """An opened, searchable archive; safe to share between threads once opened."""
 
-    def __init__(self, index: Index, settings: Settings) -> None:
+    def __init__(self, index: Index | ShardIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
         self._reader: EnglishReader | None = None
@@ -82,14 +83,16 @@ class Archive:
     def open_vectors(self) -> bool:
         """Use the vectors already on disk (instant); tell whether every chunk has one."""
         model = shared_model() if self.settings.vectors else None
-        if model is not None:
+        if model is not None and isinstance(self.index, ShardIndex):  # written into the shards
+            self._vectors = self.index.vectors  # type: ignore[assignment]
+        elif model is not None:
             self._vectors = open_vectors(self.index, store_of(self.settings.index_dir, model))
         return self._vectors is not None
 
     def embed(self, *, progress: bool = False) -> bool:
         """Embed the chunks that have no vector yet, now (a progress bar with its ETA on stderr when
         asked), and use them; tell whether the signal is on."""
-        if self.open_vectors() or not self.settings.vectors:
+        if self.open_vectors() or not self.settings.vectors or isinstance(self.index, ShardIndex):
             return self._vectors is not None
         model = load_model()  # its own engine: questions go on being answered meanwhile
         if model is None:
@@ -102,6 +105,8 @@ class Archive:
     def embed_in_background(self) -> threading.Thread | None:
         """Embed what is missing in a daemon thread; BM25 alone answers until it is done."""
         if self.open_vectors() or not self.settings.vectors or shared_model() is None:
+            return None
+        if isinstance(self.index, ShardIndex):
             return None
         self._embedding = threading.Thread(target=self._embed_logged, name="embedding", daemon=True)
         self._embedding.start()
@@ -136,6 +141,8 @@ class Archive:
         a server then calls ``check`` in the background.
         """
         settings = settings or Settings()
+        if settings.shards:  # the shards' writer keeps them in step with the pages
+            return cls(ShardIndex.open(settings), settings)
         return cls(open_index(settings, rebuild=rebuild, verify="size" if quick else True), settings)
 
     def check(self) -> bool:
@@ -144,6 +151,8 @@ class Archive:
         The rebuilt index is published as a new snapshot, which a server notices and loads; this archive
         object keeps serving what it has until then.
         """
+        if isinstance(self.index, ShardIndex):  # Xapian checks its own tables
+            return True
         try:
             verify_snapshot(self.index.snapshot)
         except IndexDamaged as exc:
@@ -161,7 +170,11 @@ class Archive:
     ) -> Answer:
         """Answer a question (a follow-up in the light of ``conversation``) with its short answer or list and
         cited passages, or refuse it; the answer carries the conversation for the next question."""
-        found = answer(self, question, top_k=top_k, offset=offset, conversation=conversation)
+
+        def ask() -> Answer:
+            return answer(self, question, top_k=top_k, offset=offset, conversation=conversation)
+
+        found = self.index.serve(ask) if isinstance(self.index, ShardIndex) else ask()
         self._bound_memory()
         return found
 

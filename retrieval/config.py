@@ -59,6 +59,17 @@ class Settings:
             "index); off: BM25 alone"
         },
     )
+    shards: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "answer from these Xapian shards (host:port served by xapian-tcpsrv, or folders) "
+            "instead of the index folder; written by `chamber-qa shards write`"
+        },
+    )
+    shard_dirs: tuple[Path, ...] = field(
+        default=(),
+        metadata={"help": "shard folders that building the index and adding or removing pages keep in step"},
+    )
     max_question_chars: int = field(
         default=500, metadata={"help": "longer questions are cut to this many characters"}
     )

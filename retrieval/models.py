@@ -189,3 +189,4 @@ class Answer:
     small_talk: str = ""  # the kind of small talk (greeting, thanks ...) answered instead of searched
     relevant: int = 0  # results worth showing in all (for paging), counting from the first
     conversation: Conversation | None = None  # the conversation after this question, for the next one
+    partial: bool = False  # some shards of the archive did not answer: this answer is from the others
