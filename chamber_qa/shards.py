@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
+import time
 from pathlib import Path
 
 import click
@@ -64,3 +66,57 @@ def keep_in_step(archive: Archive, settings: Settings) -> None:
             f"shard {shard.path}: {shard.pages} pages, {shard.documents} chunks "
             f"({shard.written} pages written, {shard.deleted} deleted)"
         )
+
+
+@shards.command("build", context_settings=CONTEXT)
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--scheduler", metavar="ADDRESS", help="A running Dask scheduler (tcp://host:8786).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=2,
+    show_default=True,
+    help="Local workers, without --scheduler.",
+)
+@corpus_options
+def build(folders: tuple[Path, ...], scheduler: str | None, workers: int, settings: Settings) -> None:
+    """Build the shard FOLDERS anew from the pages folder on a Dask cluster: pages read, parsed,
+    tokenized and embedded on the workers, each shard written by one worker into a new folder that
+    replaces the old one when complete. The shards equal those `shards write` makes from a local build.
+
+    Without --scheduler, a cluster of --workers processes on this machine (127.0.0.1). Workers must see
+    the pages folder and the shard folders at the same paths (one machine, or a shared file system).
+
+    \b
+    Example:
+        chamber-qa shards build --workers 2 var/shards/0 var/shards/1
+        dask scheduler & dask worker tcp://10.0.0.5:8786 --nthreads 1 --memory-limit 2GB &
+        chamber-qa shards build --scheduler tcp://10.0.0.5:8786 /srv/shards/0 /srv/shards/1
+    """
+    from distributed import Client, LocalCluster  # the cluster engine, only for this command
+
+    from retrieval.shards.cluster import build_shards
+
+    # Dask configures its own loggers at INFO: they follow the command's -v like every other.
+    logging.getLogger("distributed").setLevel(max(logging.getLogger().level, logging.INFO))
+    paths = list(folders or settings.shard_dirs)
+    if not paths:
+        raise click.UsageError("name the shard folders (or set XAPIAN_SHARD_DIRS)")
+    started = time.perf_counter()
+    try:
+        if scheduler:
+            with Client(scheduler) as client:
+                written = build_shards(settings, paths, client)
+        else:
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+                ) as cluster,
+                Client(cluster) as client,
+            ):
+                written = build_shards(settings, paths, client)
+    except RetrievalError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for shard in written:
+        click.echo(f"shard {shard.path}: {shard.pages} pages, {shard.documents} chunks")
+    click.echo(f"built in {time.perf_counter() - started:.1f} s")

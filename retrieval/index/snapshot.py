@@ -156,21 +156,27 @@ def save_index(built: Built, root: Path, settings: Settings) -> Path:
 
 def _manifest(built: Built, settings: Settings) -> dict[str, Any]:
     """The index's fields of the snapshot manifest: format, settings, segments and what the archive holds."""
-    indexed = built.indexed
     return {
         "index_version": INDEX_VERSION,
         "settings": settings_key(settings),
         "segments": [seg.name for seg in built.segments],
         "last_segment": built.last_segment,
+        **archive_figures(built.pages),
+    }
+
+
+def archive_figures(pages: Sequence[PageEntry]) -> dict[str, Any]:
+    """What an archive of these page entries holds: pages, articles, chunks, papers, dates, and the page
+    files not indexed (refused, or duplicates of another)."""
+    indexed = [p for p in pages if p.status == "indexed"]
+    return {
         "n_pages": len(indexed),
         "n_articles": sum(p.n_articles for p in indexed),
         "n_chunks": sum(p.n_chunks for p in indexed),
         "papers": sorted({p.paper for p in indexed if p.paper}),
         "dates": sorted({p.date for p in indexed if p.date}),
-        "refused": [{"source": p.source, "reason": p.reason} for p in built.pages if p.status == "refused"],
-        "duplicates": [
-            {"source": p.source, "reason": p.reason} for p in built.pages if p.status == "duplicate"
-        ],
+        "refused": [{"source": p.source, "reason": p.reason} for p in pages if p.status == "refused"],
+        "duplicates": [{"source": p.source, "reason": p.reason} for p in pages if p.status == "duplicate"],
     }
 
 

@@ -75,7 +75,7 @@ def refresh(
         ),
     )
 
-    added, others = _split_duplicates(fresh, {prev_indexed[i].sha256: prev_indexed[i].source for i in kept})
+    added, others = split_duplicates(fresh, {prev_indexed[i].sha256: prev_indexed[i].source for i in kept})
     total = _evidence_total(previous, kept, added)
     tokenizer = Tokenizer(terms_from(total), config)
     if not kept and not added:
@@ -139,7 +139,7 @@ def _affected(previous: Previous, kept: list[int], tokenizer: Tokenizer) -> set[
     return hit
 
 
-def _split_duplicates(
+def split_duplicates(
     fresh: list[PageData], first_of: dict[str, str]
 ) -> tuple[list[PageData], list[PageEntry]]:
     """Return the fresh pages to index, and the entries of the others: refused, or duplicates of a page

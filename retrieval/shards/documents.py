@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -67,7 +67,8 @@ def vector_of(doc: Any) -> npt.NDArray[np.float32] | None:
 
 
 def entry_value(entry: PageEntry) -> str:
-    return json.dumps(entry.to_json(), ensure_ascii=False)
+    """A page's entry as its shard keeps it: where the embedded index placed it is no part of it."""
+    return json.dumps(replace(entry, segment="", position=0).to_json(), ensure_ascii=False)
 
 
 def page_entry(value: bytes | str) -> PageEntry:

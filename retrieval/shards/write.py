@@ -15,11 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from retrieval.index.segments import PageEntry
 from retrieval.index.snapshot import Index
+from retrieval.models import Article, Chunk
 from retrieval.parse.chunks import indexed_text
 from retrieval.shards import documents as docs
 from retrieval.shards.engine import ShardsUnavailable, xapian
+from retrieval.terms.tokens import Tokenizer
 from retrieval.vectors.chunks import ChunkVectors
 
 log = logging.getLogger(__name__)
@@ -71,16 +76,25 @@ def _pages(index: Index) -> list[_Page]:
 
 
 def _header(index: Index, n_shards: int, vectors: ChunkVectors | None) -> dict[str, Any]:
-    manifest = index.manifest
+    manifest = {**index.manifest, "snapshot_id": index.snapshot.snapshot_id}
+    figures = {name: manifest.get(name) for name in ARCHIVE_FIELDS}
+    return shard_header(manifest, index.tokenizer.terms, figures, n_shards, vectors=vectors is not None)
+
+
+def shard_header(
+    manifest: dict[str, Any], terms: Sequence[str], figures: dict[str, Any], n_shards: int, *, vectors: bool
+) -> dict[str, Any]:
+    """What every shard says of the archive: settings and dictionary it was tokenized with, whether it
+    carries vectors, and the archive's figures (``manifest``: settings, index_version, snapshot_id)."""
     return {
         "format": docs.FORMAT,
         "n_shards": n_shards,
         "settings": manifest["settings"],
-        "terms_digest": docs.terms_digest(index.tokenizer.terms),
-        "vectors": vectors is not None,
+        "terms_digest": docs.terms_digest(terms),
+        "vectors": vectors,
         "index_version": manifest["index_version"],
-        "snapshot_id": index.snapshot.snapshot_id,
-        "archive": {name: manifest.get(name) for name in ARCHIVE_FIELDS},
+        "snapshot_id": manifest["snapshot_id"],
+        "archive": figures,
     }
 
 
@@ -106,8 +120,7 @@ def _write_shard(
                 db.set_metadata(docs.ARTICLES_KEY + source, "")
             for page in new:
                 _add_page(db, index, page, vectors)
-            db.set_metadata(docs.TERMS, json.dumps(list(index.tokenizer.terms), ensure_ascii=False))
-            db.set_metadata(docs.HEADER, json.dumps(header, ensure_ascii=False))
+            set_header(db, index.tokenizer.terms, header)
             db.commit_transaction()
         except BaseException:
             db.cancel_transaction()
@@ -132,12 +145,29 @@ def _held(db: Any) -> dict[str, str]:
 def _add_page(db: Any, index: Index, page: _Page, vectors: ChunkVectors | None) -> None:
     ids = range(page.first_chunk, page.first_chunk + page.entry.n_chunks)
     rows = vectors.of(list(ids)) if vectors is not None and len(ids) else None
-    for j, i in enumerate(ids):
-        chunk = index.chunks[i]
-        tokens = index.tokenizer.tokenize(indexed_text(chunk))
-        db.add_document(docs.chunk_document(chunk, tokens, None if rows is None else rows[j]))
-    articles = [
-        index.articles[i] for i in range(page.first_article, page.first_article + page.entry.n_articles)
-    ]
-    db.set_metadata(docs.PAGE_KEY + page.entry.source, docs.entry_value(page.entry))
-    db.set_metadata(docs.ARTICLES_KEY + page.entry.source, docs.articles_value(articles))
+    first = page.first_article
+    articles = [index.articles[i] for i in range(first, first + page.entry.n_articles)]
+    add_page(db, page.entry, [index.chunks[i] for i in ids], articles, index.tokenizer, rows)
+
+
+def add_page(
+    db: Any,
+    entry: PageEntry,
+    chunks: Sequence[Chunk],
+    articles: Sequence[Article],
+    tokenizer: Tokenizer,
+    vectors: npt.NDArray[np.float32] | None = None,
+) -> None:
+    """Add one page to a shard: a document per chunk (``vectors``: a row per chunk), its entry and
+    articles in the metadata."""
+    for j, chunk in enumerate(chunks):
+        tokens = tokenizer.tokenize(indexed_text(chunk))
+        db.add_document(docs.chunk_document(chunk, tokens, None if vectors is None else vectors[j]))
+    db.set_metadata(docs.PAGE_KEY + entry.source, docs.entry_value(entry))
+    db.set_metadata(docs.ARTICLES_KEY + entry.source, docs.articles_value(articles))
+
+
+def set_header(db: Any, terms: Sequence[str], header: dict[str, Any]) -> None:
+    """Write the shard's dictionary and header (last: a shard without them holds no archive yet)."""
+    db.set_metadata(docs.TERMS, json.dumps(list(terms), ensure_ascii=False))
+    db.set_metadata(docs.HEADER, json.dumps(header, ensure_ascii=False))
