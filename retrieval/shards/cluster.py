@@ -49,6 +49,7 @@ from retrieval.vectors.store import VectorStore, text_key
 
 log = logging.getLogger(__name__)
 SURVEY_BATCH = 50  # pages per survey task
+GATHER_BATCHES = 20  # survey results the client holds at once
 BATCH_PAGES = 200  # pages a shard's worker writes before committing them
 
 
@@ -70,14 +71,7 @@ def build_shards(settings: Settings, paths: Sequence[Path], client: Any) -> list
     """Build the shards at ``paths`` from the settings' pages folder on a Dask ``client``'s workers."""
     found = scan(settings.seeds_dir)
     items = [(settings.seeds_dir / name, stat, settings.page_names) for name, stat in found.items()]
-    batches = [items[i : i + SURVEY_BATCH] for i in range(0, len(items), SURVEY_BATCH)]
-    surveyed = [page for batch in client.gather(client.map(survey, batches, pure=False)) for page in batch]
-    added, others = split_duplicates(surveyed, {})
-    if not added:
-        raise CorpusEmpty(f"no page in {settings.seeds_dir} yielded any text to index")
-    total = TermEvidence()
-    for page in added:
-        total += page.evidence
+    added, others, total = _survey_all(client, items)
     terms = tuple(Tokenizer(terms_from(total), settings.tokenizer).terms)
     entries = [p.entry for p in added]
     header = _header(settings, entries + others, terms, len(paths))
@@ -95,6 +89,27 @@ def build_shards(settings: Settings, paths: Sequence[Path], client: Any) -> list
         for n, path in enumerate(paths)
     ]
     return list(client.gather(client.map(write_shard, jobs, pure=False)))
+
+
+def _survey_all(
+    client: Any, items: list[tuple[Path, Stat, str]]
+) -> tuple[list[PageData], list[PageEntry], TermEvidence]:
+    """Survey every page on the workers; return the pages to index (entries only), the others (refused,
+    duplicates) and the archive's summed term evidence. Results are taken a group of batches at a time
+    and each page's evidence is added once per text, so the client holds the page table, not the pages."""
+    batches = [items[i : i + SURVEY_BATCH] for i in range(0, len(items), SURVEY_BATCH)]
+    futures = client.map(survey, batches, pure=False)
+    total, counted, entries = TermEvidence(), set(), []
+    for start in range(0, len(futures), GATHER_BATCHES):
+        for page in (p for batch in client.gather(futures[start : start + GATHER_BATCHES]) for p in batch):
+            if page.entry.status == "indexed" and page.entry.sha256 not in counted:
+                counted.add(page.entry.sha256)  # a duplicate has the same text, so the same evidence
+                total += page.evidence
+            entries.append(replace(page, evidence=TermEvidence()))
+    added, others = split_duplicates(entries, {})
+    if not added:
+        raise CorpusEmpty("no page yielded any text to index: check the pages and the warnings above")
+    return added, others, total
 
 
 def survey(items: list[tuple[Path, Stat, str]]) -> list[PageData]:
