@@ -226,3 +226,12 @@ def test_the_page_name_pattern_reaches_the_archive_and_a_bad_one_is_refused(
         BotSettings.from_env(
             {"TELEGRAM_BOT_TOKEN": TOKEN, "CHAMBER_QA_PAGE_NAMES": "(no groups"}, env_file=None
         )
+
+
+def test_the_shards_setting_reaches_the_archive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """XAPIAN_SHARDS (environment or .env) makes `python -m bot` answer from the shards it names."""
+    opened = settings_the_bot_opens(
+        monkeypatch, tmp_path, {"XAPIAN_SHARDS": " 10.0.0.5:33330, 10.0.0.6:33330 "}
+    )
+    assert opened.shards == ("10.0.0.5:33330", "10.0.0.6:33330")
+    assert settings_the_bot_opens(monkeypatch, tmp_path, {}).shards == ()
