@@ -131,6 +131,24 @@ def test_rewriting_touches_only_pages_that_changed(seed_settings: Settings, tmp_
     assert sharded.stats.n_chunks == sum(s.documents for s in after)
 
 
+def test_a_serving_archive_sees_pages_written_to_its_shards_meanwhile(
+    seed_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No restart: a page added and written while the archive serves is answered within seconds."""
+    monkeypatch.setattr(connect, "REOPEN_SECONDS", 0.0)
+    settings = _private_copy(seed_settings, tmp_path)
+    paths = [tmp_path / "s0", tmp_path / "s1"]
+    write_shards(Archive.open(settings).index, paths)
+    serving = _on(settings, [str(p) for p in paths])
+    question = "魏都区民营企业家培训班邀请专家围绕什么授课？"
+    assert all(h.chunk.source != "new_page.txt" for h in serving.ask(question).hits)
+    shutil.copy(ROOT / "tests" / "pages" / "02_headline_first.txt", settings.seeds_dir / "new_page.txt")
+    write_shards(Archive.open(settings).index, paths)
+    found = serving.ask(question)
+    assert found.answered and found.hits[0].chunk.source == "new_page.txt"
+    assert any(a.source == "new_page.txt" for a in serving.articles)
+
+
 def test_a_failed_write_leaves_the_shard_as_it_was(
     seed_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -99,10 +99,8 @@ class ShardIndex:
         self._articles: dict[str, list[Article]] = {}
         handle = shards.handle()
         self.catalogue, self._read_at = shards.call(Catalogue.read, handle), shards.state
-        settings = self.catalogue.header["settings"]
-        terms = json.loads(next(db.get_metadata(docs.TERMS) for db in handle.shards.values()))
-        self.tokenizer = Tokenizer(terms, TokenizerConfig(**settings["tokenizer"]))
-        self.bm25 = ShardSearch(shards, BM25Params.from_json(settings["bm25"]))
+        self.tokenizer = _tokenizer(handle, self.catalogue.header)
+        self.bm25 = ShardSearch(shards, BM25Params.from_json(self.catalogue.header["settings"]["bm25"]))
         self.chunks = ShardChunks(shards)
         self.articles = ShardArticles(self)
 
@@ -146,6 +144,8 @@ class ShardIndex:
         """Read the page table again: shards left out or back, or rewritten."""
         state = self.shards.state
         catalogue = self.shards.call(Catalogue.read, handle)
+        if catalogue.header["terms_digest"] != self.catalogue.header["terms_digest"]:
+            self.tokenizer = _tokenizer(handle, catalogue.header)  # the pages were cut by new terms
         with self._lock:
             self.catalogue, self._read_at = catalogue, state
             self._articles.clear()
@@ -181,3 +181,9 @@ class ShardIndex:
                 found = [a.id for a in self.page_articles(entry.source)]
                 return catalogue.starts[n] + found.index(article_id) if article_id in found else None
         return None
+
+
+def _tokenizer(handle: Handle, header: dict[str, Any]) -> Tokenizer:
+    """The tokenizer the shards were written with: their domain terms and settings."""
+    raw = next(value for db in handle.shards.values() if (value := db.get_metadata(docs.TERMS)))
+    return Tokenizer(json.loads(raw), TokenizerConfig(**header["settings"]["tokenizer"]))
