@@ -26,6 +26,7 @@ from replies.text import answer_text
 from retrieval import Archive, Settings
 from retrieval.shards import connect, engine
 from retrieval.shards import documents as docs
+from retrieval.shards.compare import shard_contents
 from retrieval.shards.engine import ShardsUnavailable
 from retrieval.shards.write import write_shards
 
@@ -351,3 +352,33 @@ def test_a_read_replica_follows_its_shard_through_xapian_replicate(
     finally:
         server.kill()
         server.wait(5)
+
+
+def test_add_and_remove_keep_the_shard_dirs_in_step(seed_settings: Settings, tmp_path: Path) -> None:
+    settings = _private_copy(seed_settings, tmp_path)
+    common = ["--seeds", str(settings.seeds_dir), "--index-dir", str(settings.index_dir), "--no-vectors"]
+    paths = [tmp_path / "a", tmp_path / "b"]
+    env = {"XAPIAN_SHARD_DIRS": ",".join(map(str, paths))}
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index", *common], env=env).exit_code == 0
+    page = tmp_path / "new_page.txt"
+    shutil.copy(ROOT / "tests" / "pages" / "02_headline_first.txt", page)
+    added = runner.invoke(cli, ["add", str(page), *common], env=env)
+    assert added.exit_code == 0, added.output
+    assert "(1 pages written, 0 deleted)" in added.output
+    assert any(a.source == "new_page.txt" for a in _on(settings, list(map(str, paths))).articles)
+    _same_as_written_afresh(settings, paths, tmp_path / "afresh-after-add")
+    removed = runner.invoke(cli, ["remove", "new_page.txt", *common], env=env)
+    assert removed.exit_code == 0 and "1 deleted)" in removed.output, removed.output
+    assert all(a.source != "new_page.txt" for a in _on(settings, list(map(str, paths))).articles)
+    _same_as_written_afresh(settings, paths, tmp_path / "afresh-after-remove")
+
+
+def _same_as_written_afresh(settings: Settings, paths: list[Path], fresh: Path) -> None:
+    """Shards kept in step hold what shards written anew from the same index hold (in another order:
+    a page written again goes to the end)."""
+    anew = [fresh / p.name for p in paths]
+    write_shards(Archive.open(settings).index, anew)
+    for kept, new in zip(paths, anew, strict=True):
+        (kept_docs, kept_meta), (new_docs, new_meta) = shard_contents(kept), shard_contents(new)
+        assert sorted(kept_docs) == sorted(new_docs) and kept_meta == new_meta

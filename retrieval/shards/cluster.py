@@ -167,7 +167,8 @@ def _write_batch(db: Any, job: ShardJob, pages: Sequence[tuple[str, Stat, str]])
     tokenizer, at = _tokenizer(job.terms, job.config), 0
     for data, chunks in read:
         vectors = rows[at : at + len(chunks)] if rows is not None else None
-        add_page(db, data.entry, chunks, [article_from(a) for a in data.articles], tokenizer, vectors)
+        articles = [article_from(a) for a in data.articles]
+        add_page(db, data.entry, chunks, articles, tokenizer, vectors, f"terms:{job.header['terms_digest']}")
         at += len(chunks)
 
 

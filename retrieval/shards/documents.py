@@ -28,6 +28,7 @@ HEADER = "chamber-qa"  # metadata: format, tokenizer, BM25 parameters, the archi
 TERMS = "terms"  # metadata: the tokenizer's domain terms
 PAGE_KEY = "page:"  # metadata prefix: one page's entry (small: the page table is read at start)
 ARTICLES_KEY = "articles:"  # metadata prefix: one page's articles (read when first asked)
+TOKENS_KEY = "tokens:"  # metadata prefix: where a page's tokens came from (a segment of the index)
 FORMAT = 1
 
 

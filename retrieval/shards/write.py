@@ -48,6 +48,7 @@ class _Page:
     entry: PageEntry
     first_chunk: int  # the page's first chunk id in the index
     first_article: int
+    tokens: str  # where its tokens come from: its segment, by name and content
 
 
 def write_shards(
@@ -68,8 +69,12 @@ def write_shards(
 def _pages(index: Index) -> list[_Page]:
     """The index's live pages with where their chunks and articles start."""
     out, chunk, article = [], 0, 0
+    files = index.snapshot.manifest["files"]
     for placed in index.placed:
-        out.append(_Page(placed.entry, chunk, article))
+        name = index.segments[placed.segment].name
+        # A segment's files never change once named, and a page whose tokens change moves to a new one.
+        digests = (files[f"{name}.{part}.npy"]["sha256"][:16] for part in ("indices", "tf"))
+        out.append(_Page(placed.entry, chunk, article, ":".join((name, *digests))))
         chunk += placed.entry.n_chunks
         article += placed.entry.n_articles
     return out
@@ -107,9 +112,10 @@ def _write_shard(
     try:
         held = _held(db)
         old = json.loads(db.get_metadata(docs.HEADER) or "{}")
-        # Under other domain terms the same text may be cut otherwise: write every page again.
-        same_tokens = all(old.get(key) == header[key] for key in ("terms_digest", "settings", "vectors"))
-        keep = {p.entry.source for p in mine if same_tokens and held.get(p.entry.source) == p.entry.sha256}
+        # A page is kept where its text and its tokens (a page the index tokenized again under new domain
+        # terms is in a new segment) are those written, under the same settings.
+        same = all(old.get(key) == header[key] for key in ("settings", "vectors"))
+        keep = {p.entry.source for p in mine if same and held.get(p.entry.source) == _written(p)}
         gone = [source for source in held if source not in keep]
         new = [p for p in mine if p.entry.source not in keep]
         db.begin_transaction()
@@ -118,6 +124,7 @@ def _write_shard(
                 db.delete_document(docs.page_term(source))
                 db.set_metadata(docs.PAGE_KEY + source, "")  # an empty value deletes a key
                 db.set_metadata(docs.ARTICLES_KEY + source, "")
+                db.set_metadata(docs.TOKENS_KEY + source, "")
             for page in new:
                 _add_page(db, index, page, vectors)
             set_header(db, index.tokenizer.terms, header)
@@ -132,13 +139,19 @@ def _write_shard(
         db.close()
 
 
-def _held(db: Any) -> dict[str, str]:
-    """The pages a shard holds, with their hashes."""
+def _written(page: _Page) -> tuple[str, str]:
+    return page.entry.sha256, page.tokens
+
+
+def _held(db: Any) -> dict[str, tuple[str, str]]:
+    """The pages a shard holds, with their hashes and where their tokens came from."""
     held = {}
     for key in db.metadata_keys(docs.PAGE_KEY):
         value = db.get_metadata(key)
         if value:
-            held[key.decode()[len(docs.PAGE_KEY) :]] = docs.page_entry(value).sha256
+            source = key.decode()[len(docs.PAGE_KEY) :]
+            tokens = db.get_metadata(docs.TOKENS_KEY + source).decode()
+            held[source] = (docs.page_entry(value).sha256, tokens)
     return held
 
 
@@ -147,7 +160,7 @@ def _add_page(db: Any, index: Index, page: _Page, vectors: ChunkVectors | None) 
     rows = vectors.of(list(ids)) if vectors is not None and len(ids) else None
     first = page.first_article
     articles = [index.articles[i] for i in range(first, first + page.entry.n_articles)]
-    add_page(db, page.entry, [index.chunks[i] for i in ids], articles, index.tokenizer, rows)
+    add_page(db, page.entry, [index.chunks[i] for i in ids], articles, index.tokenizer, rows, page.tokens)
 
 
 def add_page(
@@ -157,14 +170,16 @@ def add_page(
     articles: Sequence[Article],
     tokenizer: Tokenizer,
     vectors: npt.NDArray[np.float32] | None = None,
+    cut_by: str = "",
 ) -> None:
-    """Add one page to a shard: a document per chunk (``vectors``: a row per chunk), its entry and
-    articles in the metadata."""
+    """Add one page to a shard: a document per chunk (``vectors``: a row per chunk), its entry, articles
+    and what its text was tokenized by (``cut_by``) in the metadata."""
     for j, chunk in enumerate(chunks):
         tokens = tokenizer.tokenize(indexed_text(chunk))
         db.add_document(docs.chunk_document(chunk, tokens, None if vectors is None else vectors[j]))
     db.set_metadata(docs.PAGE_KEY + entry.source, docs.entry_value(entry))
     db.set_metadata(docs.ARTICLES_KEY + entry.source, docs.articles_value(articles))
+    db.set_metadata(docs.TOKENS_KEY + entry.source, cut_by or "-")
 
 
 def set_header(db: Any, terms: Sequence[str], header: dict[str, Any]) -> None:
