@@ -94,19 +94,30 @@ def dying_write(job: ShardJob, marker: Path) -> ShardWrite:
     return write_shard(job)
 
 
-class DyingWorker:
+class Meddling:
+    """A client that passes everything to the real one; subclasses meddle with what ``map`` runs."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def map(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.client.map(function, *args, **kwargs)
+
+    def gather(self, futures: Any) -> Any:
+        return self.client.gather(futures)
+
+
+class DyingWorker(Meddling):
     """A client whose shard-writing tasks kill their worker on the first attempt."""
 
     def __init__(self, client: Client, marker: Path) -> None:
-        self.client, self.marker = client, marker
+        super().__init__(client)
+        self.marker = marker
 
     def map(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         if function is write_shard:
             return self.client.map(dying_write, *args, marker=self.marker, **kwargs)
         return self.client.map(function, *args, **kwargs)
-
-    def gather(self, futures: Any) -> Any:
-        return self.client.gather(futures)
 
 
 def test_a_worker_that_dies_writing_a_shard_is_replaced_and_the_shards_still_equal(
@@ -124,20 +135,17 @@ def test_a_worker_that_dies_writing_a_shard_is_replaced_and_the_shards_still_equ
     assert sorted(p.name for p in (tmp_path / "survived").iterdir()) == ["0", "1"]
 
 
-class ChangingPages:
+class ChangingPages(Meddling):
     """A client that lets the survey run, then changes a page before the shards are written."""
 
     def __init__(self, client: Client, page: Path) -> None:
-        self.client, self.page, self.surveyed = client, page, False
+        super().__init__(client)
+        self.page = page
 
     def map(self, function: Any, *args: Any, **kwargs: Any) -> Any:
-        if self.surveyed:
+        if function is write_shard:
             self.page.write_text(self.page.read_text(encoding="utf-8") + "\n新加的一段。\n", encoding="utf-8")
-        self.surveyed = True
         return self.client.map(function, *args, **kwargs)
-
-    def gather(self, futures: Any) -> Any:
-        return self.client.gather(futures)
 
 
 def test_a_build_that_fails_leaves_the_shards_as_they_were(
