@@ -11,11 +11,22 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def needed(program: str) -> str:
+    """The path of one of Xapian's servers, or the test skipped saying why (``make test`` installs them
+    where it runs as root, as CI does)."""
+    found = shutil.which(program)
+    if found is None:
+        pytest.skip(f"{program} not installed (Debian package xapian-tools)")
+    return found
 
 
 def wait_for_port(port: int, seconds: float = 10) -> None:
@@ -42,8 +53,7 @@ class Server:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        binary = shutil.which("xapian-tcpsrv")
-        assert binary, "xapian-tcpsrv (Debian xapian-tools) is needed: make test installs it"
+        binary = needed("xapian-tcpsrv")
         args = [binary, "--port", str(self.port), "--interface", "127.0.0.1", str(self.folder)]
         # Its own process group: xapian-tcpsrv forks a child per connection, and a machine that goes
         # down takes those with it.

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from shard_servers import Server, free_port, wait_for_port
+from shard_servers import Server, free_port, needed, wait_for_port
 
 from chamber_qa.cli import cli
 from replies.json_contract import answer_json
@@ -317,9 +317,18 @@ async def test_the_bot_answers_from_shards_and_says_when_part_of_the_archive_is_
 
 def _replicate(port: int, master: str, replica: Path) -> None:
     """One pass of xapian-replicate: the replica brought up to the master's last commit."""
-    binary = shutil.which("xapian-replicate")
-    assert binary, "xapian-replicate (Debian xapian-tools) is needed: make test installs it"
-    args = [binary, "-h", "127.0.0.1", "-p", str(port), "-m", master, "-o", "-q", str(replica)]
+    args = [
+        needed("xapian-replicate"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "-m",
+        master,
+        "-o",
+        "-q",
+        str(replica),
+    ]
     subprocess.run(args, check=True, timeout=60)
 
 
@@ -331,7 +340,7 @@ def test_a_read_replica_follows_its_shard_through_xapian_replicate(
     masters, replica = tmp_path / "masters", tmp_path / "replica"
     write_shards(Archive.open(settings).index, [masters / "s0"])
     port = free_port()
-    serve = shutil.which("xapian-replicate-server") or "xapian-replicate-server"
+    serve = needed("xapian-replicate-server")
     server = subprocess.Popen(
         [serve, "-I", "127.0.0.1", "-p", str(port), str(masters)],
         stdout=subprocess.DEVNULL,
