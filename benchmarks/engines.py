@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from retrieval.index.bm25 import SparseBM25
     from retrieval.index.storage import Snapshot
 
-ENGINES = ("ours", "rank-bm25", "bm25s", "bm25s-numba", "tantivy", "xapian", "xapian-2", "xapian-4")
+ENGINES = ("ours", "rank-bm25", "bm25s", "bm25s-numba", "tantivy", *SHARDS)
 NEEDS = {
     "bm25s": ("bm25s",),
     "bm25s-numba": ("bm25s", "numba"),

@@ -71,6 +71,7 @@ from benchmarks.engines import (
     load_ours,
     open_engine,
 )
+from benchmarks.shard_engines import PROGRAMS
 
 if TYPE_CHECKING:  # imported where used, so a peer's serving process does not carry retrieval's imports
     from retrieval.index.bm25 import SparseBM25
@@ -324,10 +325,13 @@ def available(engines: list[str]) -> list[str]:
         if engine not in ENGINES:
             raise SystemExit(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
         missing = [m for m in NEEDS.get(engine, ()) if importlib.util.find_spec(m) is None]
+        program = PROGRAMS.get(engine)
         if missing:
             log.warning(
                 "skipping %s: %s not installed (pip install -e '.[bench]')", engine, ", ".join(missing)
             )
+        elif program and shutil.which(program) is None:
+            log.warning("skipping %s: %s not installed (Debian package xapian-tools)", engine, program)
         else:
             out.append(engine)
     return out

@@ -1,6 +1,6 @@
 """Xapian as an engine of the scale benchmark: the archive's own shard format (``retrieval/shards``),
 built from the same token lists, served in process from one folder (``xapian``) or from 2 or 4 shards,
-each behind its own ``xapian-tcpsrv`` on 127.0.0.1 (``xapian-2``, ``xapian-4``), joined as the product
+each behind its own ``xapian-tcpsrv`` on 127.0.0.1 (``xapian-remote``, ``xapian-4``), joined as the product
 joins them (``retrieval.shards.connect``) and weighted as it weights them (``engine.weight``).
 
 Chunk i goes to shard i mod n, so the joined database's document id is i + 1 and top-5 ids compare with
@@ -25,7 +25,9 @@ from benchmarks.corpus import TokenCache
 if TYPE_CHECKING:
     from benchmarks.engines import Opened
 
-SHARDS = {"xapian": 1, "xapian-2": 2, "xapian-4": 4}
+SHARDS = {"xapian": 1, "xapian-remote": 2, "xapian-4": 4}
+# The engines served by xapian-tcpsrv: without it installed they are left out, with a warning.
+PROGRAMS = {"xapian-remote": "xapian-tcpsrv", "xapian-4": "xapian-tcpsrv"}
 BATCH = 100_000  # documents per commit while building: Xapian holds a batch in memory
 
 

@@ -9,6 +9,7 @@ No timing is asserted. The sentences are the seed pages' own (the CMRC/DRCD data
 from __future__ import annotations
 
 import argparse
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 
 from benchmarks import corpus, engines, scale, vector_costs
 from benchmarks.common import machine
+from benchmarks.shard_engines import PROGRAMS
 from retrieval import Archive
 from retrieval.evaluate import read_questions
 from retrieval.index import bm25
@@ -147,10 +149,12 @@ def test_scale_run_reports_every_engine(
         cache_dir=cache_dir, workers=1, params=engines.bm25_params(), keep_indexes=False
     )
     engines_run = scale.available(list(engines.ENGINES))
-    assert engines_run == list(engines.ENGINES)  # every peer installed
+    # Every peer installed; the shard servers where Xapian's server is (make test installs it as root).
+    served = [e for e in engines.ENGINES if shutil.which(PROGRAMS.get(e, "python3")) is not None]
+    assert engines_run == served
     run = scale.run_size(N_CHUNKS, engines_run, sources, args)
     rows = {row["engine"]: row for row in run.rows}
-    assert list(rows) == list(engines.ENGINES)
+    assert list(rows) == served
     for engine, row in rows.items():
         assert "error" not in row, row
         assert row["n_queries"] == row["same_n"] == N_QUESTIONS, row
