@@ -1,9 +1,12 @@
 """Archive-scale benchmark of the product itself: build, grow, shrink, open and answer at 10k..1M chunks.
 
     .venv/bin/python -m benchmarks.ingest --sizes 10000,100000,1000000 [--work DIR] [--json]
+    .venv/bin/python -m benchmarks.ingest --sizes 10000,100000 --cluster [--vectors]
 
 ``benchmarks/scale.py`` compares BM25 engines on the same tokens; this measures what a user of
-chamber-qa waits for, through the same code as ``chamber-qa index``, ``add``, ``remove`` and the bot:
+chamber-qa waits for, through the same code as ``chamber-qa index``, ``add``, ``remove`` and the bot.
+With ``--cluster`` it measures ingest to shards instead, locally and on a Dask cluster of 1 and 2
+workers, with the memory of each (``benchmarks/cluster_ingest.py``; ``--vectors`` embeds too):
 
 * ``build``: ``open_index(rebuild=True)`` over a folder of synthetic pages (benchmarks/pages.py: real
   sentences of seeds/ and ../shared/bench recombined into newspaper pages): read, parse, derive the
@@ -37,6 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import cluster_ingest
 from benchmarks.common import REPO, dir_mb, eval_questions, machine, machine_line, memory_mb
 from benchmarks.pages import write_pages
 from retrieval import Archive, Settings
@@ -187,8 +191,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--sizes", default="10000,100000", help="chunk counts, comma-separated")
     p.add_argument("--work", type=Path, default=Path("/tmp/chamber-qa-ingest"), help="pages and indexes")
     p.add_argument("--json", action="store_true", help="one JSON object per size")
+    p.add_argument("--cluster", action="store_true", help="ingest to shards, locally and on 1 and 2 workers")
+    p.add_argument("--vectors", action="store_true", help="with --cluster: embed the passages too")
     p.add_argument("--step", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.cluster:
+        cluster_ingest.main(
+            ["--sizes", args.sizes, "--workers", "1,2", *(["--vectors"] if args.vectors else [])]
+        )
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.step:
         print(json.dumps(step(args.step, args.work, sizes[0])))

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from distributed import Client, LocalCluster
 
+from benchmarks import cluster_ingest
 from benchmarks.corpus import split_sentences
 from benchmarks.pages import write_pages
 from retrieval import Archive, Settings
@@ -164,3 +165,12 @@ def test_a_build_that_fails_leaves_the_shards_as_they_were(
     assert sorted(p.name for p in (tmp_path / "shards").iterdir()) == ["0", "1"], (
         "no half-written folder left"
     )
+
+
+def test_the_cluster_ingest_benchmark_reports_both_ways(capsys: pytest.CaptureFixture[str]) -> None:
+    """The benchmark's own path: pages written, built locally and on one worker, compared, reported."""
+    cluster_ingest.main(["--sizes", "300", "--workers", "1"])
+    table = capsys.readouterr().out
+    row = next(line for line in table.splitlines() if line.startswith("| 300 |"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[-1] == "yes" and all(float(c.replace(",", "")) > 0 for c in cells[2:-1])
