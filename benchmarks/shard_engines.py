@@ -15,7 +15,6 @@ import shutil
 import socket
 import subprocess
 import time
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ BATCH = 100_000  # documents per commit while building: Xapian holds a batch in 
 
 def build_xapian(n_shards: int, cache: TokenCache, out: Path, params: dict[str, Any]) -> dict[str, Any]:
     """Write the cached token lists into ``n_shards`` Xapian databases (chunk i on shard i mod n)."""
+    from retrieval.shards.documents import add_terms
     from retrieval.shards.engine import xapian
 
     x = xapian()
@@ -43,9 +43,7 @@ def build_xapian(n_shards: int, cache: TokenCache, out: Path, params: dict[str, 
         for start in range(0, len(cache), BATCH):
             for i, tokens in enumerate(cache.docs(start, min(start + BATCH, len(cache))), start):
                 doc = x.Document()
-                for term, n in Counter(tokens).items():
-                    if 0 < len(term.encode()) <= 245:
-                        doc.add_term(term, n)
+                add_terms(doc, tokens)
                 dbs[i % n_shards].add_document(doc)
             for db in dbs:
                 db.commit()
@@ -56,28 +54,41 @@ def build_xapian(n_shards: int, cache: TokenCache, out: Path, params: dict[str, 
     return {"build_mem_s": build_s, "save_s": 0.0, "shards": n_shards}
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nothing listens on at 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    binary = shutil.which("xapian-tcpsrv") or "xapian-tcpsrv"
+def wait_for_port(port: int, seconds: float = 10) -> None:
+    """Wait until a server listens on 127.0.0.1:port."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def start_server(binary: str, folder: Path, port: int) -> subprocess.Popen[bytes]:
+    """xapian-tcpsrv serving a shard folder on 127.0.0.1:port, listening when this returns. In a process
+    group of its own: it forks a handler per connection, which a stop (killpg) must take down too."""
     args = [binary, "--port", str(port), "--interface", "127.0.0.1", str(folder)]
     proc = subprocess.Popen(
         args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
+    wait_for_port(port, 30)
+    return proc
+
+
+def _serve(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = start_server(shutil.which("xapian-tcpsrv") or "xapian-tcpsrv", folder, port)
     atexit.register(proc.kill)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, f"127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"xapian-tcpsrv did not start for {folder}")
+    return proc, f"127.0.0.1:{port}"
 
 
 def _tree_rss_mb(pid: int) -> float:

@@ -104,9 +104,9 @@ class Archive:
 
     def embed_in_background(self) -> threading.Thread | None:
         """Embed what is missing in a daemon thread; BM25 alone answers until it is done."""
-        if self.open_vectors() or not self.settings.vectors or shared_model() is None:
-            return None
-        if isinstance(self.index, ShardIndex):
+        # Shards carry the vectors they were written with: nothing to embed here.
+        shards = isinstance(self.index, ShardIndex)
+        if self.open_vectors() or not self.settings.vectors or shards or shared_model() is None:
             return None
         self._embedding = threading.Thread(target=self._embed_logged, name="embedding", daemon=True)
         self._embedding.start()

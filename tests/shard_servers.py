@@ -6,18 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from benchmarks.shard_engines import free_port, start_server
 
 
 def needed(program: str) -> str:
@@ -27,18 +21,6 @@ def needed(program: str) -> str:
     if found is None:
         pytest.skip(f"{program} not installed (Debian package xapian-tools)")
     return found
-
-
-def wait_for_port(port: int, seconds: float = 10) -> None:
-    """Wait until a server listens on 127.0.0.1:port."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
 class Server:
@@ -53,14 +35,8 @@ class Server:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        binary = needed("xapian-tcpsrv")
-        args = [binary, "--port", str(self.port), "--interface", "127.0.0.1", str(self.folder)]
-        # Its own process group: xapian-tcpsrv forks a child per connection, and a machine that goes
-        # down takes those with it.
-        self.process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        wait_for_port(self.port)
+        # Stopped with its process group: a machine that goes down takes the connection handlers along.
+        self.process = start_server(needed("xapian-tcpsrv"), self.folder, self.port)
 
     def stop(self) -> None:
         if self.process is not None:

@@ -118,8 +118,8 @@ class DyingWorker(Meddling):
 
     def map(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         if function is write_shard:
-            return self.client.map(dying_write, *args, marker=self.marker, **kwargs)
-        return self.client.map(function, *args, **kwargs)
+            return super().map(dying_write, *args, marker=self.marker, **kwargs)
+        return super().map(function, *args, **kwargs)
 
 
 def test_a_worker_that_dies_writing_a_shard_is_replaced_and_the_shards_still_equal(
@@ -147,7 +147,7 @@ class ChangingPages(Meddling):
     def map(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         if function is write_shard:
             self.page.write_text(self.page.read_text(encoding="utf-8") + "\n新加的一段。\n", encoding="utf-8")
-        return self.client.map(function, *args, **kwargs)
+        return super().map(function, *args, **kwargs)
 
 
 def test_a_build_that_fails_leaves_the_shards_as_they_were(

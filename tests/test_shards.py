@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from shard_servers import Server, free_port, needed, wait_for_port
+from shard_servers import Server, needed
 
+from benchmarks.shard_engines import free_port, wait_for_port
 from chamber_qa.cli import cli
 from replies.json_contract import answer_json
 from replies.text import answer_text

@@ -43,12 +43,22 @@ def shard_of(source: str, n_shards: int) -> int:
     return int.from_bytes(digest, "big") % n_shards
 
 
-def chunk_document(chunk: Chunk, tokens: Sequence[str], vector: npt.NDArray[np.float32] | None) -> Any:
-    """A chunk as a Xapian document: each index term with its count (BM25's term frequency)."""
-    doc = xapian().Document()
+def holdable(term: str) -> bool:
+    """Tell whether Xapian can hold a term (none is empty or longer than it allows)."""
+    return 0 < len(term.encode()) <= MAX_TERM_BYTES
+
+
+def add_terms(doc: Any, tokens: Sequence[str]) -> None:
+    """Give a Xapian document each index term with its count (BM25's term frequency)."""
     for term, count in Counter(tokens).items():
-        if 0 < len(term.encode()) <= MAX_TERM_BYTES:
+        if holdable(term):
             doc.add_term(term, count)
+
+
+def chunk_document(chunk: Chunk, tokens: Sequence[str], vector: npt.NDArray[np.float32] | None) -> Any:
+    """A chunk as a Xapian document: its index terms, its record and its vector."""
+    doc = xapian().Document()
+    add_terms(doc, tokens)
     doc.add_boolean_term(page_term(chunk.source))
     doc.set_data(json.dumps(chunk_record(chunk), ensure_ascii=False))
     if vector is not None:

@@ -16,10 +16,6 @@ from retrieval.shards.connect import Handle, ShardSet
 from retrieval.shards.engine import weight, xapian
 
 
-def _is_term(term: str) -> bool:
-    return 0 < len(term.encode()) <= docs.MAX_TERM_BYTES
-
-
 class ShardSearch:
     """BM25 candidates and statistics, Xapian combining the shards' statistics (so a ranking does not
     depend on how many shards there are)."""
@@ -34,7 +30,7 @@ class ShardSearch:
 
     def doc_freq(self, term: str) -> int:
         """How many chunks hold ``term`` (0 for a term Xapian could not hold)."""
-        return int(self.shards.call(lambda h: h.term_freq(term))) if _is_term(term) else 0
+        return int(self.shards.call(lambda h: h.term_freq(term))) if docs.holdable(term) else 0
 
     def term_counts(self) -> dict[str, int]:
         """Every index term with its document frequency (read once, for the English reader)."""
@@ -50,7 +46,7 @@ class ShardSearch:
 
     def top_k(self, query_tokens: Iterable[str], k: int) -> tuple[IdArray, FloatArray]:
         """The best ``k`` chunks holding a query term, best first, ties by lower id."""
-        counts = Counter(t for t in query_tokens if _is_term(t))
+        counts = Counter(t for t in query_tokens if docs.holdable(t))
         if k <= 0 or not counts:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         return self.shards.call(lambda h: _top_k(h, counts, k, self.params))
