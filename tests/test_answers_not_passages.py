@@ -258,3 +258,16 @@ def test_a_name_the_archive_prints_abbreviated_is_searched_so(seed_archive: Arch
     assert answer.answered and answer.missing == ()
     assert answer.short_answer is not None and answer.short_answer.text == "3家"
     assert "中科院" in answer.hits[0].answer_sentence
+
+
+def test_a_list_of_run_in_heads_answers_a_question_framed_in_aspects(seed_archive: Archive) -> None:
+    # 在…方面 and 做了哪几件事 frame the ask: no passage prints 方面 or 件事, and none needs to.
+    answer = seed_archive.ask("长葛工商联在优化营商环境方面做了哪几件事？")
+    assert answer.answered
+    assert [item.text for item in answer.items] == [
+        "开展“工商联+”系列活动",
+        "开展“拍砖”活动",
+        "帮助企业纾困解难",
+        "弘扬企业家精神",
+        "动员商会履行社会责任",
+    ]

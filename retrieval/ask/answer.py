@@ -183,7 +183,9 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
         if offset == 0
         else None
     )
-    items = () if short or offset else list_answer(read.text, hits, _article_of(index, hits))
+    items, listed = ((), None) if short or offset else list_answer(read.text, hits, _article_of(index))
+    if listed is not None:  # the passage the list stands in comes first
+        hits = tuple(replace(h, rank=offset + n) for n, h in enumerate(_first(listed, hits), start=1))
     if short:  # the evidence shown is the sentence that states the answer
         hits = tuple(replace(h, answer_sentence=short.sentence) if h.rank == short.rank else h for h in hits)
     extra: dict[str, object] = {"coverage": round(best, 3)}
@@ -261,9 +263,14 @@ def _hits(
     return tuple(hits)
 
 
-def _article_of(index: Index, hits: Sequence[Hit]) -> Article | None:
-    """Return the article of the first result, read from disk (only a list question needs it)."""
-    return index.article(hits[0].chunk.article_id) if hits else None
+def _article_of(index: Index) -> Callable[[Hit], Article | None]:
+    """Return how to read a result's article from disk (only a list question needs it)."""
+    return lambda hit: index.article(hit.chunk.article_id)
+
+
+def _first(hit: Hit, hits: Sequence[Hit]) -> list[Hit]:
+    """Return the results with one of them moved first."""
+    return [hit, *(h for h in hits if h is not hit)]
 
 
 def _relevant(

@@ -22,8 +22,8 @@ from retrieval.terms.synonyms import in_lexicon, synonyms
 from retrieval.terms.tagging import is_common_word, word_tag
 from retrieval.terms.tokens import Tokenizer, prepare
 
-# Words of how a question asks (分别是什么, 具体有哪些), which no passage needs to print.
-ASKING_WORDS = frozenset({"分别", "具体", "都是", "一共", "总共"})
+# Words of how a question asks (分别是什么, 具体有哪些, 在…方面做了哪几件事), which no passage needs to print.
+ASKING_WORDS = frozenset({"分别", "具体", "都是", "一共", "总共", "方面", "件事", "事情"})
 # A one-character word (去, 叫, 拍 ...) says little about what a passage must hold.
 SINGLE_CHAR_WEIGHT = 0.3
 UNSEEN_COMMON_WEIGHT = 1.0

@@ -1,118 +1,218 @@
 """Lists: a question asking for the items of something (包括哪几项, 哪六抓, 分别是什么) -> the list the
 archive prints, each item cited to its paragraph.
 
-Three shapes of list are read from the article of the best passages: a run of parallel paragraph leads
-(实施“政商联通工程”。… / 聚焦“融合化”，…), the article's section heads (抓党建 促商会模范带动 …), and an
-enumeration inside the evidence sentence (总体技术架构、智能中枢、企业服务应用). The list that holds the
-best passage and, where the question says how many (哪六抓, 六个聚焦), has that many items, is taken.
+The shapes a list takes are read in list_shapes.py. A list is taken where it names what is asked (哪些扶贫
+形式: …等形式; 检测驾驶人哪些指标: 对驾驶人的身高、体重…), or, for a question that asks only for "aspects" or
+"measures" (哪几个方面, 哪些做法), where it holds the best passage; where the question says how many (哪六抓,
+六个聚焦), only a list of that many items. The best passages are tried in order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 
+from retrieval.ask.list_shapes import enumerations, lead_runs, ordinal_runs, quoted_runs, section_heads
 from retrieval.models import Article, Hit, ListItem
 from retrieval.parse.chunks import sentences
 from retrieval.terms.tagging import tagged_words
 from retrieval.terms.tokens import prepare
 
 _ASKS = re.compile(
-    r"包括哪|包含哪|分别是|分别为|分别有|分别聚焦|分别指|哪几|哪些方面|哪[一二三四五六七八九十两\d]+[个项条抓点类种大方]|"
+    r"包括哪|包含哪|分别是|分别为|分别有|分别聚焦|分别指|哪几|哪[一二三四五六七八九十两\d]+[个项条抓点类种大方]|"
     r"哪些|都有什么|都是什么|具体是什么|具体有什么|分成哪|分为哪|"
-    r"\bwhat are the\b|\bwhich are the\b|^\s*list\b|\bname the\b"
-    r"|\bwhat (?:were|are) (?:its|their|the) \w+s\b",
+    r"\bwhat (?:are|were)\b|\bwhich are the\b|^\s*list\b|\bname the\b|"
+    r"\bin which \w+s\b|\bwhich \w+s (?:did|do|does|have|has)\b",
     re.IGNORECASE,
 )
 _NUMERAL = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
-_COUNTED = re.compile(r"([一二三四五六七八九十两\d])\s*(?:个|项|条|大|抓|点|类|种|方面|部分)")
-# A paragraph lead: a run-in head ending at the first 。 or ： (实施“政商联通工程”。), or a clause that
-# opens with the words its neighbours open with (聚焦“融合化”，…).
-MAX_LEAD_CHARS = 24
-_LEAD_END = re.compile(r"[。：:]")
-_CLAUSE_END = re.compile(r"[，,；;。]")
-_ENUMERATION = re.compile(r"[^，。；：、“”]{2,16}(?:、[^，。；：、“”]{2,16})+")
-_QUOTED_RUN = re.compile(r"(?:“[^“”]{2,12}”、?){3,}")  # 五大培训模式，即“葛商学院”“红色课堂”“精益讲堂”
-# What a list question asks the items of: after the ask and its classifier, up to a particle, an adverb
-# or a mark (哪三个标准正在征求意见 -> 标准).
-_ASKED = re.compile(
-    r"哪?[几一二三四五六七八九十两\d]*[个项条种家位类大些点所抓]?(?P<what>[\u4e00-\u9fff]*?)"
-    r"(?=的|了|在|正|已|还|是|都|呢|吗|能|可|要|会|有|被|将|分别|[^\u4e00-\u9fff]|$)"
+_ENGLISH_NUMERAL = {
+    w: n
+    for n, w in enumerate(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=2)
+}
+_COUNTED = re.compile(r"([一二三四五六七八九十两\d])\s*(?:个|项|条|大|抓|点|类|种|件|招|方面|部分)")
+_ENGLISH_COUNTED = re.compile(rf"\b({'|'.join(_ENGLISH_NUMERAL)}|\d+)\s+(?:\W?\w+\s+)?\w+s\b", re.IGNORECASE)
+# What asks for an article's parts (分成哪几个部分, 有哪些小标题): its section heads, or its 一、二、… heads,
+# answer it.
+_PARTS = re.compile(
+    r"(?:哪几|哪些|几)个?(?:部分|板块|篇章)(?:来写|写|组成|构成)|分成哪|分为哪|\bsections\b|\bparts\b",
+    re.IGNORECASE,
+)
+# Words a question asks the items of that no list names (哪几个方面, 哪些做法, 做了哪几件事): a list of them
+# answers where it holds the best passage.
+_GENERIC = (
+    "方面",
+    "做法",
+    "举措",
+    "措施",
+    "件事",
+    "事情",
+    "内容",
+    "部分",
+    "方法",
+    "办法",
+    "途径",
+    "环节",
+    "步骤",
+    "工作",
+)
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+_ENGLISH_GENERIC = re.compile(
+    r"\b(?:areas|aspects|measures|steps|ways|things|fields|tasks|parts|points|priorities|actions|moves)\b",
+    re.I,
+)
+# A question for amounts each (分别是多少) wants numbers, not a list.
+_AMOUNTS = re.compile(r"分别(?:是|为|有|达到|达)?多少")
+# Classifiers and counts between an ask and what it asks of (哪几个|方面, 哪三项|服务, 哪几件|事).
+_CLASSIFIERS = frozenset("个项条种家位类大些点所抓件招几名座批")
+# Where what is asked ends: a particle, an adverb or a modal verb that starts a word (商会 holds 会, but
+# 会 starts no word there).
+_ENDS_ASKED = (
+    "的",
+    "了",
+    "在",
+    "正",
+    "已",
+    "还",
+    "是",
+    "都",
+    "呢",
+    "吗",
+    "能",
+    "可",
+    "要",
+    "会",
+    "有",
+    "被",
+    "将",
+    "分别",
 )
 _COUNTED_WHAT = re.compile(
     r"[一二三四五六七八九十两\d][个项条种家类大](?P<what>[\u4e00-\u9fff]{2,8}?)"
     r"(?=分别|的|是|有|包括|[^\u4e00-\u9fff])"
 )
 NAMED_BEFORE = 12  # how far before a quoted run the word it is of may stand (培训模式，即“…”)
+BESIDE = 6  # how near an enumeration the word the question puts before its ask stands
 MIN_ITEMS = 3
-SHARED_PREFIX = 2  # parallel leads open with the same characters (聚焦, 实施, 抓)
+LIST_DEPTH = 3  # the best passages whose articles are read for a list, in order
+_ASKING = frozenset({"分别", "具体", "主要", "包括", "包含", "还有", "都有", "一共", "总共"})
+_CLAUSE_MARK = re.compile(r"[，,；;。：:！？]")
 
 
 def asks_for_list(question: str) -> bool:
     """Tell whether a question asks for the items of something."""
-    return bool(_ASKS.search(prepare(question)) or _ASKS.search(question))
+    prepared = prepare(question)
+    return bool(_ASKS.search(prepared) or _ASKS.search(question)) and not _AMOUNTS.search(prepared)
 
 
 def expected_count(question: str) -> int | None:
-    """Return how many items the question says there are (哪六抓 -> 6, 六个聚焦 -> 6), if it says."""
-    m = _COUNTED.search(prepare(question))
-    if not m:
-        return None
-    return int(m[1]) if m[1].isdigit() else _NUMERAL[m[1]]
+    """Return how many items the question says there are (哪六抓 -> 6, “六个聚焦”分别… -> 6, six focuses
+    -> 6): a count in its ask, or one said of what it asks (not 十件实事 in “十件实事”涵盖哪些方面)."""
+    prepared = prepare(question)
+    ask = _ASKS.search(prepared)
+    after = _noun_after(prepared[ask.end() :]) if ask else ""
+    for m in _COUNTED.finditer(prepared):
+        in_ask = ask is not None and m.start() == ask.start() + 1
+        if in_ask or len(after) < 2 or after in prepared[m.end() : m.end() + len(after) + 1]:
+            return int(m[1]) if m[1].isdigit() else _NUMERAL[m[1]]
+    if m := _ENGLISH_COUNTED.search(question):
+        return int(m[1]) if m[1].isdigit() else _ENGLISH_NUMERAL[m[1].lower()]
+    return None
 
 
-def find_list(question: str, hit: Hit, article: Article) -> tuple[ListItem, ...]:
-    """Return the list of the best hit's article that answers a list question, or () when none does.
+def find_list(question: str, hit: Hit, article: Article, *, strict: bool = False) -> tuple[ListItem, ...]:
+    """Return the list of a passage's article that answers a list question, or () when none does.
 
-    In order of preference: a run of parallel leads holding the best passage or opening right after it
-    (the passage that announces the list), an enumeration in the evidence sentence, the article's section
-    heads. Where the question says how many, only a list of that many items is taken.
+    A question for the article's parts gets its section heads (or its 一、二、… heads). Otherwise, in order
+    of preference: a run of parallel heads or an ordinal sequence holding the passage and naming what is
+    asked; an enumeration in the passage naming it; unless ``strict`` (a passage below the best), an
+    enumeration beside the word before the ask, the section heads when asked from the article's opening
+    or by their number, and for a generic ask (哪几个方面) a run of heads or a sequence holding the passage,
+    or the section heads. Where the question says how many, only a list of that many items.
     """
     at = hit.chunk.paragraph
     want = expected_count(question)
     heads_asked = _asked_after(question)
-    # Parallel leads holding the best passage or opening right after it, naming what is asked (聚焦 …).
-    runs = [
-        run
-        for run in _lead_runs(article, hit)
-        if run[0].paragraph <= at + 1 <= run[-1].paragraph + 1
-        and any(h in re.split(r"[，,]", item.text)[0] for item in run for h in heads_asked)
-    ]
-    in_passage = sorted(sentences(hit.chunk.text), key=lambda sent: sent != hit.answer_sentence)
-    # An enumeration answers when its items name what is asked (…培训班、…培训班) or it is said of it
-    # right after (…、消费扶贫等形式); counts (68名党员、5名预备党员) are no items.
-    enumerations = [
-        items
-        for sentence in in_passage
-        for m in _ENUMERATION.finditer(sentence)
-        if not m.group().lstrip()[:1].isdigit()
-        and (items := _enumeration(hit, m.group()))
-        and _of_asked(items, _said_after(m, sentence, heads_asked), heads_asked)
-    ]
-    enumerations += [
-        [
-            ListItem(q, hit.chunk.article_id, hit.chunk.paragraph, hit.chunk)
-            for q in re.findall(r"“[^“”]+”", m[0])
-        ]
-        for sentence in in_passage
-        for m in _QUOTED_RUN.finditer(sentence)
-        if any(h in sentence[max(0, m.start() - NAMED_BEFORE) : m.start()] for h in heads_asked)
-    ]
-    # The section heads answer for the whole article: asked from its opening, or by their number.
-    heads = _section_heads(article, hit)
-    whole = heads and (len(heads) == want or at < heads[0].paragraph)
-    candidates = [*runs, *enumerations, *([heads] if whole else [])]
+    heads = section_heads(article, hit)
+    ordinals = ordinal_runs(article, hit)
+    if not strict and (_PARTS.search(prepare(question)) or _PARTS.search(question)):  # however many parts
+        return tuple(heads or next((o for o in ordinals if len(o) >= MIN_ITEMS), []))
+    runs = [*lead_runs(article, hit), *ordinals]
+    located = [run for run in runs if run[0].paragraph - 1 <= at <= run[-1].paragraph]
+    named = [r for r in located if any(2 * sum(h in _opening(i) for i in r) >= len(r) for h in heads_asked)]
+    enumerated, beside = _enumerations(hit, heads_asked, _asked_before(question), want)
+    candidates = [*named, *enumerated]
+    if not strict:
+        bare = _bare(question, want)
+        generic = (not heads_asked and bare) or bool(heads_asked and heads_asked[0].startswith(_GENERIC))
+        whole = heads and (len(heads) == want or (bare and at < heads[0].paragraph))
+        candidates += [*beside, *([heads] if whole else []), *([*located, heads] if generic else [])]
     fitting = [c for c in candidates if (len(c) == want if want else len(c) >= MIN_ITEMS)]
     return tuple(fitting[0]) if fitting else ()
 
 
-def _said_after(m: re.Match[str], sentence: str, heads: Sequence[str]) -> str:
-    """Return what a sentence says right after an enumeration's last item: from its 等 (…应用等三个标准)
-    or its end, as far as the longest head asked."""
-    tail = m.group().rsplit("、", 1)[-1]
-    start = m.end() - len(tail) + tail.find("等") if "等" in tail else m.end()
-    return sentence[start : start + 4 + max(map(len, heads), default=0)]
+def _bare(question: str, want: int | None) -> bool:
+    """Tell whether a question that names nothing it asks the items of may take any list at its passage: a
+    Chinese one (分别是什么, 有哪几个), an English one asking for aspects or measures or saying how many."""
+    if not _ENGLISH_WORD.search(question):
+        return True
+    return bool(want) or bool(_ENGLISH_GENERIC.search(question))
+
+
+def _opening(item: ListItem) -> str:
+    """Return a head's first clause (聚焦“融合化” of 聚焦“融合化”，开展产业创新链布局)."""
+    return re.split(r"[，,]", item.text)[0]
+
+
+def _enumerations(
+    hit: Hit, heads: Sequence[str], before: Sequence[str], want: int | None
+) -> tuple[list[list[ListItem]], list[list[ListItem]]]:
+    """Return the enumerations and quoted runs of the passage's sentences (the evidence sentence first) that
+    are of what is asked, and those beside it. Of it: most items end in it (…培训班、…培训班), it or the
+    count asked is said right after them (…、消费扶贫等形式; …联络网三个板块; 和“名特优新”四类), it stands
+    shortly before a quoted run (培训模式，即“…”). Beside it: the word the question puts before its ask
+    stands in the same clause beside them (对驾驶人的身高、体重… for 检测驾驶人哪些指标)."""
+    in_passage = sorted(sentences(hit.chunk.text), key=lambda sent: sent != hit.answer_sentence)
+    named, beside = [], []
+    for sentence in in_passage:
+        for m, items in [*enumerations(hit, sentence), *quoted_runs(hit, sentence)]:
+            after = _said_after(m, items, sentence, 4 + max(map(len, heads), default=0))
+            quoted = m.group().startswith("“") and m.group().endswith("”")
+            if (
+                _of_asked(items, after, heads)
+                or _counted_after(after, want)
+                or (
+                    quoted and any(h in sentence[max(0, m.start() - NAMED_BEFORE) : m.start()] for h in heads)
+                )
+            ):
+                named.append(items)
+            elif _beside(m, items, sentence, [*heads, *before]):
+                beside.append(items)
+    return named, beside
+
+
+def _beside(m: re.Match[str], items: Sequence[ListItem], sentence: str, words: Sequence[str]) -> bool:
+    """Tell whether one of the words stands in an enumeration's first item or just before it, or just
+    after its last, in the same clause (提高服务主动性、帮扶精准度… for 提高服务的哪几个方面)."""
+    first = m.group().split("、", 1)[0]
+    before = _CLAUSE_MARK.split(sentence[max(0, m.start() - BESIDE) : m.start() + len(first)])[-1]
+    after = _CLAUSE_MARK.split(_said_after(m, items, sentence, BESIDE))[0]
+    return any(w in before or w in after for w in words)
+
+
+def _said_after(m: re.Match[str], items: Sequence[ListItem], sentence: str, chars: int) -> str:
+    """Return what a sentence says right after an enumeration's last item (…应用等三个标准; …三天内办结”
+    的工作要求), as far as ``chars`` characters."""
+    end = sentence.rfind(items[-1].text, m.start(), m.end())
+    start = end + len(items[-1].text) if end >= 0 else m.end()
+    return sentence[start : start + chars]
+
+
+def _counted_after(after: str, want: int | None) -> bool:
+    """Tell whether what follows an enumeration gives the count the question asks for (…和“名特优新”四类
+    for 哪四类)."""
+    said = re.match(r"[等”\s]*([一二三四五六七八九十两]|\d+)", after)
+    return bool(want and said) and (int(said[1]) if said[1].isdigit() else _NUMERAL[said[1]]) == want  # type: ignore[index]
 
 
 def _of_asked(items: Sequence[ListItem], after: str, heads: Sequence[str]) -> bool:
@@ -127,82 +227,56 @@ def _asked_after(question: str) -> list[str]:
     产业创新链), else what it quotes (“六个聚焦”分别… -> 聚焦). The enumerating sentence names it too."""
     prepared = prepare(question)
     m = _ASKS.search(prepared)
-    after = _ASKED.match(prepared, m.end())["what"] if m else ""
+    after = _noun_after(prepared[m.end() :]) if m else ""
     counted = _COUNTED_WHAT.search(prepared)
-    quoted = re.search(r"“([^”]{2,})”", prepared)
-    for phrase in (after, counted and counted["what"], quoted and quoted[1][-2:]):
+    quoted = re.findall(r"“([^”]{2,})”", prepared[: m.start()] if m else prepared)  # the last before the ask
+    for phrase in (after, counted and counted["what"], quoted and quoted[-1][-2:]):
         if phrase and len(phrase) >= 2 and not phrase.startswith(("什么", "哪")):
             return list(dict.fromkeys([phrase, phrase[-2:]]))
     return []
 
 
-def _items(article: Article, hit: Hit, found: Sequence[tuple[str, int]]) -> list[ListItem]:
-    """Return list items of an article, each cited to its paragraph (``found``: text, 1-based paragraph)."""
-    out = []
-    for text, n in found:
-        para = article.paragraphs[n - 1]
-        chunk = replace(hit.chunk, paragraph=n, section=para.section, text=para.text)
-        out.append(ListItem(text, article.id, n, chunk))
-    return out
+def _noun_after(text: str) -> str:
+    """Return what an ask is of, from the words after it: past classifiers and counts, up to a particle,
+    an adverb or a mark that starts a word (扶贫形式 of 哪些扶贫形式？; 商会党建方面 of 哪些商会党建方面的
+    文件; 时限 of 哪几项时限要求), or "" (什么)."""
+    words = [(w, tag) for w, tag in tagged_words(text) if w.strip()]
+    while words and (words[0][1][:1] in ("m", "q") or words[0][0] in _CLASSIFIERS or words[0][0] in "“”"):
+        words.pop(0)
+    noun = ""
+    for word, tag in words:
+        if word.startswith(_ENDS_ASKED) or not re.fullmatch(r"[\u4e00-\u9fff“”]+", word) or word == "什么":
+            break
+        if tag[:1] in ("m", "q") and noun:
+            break
+        noun += word
+    return noun.strip("“”")
 
 
-def _lead_runs(article: Article, hit: Hit) -> list[list[ListItem]]:
-    """Return the runs of consecutive paragraphs whose leads run parallel (same opening characters)."""
-    runs: list[list[tuple[str, int]]] = []
-    for n, paragraph in enumerate(article.paragraphs, start=1):
-        lead = _lead(paragraph.text)
-        last = runs[-1][-1] if runs and runs[-1] else None
-        if lead and last and last[1] == n - 1 and last[0][:SHARED_PREFIX] == lead[:SHARED_PREFIX]:
-            runs[-1].append((lead, n))
-        elif lead:
-            runs.append([(lead, n)])
-    return [_items(article, hit, run) for run in runs if len(run) >= 2]
+def _asked_before(question: str) -> list[str]:
+    """Return the content word right before a Chinese question's ask, past 的 or 有 (检测驾驶人哪些指标 ->
+    驾驶人; 提高服务的哪几个方面 -> 服务; 联络机制有哪几个 -> 机制), or nothing: a word further off is
+    what the question is about, not what it asks the items of (“葛商学院”是由哪几家单位)."""
+    prepared = prepare(question)
+    m = _ASKS.search(prepared)
+    words = list(tagged_words(prepared[: m.start()])) if m else []
+    while words and words[-1][0] in ("的", "有", "都", "之"):
+        words.pop()
+    if len(words) >= 2 and len(words[-1][0]) == 1:  # 驾驶|人
+        words[-2:] = [(words[-2][0] + words[-1][0], words[-1][1])]
+    if words and len(words[-1][0]) >= 2 and words[-1][1][:1] in ("n", "v") and words[-1][0] not in _ASKING:
+        return [words[-1][0]]
+    return []
 
 
-def _lead(text: str) -> str:
-    """Return a paragraph's lead: its run-in head (up to 。 or ：) or its first clause, if short."""
-    for pattern in (_LEAD_END, _CLAUSE_END):
-        m = pattern.search(text)
-        if m and 2 <= m.start() <= MAX_LEAD_CHARS:
-            return text[: m.start()].strip()
-    return ""
-
-
-def _section_heads(article: Article, hit: Hit) -> list[ListItem]:
-    """Return the article's section heads, each cited to the first paragraph under it."""
-    firsts: dict[str, int] = {}
-    for n, p in enumerate(article.paragraphs, start=1):
-        if p.section:
-            firsts.setdefault(p.section, n)
-    return _items(article, hit, list(firsts.items())) if len(firsts) >= 2 else []
-
-
-def _enumeration(hit: Hit, run: str) -> list[ListItem]:
-    """Return the items of an enumeration (A、B、C; A、B和C) in a sentence of the passage, cited to it:
-    the first item starts after the verb that introduces it, the last ends before 等."""
-    parts = [p.strip() for p in run.split("、")]
-    last = re.split(r"等", parts[-1])[0]
-    parts[-1:] = [p.strip() for p in re.split(r"和|及|与", last) if p.strip()] or [parts[-1]]  # A、B和C
-    parts[0] = _first_item(parts[0], parts[1:])
-    return [ListItem(p, hit.chunk.article_id, hit.chunk.paragraph, hit.chunk) for p in parts if p]
-
-
-def _first_item(text: str, others: Sequence[str]) -> str:
-    """Return where the first item of an enumeration starts: after the verb (or preposition) that leaves it
-    closest in length to the other items (采取|产业扶贫 beside 就业扶贫; 举办|商会红色传承培训班 beside
-    党建工作培训班, not 传承|培训班)."""
-    words = tagged_words(text)
-    cuts = [text] + [
-        "".join(w for w, _ in words[i + 1 :])
-        for i, (_, tag) in enumerate(words[:-1])
-        if tag.startswith(("v", "p"))
-    ]
-    mean = sum(map(len, others)) / len(others) if others else len(text)
-    return min((c for c in cuts if len(c) >= 2), key=lambda c: (abs(len(c) - mean), len(c)), default=text)
-
-
-def list_answer(question: str, hits: Sequence[Hit], article: Article | None) -> tuple[ListItem, ...]:
-    """Return the list a list question asks for, from the first hit's article, or ()."""
-    if article is None or not hits or not asks_for_list(question):
-        return ()
-    return find_list(question, hits[0], article)
+def list_answer(
+    question: str, hits: Sequence[Hit], article: Callable[[Hit], Article | None]
+) -> tuple[tuple[ListItem, ...], Hit | None]:
+    """Return the list a list question asks for, read from the articles of the best passages in order (below
+    the best, only a list that names what is asked), with the passage it was read from; or ((), None)."""
+    if not asks_for_list(question):
+        return (), None
+    for n, hit in enumerate(hits[:LIST_DEPTH]):
+        if (found := article(hit)) and (items := find_list(question, hit, found, strict=n > 0)):
+            return items, hit
+    return (), None
