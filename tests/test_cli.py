@@ -54,7 +54,9 @@ def test_ask_json_reads_questions_from_stdin_in_order(seed_settings: Settings) -
 
 def test_ask_prints_a_readable_cited_answer(seed_settings: Settings) -> None:
     out = invoke(seed_settings, "ask", "长葛市工商联举办了哪些培训？")
-    assert out.startswith("原文列出：\n1. “葛商学院”（第16段）\n"), "the five training modes the archive lists"
+    assert out.startswith("原文列出：\n1. “葛商学院”（第16段）\n"), (
+        "the five training modes the archive lists"
+    )
     assert "\n\n1. " in out, "then the passages, numbered"
     assert "《长葛市工商联（总商会） “六抓六促”激发商会活力》" in out
     assert "日期不详" in out and "73203bc2ffbfe497" not in out and "【" in out  # no hash as a page name
