@@ -91,6 +91,13 @@ def test_question_terms_drop_the_negated_half_of_a_yes_no_question(
     assert not [t for t in terms if "不" in t or "没" in t]
 
 
+def test_question_terms_keep_an_adverb_apart_from_its_verb(tok: Tokenizer) -> None:
+    # jieba alone cuts 一共建了 as 一|共建 (to build jointly), a word the question never said.
+    assert "共建" in tok.tokenize("湖北在省外一共建了多少家商会")
+    assert "共建" not in tok.question_terms("湖北在省外一共建了多少家商会？")
+    assert "建" in tok.question_terms("湖北在省外一共建了多少家商会？")
+
+
 def test_question_terms_keep_a_plain_negation(tok: Tokenizer) -> None:
     assert "不" in "".join(tok.question_terms("哪些企业经营不景气"))  # 不景气 is not 景气
 

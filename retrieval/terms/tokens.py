@@ -31,6 +31,9 @@ _ASKING_PREFIX = re.compile(r"^(?:哪些|哪几|哪个|哪一|哪|几|多少|什
 # A yes-no question asked as "A not A" (会不会, 是不是, 可不可以, 喜欢不喜欢): the negated half is grammar,
 # not something a passage must say (left in, 不是 outweighed the rest of 工商联是不是每年都开年会).
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff]{1,2})[不没]\1")
+# Adverbs a question puts before its verb, which jieba may fuse with the verb's first character (一共建了 ->
+# 一|共建, a word no passage about building needs): the question is cut after them.
+_ADVERBS = re.compile(r"(一共|总共|一起|一直|一同|共同)")
 _DOMAIN_FREQ = 50_000  # high enough that jieba keeps a domain term whole
 
 
@@ -122,7 +125,9 @@ class Tokenizer:
     def question_terms(self, question: str) -> list[str]:
         """Return the distinct content words of a question, in order: no question words."""
         words = [
-            w for w in self.tokenize(_A_NOT_A.sub(r"\1", prepare(question))) if not w.startswith(BIGRAM_MARK)
+            w
+            for w in self.tokenize(_ADVERBS.sub(r"\1 ", _A_NOT_A.sub(r"\1", prepare(question))))
+            if not w.startswith(BIGRAM_MARK)
         ]
         # jieba keeps some asking phrases whole (哪些地方, 哪几天): keep only what is asked about.
         words = [_ASKING_PREFIX.sub("", w) for w in words if w not in question_words()]
