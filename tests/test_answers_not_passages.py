@@ -271,3 +271,20 @@ def test_a_list_of_run_in_heads_answers_a_question_framed_in_aspects(seed_archiv
         "弘扬企业家精神",
         "动员商会履行社会责任",
     ]
+
+
+def test_a_follow_up_keeps_what_the_conversation_is_about(seed_archive: Archive) -> None:
+    # 她还有什么职务？ is about 黄玉霞; what she belongs to stays in the conversation for 她们协会.
+    secretary = seed_archive.ask("许昌市企业家协会的秘书长是谁？")
+    duties = seed_archive.ask("她还有什么职务？", conversation=secretary.conversation)
+    assert "许昌市企业家协会" in duties.conversation.subject  # type: ignore[union-attr]
+    rated = seed_archive.ask("她们协会被民政部门评为几级社会组织？", conversation=duties.conversation)
+    assert rated.searched_as == "许昌市企业家协会被民政部门评为几级社会组织？"
+    changge = seed_archive.ask("那长葛呢？", conversation=rated.conversation)
+    assert "许昌市企业家协会" not in changge.searched_as, "an ellipsis swaps, it does not carry on"
+
+
+def test_an_ellipsis_swaps_the_phrase_that_opens_alike(seed_archive: Archive) -> None:
+    platforms = seed_archive.ask("其中电力装备产业创新链筹建了几个省级研发平台？")
+    labs = seed_archive.ask("省级重点实验室呢？", conversation=platforms.conversation)
+    assert labs.searched_as == "其中电力装备产业创新链筹建了几个省级重点实验室？"

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from retrieval.ask.answer_types import Asked
 from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, coverage, coverage_order
 from retrieval.ask.credits import credited_first, credits_named
-from retrieval.ask.dialogue import added_subject, remember, rewrite
+from retrieval.ask.dialogue import added_subject, is_ellipsis, remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.lists import list_answer
 from retrieval.ask.names import names_held_abbreviated, question_names, unknown_names
@@ -124,11 +124,13 @@ def answer(
         if alone.answered:
             searched, found = read.searched, alone
     short = found.short_answer
+    leaned = searched != read.searched and not is_ellipsis(read.text)
     after = remember(
         searched,
         names(searched),
         person=short.text if short and short.kind == "person" else "",
         thing=short.text if short and short.kind == "organisation" else "",
+        earlier=conversation if leaned else None,
     )
     return replace(found, searched_as=searched if searched != read.searched else "", conversation=after)
 

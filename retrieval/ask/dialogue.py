@@ -5,7 +5,8 @@ on its own (the rewrite is shown, so a wrong one is visible):
 - a pronoun (她, 他们, 该局, 这家银行, she ...) stands for the person or organisation the previous short
   answer named, else for what the previous question was about;
 - ellipsis (那长葛呢？ What about Changge?) asks the previous question of another name: the name of the
-  same kind (a place for a place) in the previous question is swapped for it;
+  same kind (a place for a place), or the phrase opening alike (省级研发平台 for 省级重点实验室), in the
+  previous question is swapped for it;
 - a bare question (有多少名党员？ 是哪家银行？) names nothing: the previous question's names are added.
 A question that names something of its own and has none of these marks stands alone, untouched.
 """
@@ -27,6 +28,10 @@ _THING = re.compile(
     r"|他们|她们|它们|(?<!其)它|\b(?:it|its|they|them|their)\b",
     re.IGNORECASE,
 )
+# What a pronoun may own that an organisation's name ends in (她们协会, 他们公司).
+_OWNED = ("协会", "商会", "公司", "企业", "银行", "单位", "部门", "局", "会")
+_NOT_IN_PHRASE = frozenset("umrpcdyx")  # particles, numerals, pronouns, prepositions ... end a noun phrase
+_PLURAL = frozenset({"他们", "她们", "它们", "they", "them", "their"})
 # 那长葛呢？ / 长葛呢 / 那许昌市企业家协会呢 / What about Changge? / And Changge?
 _ELLIPSIS = re.compile(
     r"^(?:那么?|还有|那)?(?P<name>[^，。？！,?!]{2,20}?)(?:呢|怎么样|又如何|如何)[？?！!。]*$"
@@ -64,12 +69,14 @@ def rewrite(
     if pronoun and conversation.person:
         return _replace(searched, _PERSON, conversation.person)
     thing = _THING.search(asked)
-    antecedent = conversation.thing or " ".join(conversation.subject)
-    if thing and antecedent:
-        return _replace(searched, _THING, antecedent)
     organisation = next(
         (n for n in (conversation.thing, *conversation.subject) if _kind(n) == "organisation"), ""
     )
+    # 他们/她们 (their 协会) are the people of an organisation: it, before whatever else was named.
+    plural = thing is not None and thing[0].lower() in _PLURAL
+    antecedent = conversation.thing or (plural and organisation) or " ".join(conversation.subject)
+    if thing and antecedent:
+        return _replace(searched, _THING, antecedent)
     if pronoun and organisation:
         # 他 with no person named before: the organisation the conversation is about (该局's people), never
         # a place or a topic (他说… after a question on 许昌 is not 许昌说…).
@@ -88,9 +95,14 @@ def added_subject(conversation: Conversation | None, searched: str, rewritten: s
 
 
 def _replace(text: str, pronoun: re.Pattern[str], antecedent: str) -> str:
-    """Put the antecedent where the pronoun stands (in the Chinese read of an English question, in front)."""
-    replaced = pronoun.sub(antecedent, text, count=1)
-    return replaced if replaced != text else f"{antecedent} {text}"
+    """Put the antecedent where the pronoun stands (in the Chinese read of an English question, in front);
+    the noun after a pronoun that the antecedent ends in goes (她们协会 -> 许昌市企业家协会)."""
+    m = pronoun.search(text)
+    if m is None:
+        return f"{antecedent} {text}"
+    rest = text[m.end() :]
+    noun = next((n for n in _OWNED if antecedent.endswith(n) and rest.startswith(n)), "")
+    return text[: m.start()] + antecedent + rest[len(noun) :]
 
 
 def _swap(conversation: Conversation, name: str) -> str:
@@ -108,9 +120,30 @@ def _swap(conversation: Conversation, name: str) -> str:
         # 许昌市 -> 长葛 keeps the 市 the topic printed: 长葛市.
         keep = old[-1] if old.endswith(("市", "县", "区")) and not name.endswith(("市", "县", "区")) else ""
         return topic.replace(old, name + keep, 1)
+    if kind != "place" and (old := _parallel_phrase(topic, name)):
+        return topic.replace(old, name, 1)  # 省级重点实验室呢？ after …几个省级研发平台？
     others = [n for n in conversation.subject if kind == "other" or n not in same]
     ask = _ASK.search(topic)
     return " ".join([*others, name]) + (topic[ask.start() :] if ask else "")
+
+
+def _parallel_phrase(topic: str, name: str) -> str:
+    """Return the noun phrase of the previous question that opens with the new name's first two characters
+    (省级研发平台 for 省级重点实验室): the thing the ellipsis asks about instead, or ""."""
+    said, at = [], 0
+    for word, tag in tagged_words(topic):
+        said.append((at, word, tag))
+        at += len(word)
+    for i, (pos, word, _) in enumerate(said):
+        if topic.startswith(name[:2], pos):
+            run = [word]
+            for _, more, tag in said[i + 1 :]:
+                if tag[:1] in _NOT_IN_PHRASE or not re.fullmatch(r"[\u4e00-\u9fff]+", more):
+                    break
+                run.append(more)
+            phrase = "".join(run)
+            return phrase if len(phrase) > 2 and phrase != name else ""
+    return ""
 
 
 def _kind(name: str) -> str:
@@ -132,6 +165,23 @@ def _first_name(found: Sequence[str], text: str) -> str:
     return min(found, key=lambda n: text.find(n), default="")
 
 
-def remember(searched: str, names: Sequence[str], person: str = "", thing: str = "") -> Conversation:
-    """Return the conversation after a question: what it was about, and whom or what its answer named."""
-    return Conversation(topic=searched, subject=tuple(names), person=person, thing=thing)
+def is_ellipsis(asked: str) -> bool:
+    """Tell whether a question asks the previous one of another name (那长葛呢？ What about Changge?)."""
+    return bool(_ELLIPSIS.match(asked.strip()) or _ELLIPSIS_EN.match(asked.strip()))
+
+
+def remember(
+    searched: str,
+    names: Sequence[str],
+    person: str = "",
+    thing: str = "",
+    *,
+    earlier: Conversation | None = None,
+) -> Conversation:
+    """Return the conversation after a question: what it was about, and whom or what its answer named. A
+    follow-up that leaned on the conversation (``earlier``) goes on about what it was about: its names are
+    added to the earlier ones (她还有什么职务？ keeps her 协会 for 她们协会…). Whom a pronoun stands for is
+    not carried on: the next 他 may be someone the passages name."""
+    if earlier is None:
+        return Conversation(topic=searched, subject=tuple(names), person=person, thing=thing)
+    return Conversation(searched, tuple(dict.fromkeys([*names, *earlier.subject])), person, thing)
