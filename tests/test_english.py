@@ -68,6 +68,7 @@ def reader() -> EnglishReader:
         ("business environment", ("营商环境",)),
         ("poverty alleviation", ("脱贫攻坚",)),
         ("united front", ("统战",)),
+        ("position", ("职务",)),  # a person's, not a 阵地
     ],
 )
 def test_glossary_set_phrases(reader: EnglishReader, question: str, terms: tuple[str, ...]) -> None:
