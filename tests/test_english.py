@@ -69,6 +69,8 @@ def reader() -> EnglishReader:
         ("poverty alleviation", ("脱贫攻坚",)),
         ("united front", ("统战",)),
         ("position", ("职务",)),  # a person's, not a 阵地
+        ("the first half of the year", ("上半年",)),  # not 上半 年度
+        ("first quarter", ("一季度",)),
     ],
 )
 def test_glossary_set_phrases(reader: EnglishReader, question: str, terms: tuple[str, ...]) -> None:
