@@ -288,3 +288,9 @@ def test_an_ellipsis_swaps_the_phrase_that_opens_alike(seed_archive: Archive) ->
     platforms = seed_archive.ask("其中电力装备产业创新链筹建了几个省级研发平台？")
     labs = seed_archive.ask("省级重点实验室呢？", conversation=platforms.conversation)
     assert labs.searched_as == "其中电力装备产业创新链筹建了几个省级重点实验室？"
+
+
+def test_a_company_jieba_knows_whole_is_a_which_answer(seed_archive: Archive) -> None:
+    # 华为公司 is one word to jieba (nt): a name, though no word stands before its 公司.
+    answer = seed_archive.ask("市政数局和哪家科技公司合作制定“莲城智能体”标准？")
+    assert answer.short_answer is not None and answer.short_answer.text == "华为公司"

@@ -58,6 +58,7 @@ _QUOTED = re.compile(r"“[^”]{2,40}”[\u4e00-\u9fff]{0,2}|《[^》]{2,40}》
 MAX_ORG_CHARS = 20
 # One-character verbs that work as prepositions (到河南大桂实业有限公司走访): they end what precedes a name.
 _COVERBS = frozenset("到在向给对让替帮从为被把跟同至")
+_NAME_TAGS = frozenset({"nt", "nz", "ns", "nr", "nrt"})
 
 
 # 签了什么协议 / 获批了什么试点: a thing of the head noun's kind, printed as a phrase ending in it.
@@ -219,6 +220,8 @@ def _organisations(sentence: str, endings: str) -> list[str]:
             start += 1
         name = "".join(w for w, _ in words[start : i + 1])
         spanned = end - (ends[first] - len(words[first][0]))  # the words the ending stands in
-        if len(name) > spanned and len(name) <= MAX_ORG_CHARS:
+        # A name is more than its kind's words (该|公司 is none), unless jieba knows it whole (华为公司 nt).
+        whole = first == i and words[i][1] in _NAME_TAGS and len(words[i][0]) > len(m.group())
+        if (len(name) > spanned or whole) and len(name) <= MAX_ORG_CHARS:
             found.append(name)
     return found
