@@ -294,3 +294,8 @@ def test_a_company_jieba_knows_whole_is_a_which_answer(seed_archive: Archive) ->
     # 华为公司 is one word to jieba (nt): a name, though no word stands before its 公司.
     answer = seed_archive.ask("市政数局和哪家科技公司合作制定“莲城智能体”标准？")
     assert answer.short_answer is not None and answer.short_answer.text == "华为公司"
+
+
+def test_where_an_event_was_held_is_the_venue_after_its_coverb(seed_archive: Archive) -> None:
+    answer = seed_archive.ask("许昌市洛阳商会和南阳商会的主题党日活动是在哪里搞的")
+    assert answer.short_answer is not None and answer.short_answer.text == "革命遗址教育基地"

@@ -128,8 +128,14 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     AnswerType(
         "place",
-        re.compile(r"(?:哪个|什么)(?:展馆|场馆|地方|地点|位置|会场)|在哪(?:里|儿)?(?:举办|办|开)"),
-        _stated(r"(?<![该此这本])[\u4e00-\u9fff]{1,12}?(?:馆|广场|会场|大厦|礼堂|酒店|宾馆|基地)"),
+        re.compile(
+            r"(?:哪个|什么)(?:展馆|场馆|地方|地点|位置|会场)|在哪(?:里|儿)?(?:举办|举行|办|开|搞|进行|开展|召开)"
+        ),
+        # A venue is named after the coverb that points to it (搬到|革命遗址教育基地), or opens its clause.
+        _stated(
+            r"(?:(?<=[到在于至赴])|(?<![\u4e00-\u9fff]))(?![该此这本])"
+            r"[\u4e00-\u9fff]{1,12}?(?:馆|广场|会场|大厦|礼堂|酒店|宾馆|基地)"
+        ),
     ),
     AnswerType(
         "address",
