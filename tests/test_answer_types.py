@@ -231,3 +231,12 @@ def test_which_asks_about_the_word_right_after_it() -> None:
     assert asked_heads("举办过什么活动，由哪个部门牵头", words) == {"活动", "部门"}
     assert asked_heads("长葛市工商联举办培训了吗", words) == frozenset()  # no which/what: nothing asked about
     assert asked_heads("哪些单位举办培训", words) == frozenset()  # 培训 is not the word after 哪些
+
+
+def test_a_sentence_may_name_the_organisation_asked_only_by_pointing_back() -> None:
+    from retrieval.ask.which import Which
+
+    assert Which("organisation", "会议").points_back("相关标准也将在此次会议上发布。")
+    assert Which("organisation", "公司").points_back("该公司负责人表示。")
+    assert not Which("organisation", "会议").points_back("研讨会将于下月召开。")
+    assert not Which("document").points_back("该文件已印发。")

@@ -299,3 +299,10 @@ def test_a_company_jieba_knows_whole_is_a_which_answer(seed_archive: Archive) ->
 def test_where_an_event_was_held_is_the_venue_after_its_coverb(seed_archive: Archive) -> None:
     answer = seed_archive.ask("许昌市洛阳商会和南阳商会的主题党日活动是在哪里搞的")
     assert answer.short_answer is not None and answer.short_answer.text == "革命遗址教育基地"
+
+
+def test_a_meeting_named_in_the_sentence_before_answers_which_meeting(seed_archive: Archive) -> None:
+    # …全国第四届城市标准化高端研讨会。我市“莲城智能体”相关标准也将在此次会议上发布。
+    answer = seed_archive.ask("“莲城智能体”相关标准将在哪个会议上发布？")
+    assert answer.short_answer is not None and answer.short_answer.text.endswith("城市标准化高端研讨会")
+    assert answer.short_answer.sentence in answer.hits[0].chunk.text

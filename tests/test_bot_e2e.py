@@ -423,7 +423,7 @@ async def test_english_question_gets_english_chrome(bot: Application, emulator: 
 async def test_english_question_the_archive_cannot_answer(bot: Application, emulator: BotApiEmulator) -> None:
     text = shown(await ask_privately(emulator, "What was the GDP of Zhengzhou last year?"))
     assert text.startswith("The archive never mentions “郑州”.")  # Zhengzhou, read through CC-CEDICT
-    assert "Searched for: 去年 郑州" in text and "/articles" in text
+    assert "Searched for: 生产总值 去年 郑州" in text and "/articles" in text  # GDP from the glossary
 
 
 async def test_a_misspelt_word_gets_the_archive_word_it_resembles(

@@ -19,6 +19,7 @@ from retrieval.ask.coverage import Concept, Wanted, coverage, sentences_by_cover
 from retrieval.ask.english_asks import english_asked, english_which
 from retrieval.ask.which import Which, which_asked
 from retrieval.models import Hit, ShortAnswer
+from retrieval.parse.chunks import sentences
 from retrieval.terms.tagging import general_segmenter, tagged_words, word_tag
 from retrieval.terms.tokens import prepare
 
@@ -123,7 +124,25 @@ def _which_answer(
                 continue
             if found := which.find(sentence, question, terms):
                 return ShortAnswer(found, hit.rank, which.kind, sentence.strip())
+            # 相关标准也将在此次会议上发布: the meeting is named in the sentence before.
+            before = _sentence_before(hit.chunk.text, sentence) if which.points_back(sentence) else ""
+            if before and (found := which.find(before, question, terms)) and _whole(found, before):
+                return ShortAnswer(found, hit.rank, which.kind, before.strip())
     return None
+
+
+def _whole(name: str, sentence: str) -> bool:
+    """Tell whether a name found in a sentence is not the tail of a longer one joined by 与, 和 or 及
+    (消费品批发与|零售业商会): from the sentence before, nothing else confirms it."""
+    at = sentence.find(name)
+    return at <= 0 or sentence[at - 1] not in "与和及"
+
+
+def _sentence_before(text: str, sentence: str) -> str:
+    """Return the sentence of a passage printed right before the given one, or ""."""
+    said = sentences(text)
+    at = said.index(sentence) if sentence in said else 0
+    return said[at - 1] if at > 0 else ""
 
 
 Candidate = tuple[float, str, str]  # (how well it answers, the span as printed, its sentence)

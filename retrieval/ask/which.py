@@ -99,6 +99,14 @@ class Which:
             names = {n for n in names if _beside(sentence, n, terms)}
         return names.pop() if len(names) == 1 else None
 
+    def points_back(self, sentence: str) -> bool:
+        """Tell whether a sentence names the organisation asked for only by pointing back to it (此次会议,
+        该公司): the name stands in the sentence before."""
+        if self.kind != "organisation":
+            return False
+        kinds = f"{self.head}|{_ORG_ENDINGS.get(self.head) or re.escape(self.head)}"
+        return bool(re.search(rf"(?:此次|这次|本次|该|此)(?:{kinds})", sentence))
+
 
 def _beside(sentence: str, name: str, terms: Sequence[str]) -> bool:
     """Tell whether a question word (not part of the name) is printed right before or after the name."""
