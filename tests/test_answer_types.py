@@ -11,6 +11,7 @@ from retrieval.ask.answer import stating_first
 from retrieval.ask.answer_types import amount_asked, answer_asked, asked_heads
 from retrieval.ask.coverage import Concept
 from retrieval.ask.people import people_beside
+from retrieval.ask.which import Which
 from retrieval.terms.tokens import prepare
 
 
@@ -234,8 +235,6 @@ def test_which_asks_about_the_word_right_after_it() -> None:
 
 
 def test_a_sentence_may_name_the_organisation_asked_only_by_pointing_back() -> None:
-    from retrieval.ask.which import Which
-
     assert Which("organisation", "会议").points_back("相关标准也将在此次会议上发布。")
     assert Which("organisation", "公司").points_back("该公司负责人表示。")
     assert not Which("organisation", "会议").points_back("研讨会将于下月召开。")
