@@ -241,3 +241,25 @@ def test_a_passage_below_the_best_gives_only_a_list_that_names_what_is_asked() -
 
 def _by_text(hit: Hit) -> Article:
     return PARTY if "突出政治引领" in hit.chunk.text else _article([(None, hit.chunk.text)])
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "items"),
+    [
+        (
+            "In which areas will the chamber push its members to cooperate?",
+            "商会将推动会员企业在原料采购、危废处置、技术研发等方面开展合作。",
+            ["原料采购", "危废处置", "技术研发"],
+        ),
+        (
+            "What matters can chambers complete online on the platform?",
+            "全市商会可在线完成年度报告、会员变更、活动备案等12项事项。",
+            ["年度报告", "会员变更", "活动备案"],
+        ),
+    ],
+)
+def test_an_english_list_question_names_its_items_through_its_plural_noun(
+    question: str, sentence: str, items: list[str]
+) -> None:
+    assert asks_for_list(question)
+    assert _listed(question, _article([(None, sentence)]), 1) == items

@@ -76,3 +76,46 @@ def english_which(question: str) -> Which | None:
         if found := _HEADS.get(head):
             return found
     return None
+
+
+# "Which areas", "what services": the plural head noun of an English list question, read into the Chinese
+# words a printed list is said of (…等方面, …等12项事项).
+_ENGLISH_LIST = re.compile(
+    r"\b(?:which|what)\s+(?:are\s+|were\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?P<head>\w+s)\b", re.I
+)
+_LIST_HEADS = {
+    "areas": ("方面", "领域"),
+    "aspects": ("方面",),
+    "fields": ("领域", "方面"),
+    "sectors": ("行业", "领域"),
+    "measures": ("措施", "举措"),
+    "steps": ("措施", "举措"),
+    "services": ("服务",),
+    "problems": ("问题",),
+    "issues": ("问题",),
+    "difficulties": ("困难", "难题"),
+    "cities": ("城市", "市"),
+    "courses": ("课程",),
+    "projects": ("项目",),
+    "companies": ("企业", "公司"),
+    "enterprises": ("企业",),
+    "firms": ("企业", "公司"),
+    "chambers": ("商会",),
+    "matters": ("事项",),
+    "items": ("事项",),
+    "tasks": ("事项", "任务"),
+    "standards": ("标准",),
+    "activities": ("活动",),
+    "forms": ("形式",),
+    "platforms": ("平台",),
+    "mechanisms": ("机制",),
+}
+
+
+def english_list_heads(question: str) -> list[str]:
+    """Return the Chinese words an English list question asks the items of (which areas -> 方面, 领域), or
+    nothing."""
+    for m in _ENGLISH_LIST.finditer(question):
+        if heads := _LIST_HEADS.get(m["head"].lower()):
+            return list(heads)
+    return []

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.ask.english import is_english
+from retrieval.ask.english_asks import english_list_heads
 from retrieval.ask.list_shapes import enumerations, lead_runs, ordinal_runs, quoted_runs, section_heads
 from retrieval.models import Article, Hit, ListItem
 from retrieval.parse.chunks import sentences
@@ -22,7 +24,7 @@ _ASKS = re.compile(
     r"包括哪|包含哪|分别是|分别为|分别有|分别聚焦|分别指|哪几|哪[一二三四五六七八九十两\d]+[个项条抓点类种大方]|"
     r"哪些|都有什么|都是什么|具体是什么|具体有什么|分成哪|分为哪|"
     r"\bwhat (?:are|were)\b|\bwhich are the\b|^\s*list\b|\bname the\b|"
-    r"\bin which \w+s\b|\bwhich \w+s (?:did|do|does|have|has)\b",
+    r"\bin which \w+s\b|\b(?:which|what) \w+s (?:did|do|does|have|has|can|could|will|would|are|were)\b",
     re.IGNORECASE,
 )
 _NUMERAL = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
@@ -56,7 +58,6 @@ _GENERIC = (
     "步骤",
     "工作",
 )
-_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 _ENGLISH_GENERIC = re.compile(
     r"\b(?:areas|aspects|measures|steps|ways|things|fields|tasks|parts|points|priorities|actions|moves)\b",
     re.I,
@@ -154,7 +155,7 @@ def find_list(question: str, hit: Hit, article: Article, *, strict: bool = False
 def _bare(question: str, want: int | None) -> bool:
     """Tell whether a question that names nothing it asks the items of may take any list at its passage: a
     Chinese one (分别是什么, 有哪几个), an English one asking for aspects or measures or saying how many."""
-    if not _ENGLISH_WORD.search(question):
+    if not is_english(question):
         return True
     return bool(want) or bool(_ENGLISH_GENERIC.search(question))
 
@@ -225,6 +226,8 @@ def _asked_after(question: str) -> list[str]:
     """Return what a list question asks the items of, and its last two characters: the words right after
     its asking phrase (哪些扶贫形式 -> 扶贫形式, 形式), else what it counts (4条产业创新链…哪几条 ->
     产业创新链), else what it quotes (“六个聚焦”分别… -> 聚焦). The enumerating sentence names it too."""
+    if is_english(question):
+        return english_list_heads(question)
     prepared = prepare(question)
     m = _ASKS.search(prepared)
     after = _noun_after(prepared[m.end() :]) if m else ""
