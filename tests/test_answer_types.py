@@ -239,3 +239,9 @@ def test_a_sentence_may_name_the_organisation_asked_only_by_pointing_back() -> N
     assert Which("organisation", "公司").points_back("该公司负责人表示。")
     assert not Which("organisation", "会议").points_back("研讨会将于下月召开。")
     assert not Which("document").points_back("该文件已印发。")
+
+
+def test_a_count_of_companies_is_no_company_name() -> None:
+    which = Which("organisation", "企业")
+    sentence = "先后组织11次商会和企业捐款捐物，共计136家企业、商会捐款捐物1370多万元。"
+    assert which.find(sentence, "其中捐得最多的是哪家企业？") is None

@@ -59,6 +59,9 @@ MAX_ORG_CHARS = 20
 # One-character verbs that work as prepositions (到河南大桂实业有限公司走访): they end what precedes a name.
 _COVERBS = frozenset("到在向给对让替帮从为被把跟同至")
 _NAME_TAGS = frozenset({"nt", "nz", "ns", "nr", "nrt"})
+_COUNT = re.compile(
+    r"[\d一二两三四五六七八九十百千万]+\s*(?:多|余)?\s*[家个名位所座批]"
+)  # 136家企业 counts, names none
 
 
 # 签了什么协议 / 获批了什么试点: a thing of the head noun's kind, printed as a phrase ending in it.
@@ -230,6 +233,6 @@ def _organisations(sentence: str, endings: str) -> list[str]:
         spanned = end - (ends[first] - len(words[first][0]))  # the words the ending stands in
         # A name is more than its kind's words (该|公司 is none), unless jieba knows it whole (华为公司 nt).
         whole = first == i and words[i][1] in _NAME_TAGS and len(words[i][0]) > len(m.group())
-        if (len(name) > spanned or whole) and len(name) <= MAX_ORG_CHARS:
+        if (len(name) > spanned or whole) and len(name) <= MAX_ORG_CHARS and not _COUNT.match(name):
             found.append(name)
     return found
