@@ -306,3 +306,11 @@ def test_a_meeting_named_in_the_sentence_before_answers_which_meeting(seed_archi
     answer = seed_archive.ask("“莲城智能体”相关标准将在哪个会议上发布？")
     assert answer.short_answer is not None and answer.short_answer.text.endswith("城市标准化高端研讨会")
     assert answer.short_answer.sentence in answer.hits[0].chunk.text
+
+
+def test_a_qualified_title_is_not_answered_by_another_one(seed_archive: Archive) -> None:
+    # The archive names 市工商联党组书记寇玉平, never a 党支部书记 of the association.
+    answer = seed_archive.ask("许昌市企业家协会党支部书记是谁？")
+    assert answer.short_answer is None or answer.short_answer.text != "寇玉平"
+    unqualified = seed_archive.ask("禹州市烟草专卖局局长是谁？")
+    assert unqualified.short_answer is not None and unqualified.short_answer.text == "王维超"

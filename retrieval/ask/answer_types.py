@@ -17,7 +17,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from retrieval.ask.people import CLAUSE_BREAK, OTHER_TITLE, ROLE, Span, people_beside, titles_before
+from retrieval.ask.people import (
+    CLAUSE_BREAK,
+    OTHER_TITLE,
+    ROLE,
+    Span,
+    people_beside,
+    qualified_people,
+    titles_before,
+)
 from retrieval.parse.chunks import sentences
 from retrieval.terms.tagging import is_person, word_tag
 
@@ -299,6 +307,12 @@ def _part(
     prefix = next((p for p in OTHER_TITLE if question.find(p + word, lo, hi) >= 0), "")
     if answer_type.kind == "person" and prefix:
         return AnswerAsked(answer_type.kind, states, (prefix + word,))
+    # 党支部书记是谁: the 书记 of the 党支部, not a 党组书记.
+    qualifier = max(
+        (w for w, _ in words if w != word and question.find(w + word, lo, hi) >= 0), key=len, default=""
+    )
+    if answer_type.kind == "person" and qualifier:
+        states = qualified_people(qualifier)
     # Two verbs after it (什么时候开始上课): a passage may print either (从3月开课 … 上课).
     verbs = [(w, fs) for _, w, fs in sorted(after) if w != word and word_tag(w) == word_tag(word) == "v"]
     also = [f for w, fs in verbs for f in (w, *fs)]

@@ -8,7 +8,7 @@ looks like a name (a place opening a name, a company's name) left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from retrieval.parse.bylines import SURNAMES
 from retrieval.terms.tagging import tagged_words, word_tag
@@ -35,6 +35,19 @@ def _is_title(word: str, title: str) -> bool:
 
 # A name, then how it came by the title, then the title (赵景山当选市总商会会长, 魏长河兼任秘书长).
 _APPOINTED = re.compile(r"(?:当选为?|担任|出任|兼任|继任|被选为|被推选为|被任命为)[^，。；、：:]{0,10}")
+
+
+def qualified_people(qualifier: str) -> Callable[[str, Sequence[str]], list[Span]]:
+    """Return how a sentence names the holder of a title the question qualifies (党支部 of 党支部书记): as
+    ``people_beside``, unless every word holding the title there qualifies it otherwise (党组书记,
+    市委书记)."""
+
+    def spans(sentence: str, focus: Sequence[str]) -> list[Span]:
+        held = [(w, f) for w, _ in tagged_words(sentence) for f in focus if w.endswith(f)]
+        other = [w for w, f in held if len(w) > len(f) and not qualifier.endswith(w[: -len(f)])]
+        return [] if held and len(other) == len(held) else people_beside(sentence, focus)
+
+    return spans
 
 
 def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
