@@ -10,7 +10,7 @@ from retrieval import Archive, Chunk
 from retrieval.ask.answer import stating_first
 from retrieval.ask.answer_types import amount_asked, answer_asked, asked_heads
 from retrieval.ask.coverage import Concept
-from retrieval.ask.people import people_beside
+from retrieval.ask.people import people_beside, qualified_people
 from retrieval.ask.which import Which
 from retrieval.terms.tokens import prepare
 
@@ -245,3 +245,10 @@ def test_a_count_of_companies_is_no_company_name() -> None:
     which = Which("organisation", "企业")
     sentence = "先后组织11次商会和企业捐款捐物，共计136家企业、商会捐款捐物1370多万元。"
     assert which.find(sentence, "其中捐得最多的是哪家企业？") is None
+
+
+def test_a_title_qualified_otherwise_names_no_one() -> None:
+    of_the_branch = qualified_people("党支部")
+    assert of_the_branch("市工商联党组书记寇玉平到商会参加主题党日活动。", ["书记"]) == []
+    assert of_the_branch("协会党支部书记李明介绍了情况。", ["书记"]) != []
+    assert qualified_people("许昌市企业家协会")("协会会长张华主持会议。", ["会长"]) != []  # 协会 ends it

@@ -183,6 +183,8 @@ NOT_FOCUS = NOW | frozenset(
     {"当时", "今年", "去年", "明年", "大概", "大约", "一共", "总共", "平时", "每次", "一般", "通常"}
     | {"一下", "还", "要", "最后", "最终", "后来", "之后"}
 )
+# A body a title may be of (党支部 of 党支部书记), unlike a time or a rank (新一届 of 新一届会长).
+_BODY = re.compile(r"(?:会|联|部|委|局|组|办|处|科|室|中心|院|所|站|公司|集团|银行|支部)$")
 # "Which/what X" (哪些培训, 什么活动): X names what the answer is, so a passage should say X itself.
 _WHICH = re.compile(r"哪(?:一|些|个|家|种|类|项|位)?|什么样的|什么|何种")
 _NAMING_NOTHING = ("m", "q", "r")  # numerals, measure words, pronouns: never what an answer is about
@@ -308,9 +310,8 @@ def _part(
     if answer_type.kind == "person" and prefix:
         return AnswerAsked(answer_type.kind, states, (prefix + word,))
     # 党支部书记是谁: the 书记 of the 党支部, not a 党组书记.
-    qualifier = max(
-        (w for w, _ in words if w != word and question.find(w + word, lo, hi) >= 0), key=len, default=""
-    )
+    bodies = [w for w, _ in words if w != word and _BODY.search(w) and question.find(w + word, lo, hi) >= 0]
+    qualifier = max(bodies, key=len, default="")
     if answer_type.kind == "person" and qualifier:
         states = qualified_people(qualifier)
     # Two verbs after it (什么时候开始上课): a passage may print either (从3月开课 … 上课).
