@@ -31,6 +31,7 @@ _LAST_ENDS = re.compile(r"等|[一二三四五六七八九十两\d]+(?:个|项|�
 _COUNT_AFTER = re.compile(r"([一二三四五六七八九十]|\d+)(?:个|项|类|种|大|条|家|所|名|市|县|区|省|国|方面)")
 _BULLETS = "◆◇■□●○▲△★☆·•▶►"
 _ORDINALS = "一二三四五六七八九十"
+_NUMERALS = {c: n for n, c in enumerate(_ORDINALS, start=1)} | {"两": 2}
 # Ordinal markers, each style numbering its items from 一: 一是, 第一，, （一）, and 一、 opening a sentence.
 _ORDINAL_STYLES = (
     r"(?P<n>[一二三四五六七八九十])是",
@@ -51,6 +52,11 @@ class _Lead:
     section: str | None
     run_in: bool  # a short sentence of its own (突出政治引领。), not an opening clause
     alone: bool  # the whole paragraph: its body is the next paragraph
+
+
+def count_of(numeral: str) -> int:
+    """Return the value of a count as printed: digits or one Chinese numeral (五 -> 5, 两 -> 2)."""
+    return int(numeral) if numeral.isdigit() else _NUMERALS[numeral]
 
 
 def items_of(article: Article, hit: Hit, found: Sequence[tuple[str, int]]) -> list[ListItem]:
@@ -182,8 +188,7 @@ def _until_count(text: str, items: int) -> str:
     """Return a last item up to the count the sentence gives of the items (徐州五市的工商联: 徐州), where
     that count is the enumeration's own (this many items, or one more after 和)."""
     for m in _COUNT_AFTER.finditer(text):
-        value = int(m[1]) if m[1].isdigit() else _ORDINALS.index(m[1]) + 1 if m[1] in _ORDINALS else 0
-        if m.start() >= 2 and value in (items, items + 1):
+        if m.start() >= 2 and count_of(m[1]) in (items, items + 1):
             return text[: m.start()]
     return text
 

@@ -14,7 +14,14 @@ from collections.abc import Callable, Sequence
 
 from retrieval.ask.english import is_english
 from retrieval.ask.english_asks import english_list_heads
-from retrieval.ask.list_shapes import enumerations, lead_runs, ordinal_runs, quoted_runs, section_heads
+from retrieval.ask.list_shapes import (
+    count_of,
+    enumerations,
+    lead_runs,
+    ordinal_runs,
+    quoted_runs,
+    section_heads,
+)
 from retrieval.models import Article, Hit, ListItem
 from retrieval.parse.chunks import sentences
 from retrieval.terms.tagging import tagged_words
@@ -27,7 +34,6 @@ _ASKS = re.compile(
     r"\bin which \w+s\b|\b(?:which|what) \w+s (?:did|do|does|have|has|can|could|will|would|are|were)\b",
     re.IGNORECASE,
 )
-_NUMERAL = {c: n for n, c in enumerate("一二三四五六七八九十", start=1)} | {"两": 2}
 _ENGLISH_NUMERAL = {
     w: n
     for n, w in enumerate(("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"), start=2)
@@ -115,7 +121,7 @@ def expected_count(question: str) -> int | None:
     for m in _COUNTED.finditer(prepared):
         in_ask = ask is not None and m.start() == ask.start() + 1
         if in_ask or len(after) < 2 or after in prepared[m.end() : m.end() + len(after) + 1]:
-            return int(m[1]) if m[1].isdigit() else _NUMERAL[m[1]]
+            return count_of(m[1])
     if m := _ENGLISH_COUNTED.search(question):
         return int(m[1]) if m[1].isdigit() else _ENGLISH_NUMERAL[m[1].lower()]
     return None
@@ -213,7 +219,7 @@ def _counted_after(after: str, want: int | None) -> bool:
     """Tell whether what follows an enumeration gives the count the question asks for (…和“名特优新”四类
     for 哪四类)."""
     said = re.match(r"[等”\s]*([一二三四五六七八九十两]|\d+)", after)
-    return bool(want and said) and (int(said[1]) if said[1].isdigit() else _NUMERAL[said[1]]) == want  # type: ignore[index]
+    return bool(want) and said is not None and count_of(said[1]) == want
 
 
 def _of_asked(items: Sequence[ListItem], after: str, heads: Sequence[str]) -> bool:
