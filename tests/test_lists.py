@@ -263,3 +263,15 @@ def test_an_english_list_question_names_its_items_through_its_plural_noun(
 ) -> None:
     assert asks_for_list(question)
     assert _listed(question, _article([(None, sentence)]), 1) == items
+
+
+def test_only_a_question_for_the_article_s_parts_gets_its_parts() -> None:
+    sectioned = _article(
+        [
+            ("稳增长", "全市把个体户分为“生存型”“成长型”“发展型”三类，分别给予帮扶。"),
+            ("促改革", "改革方面，全年完成各项工作任务。"),
+            ("惠民生", "民生方面，群众满意度持续提升。"),
+        ]
+    )
+    assert _listed("这篇报道有哪几个小标题？", sectioned, 1) == ["稳增长", "促改革", "惠民生"]
+    assert _listed("个体户分为哪几类？", sectioned, 1) == ["“生存型”", "“成长型”", "“发展型”"]

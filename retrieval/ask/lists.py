@@ -43,8 +43,7 @@ _ENGLISH_COUNTED = re.compile(rf"\b({'|'.join(_ENGLISH_NUMERAL)}|\d+)\s+(?:\W?\w
 # What asks for an article's parts (分成哪几个部分, 有哪些小标题): its section heads, or its 一、二、… heads,
 # answer it.
 _PARTS = re.compile(
-    r"(?:哪几|哪些|几)个?(?:部分|板块|篇章)(?:来写|写|组成|构成)|分成哪|分为哪|\bsections\b|\bparts\b",
-    re.IGNORECASE,
+    r"(?:哪几|哪些|几)个?部分|小标题|篇章|\bsections\b|\bsubheads?\b|\bparts\b", re.IGNORECASE
 )
 # Words a question asks the items of that no list names (哪几个方面, 哪些做法, 做了哪几件事): a list of them
 # answers where it holds the best passage.
