@@ -115,10 +115,7 @@ def test_heads_standing_alone_above_their_bodies_are_one_list() -> None:
 def test_an_enumeration_beside_the_word_the_question_puts_before_its_ask(
     question: str, sentence: str, items: list[str]
 ) -> None:
-    article = _article([(None, sentence)])
-    hit = _hit(article, 1)
-    hit = Hit(1, 1.0, hit.chunk, sentence, (), ())
-    assert [item.text for item in find_list(question, hit, article)] == items
+    assert _listed(question, _article([(None, sentence)]), 1) == items
 
 
 def test_an_enumeration_away_from_what_is_asked_is_no_list() -> None:
