@@ -182,3 +182,6 @@ def test_an_everyday_word_jieba_tags_as_a_name_counts_as_everyday(seed_archive: 
     assert seed_archive.ask(question).answered
     honour = next(c for c in concepts(seed_archive.index, "协会获得过哪些荣誉") if c.term == "荣誉")
     assert honour.weight == UNSEEN_COMMON_WEIGHT and honour.synonyms
+    # 上门 (to call at someone's door) is tagged a place ("ns"); unweighted, it refused a paraphrase.
+    visit = next(c for c in concepts(seed_archive.index, "有没有律师上门帮企业体检") if c.term == "上门")
+    assert visit.weight == UNSEEN_COMMON_WEIGHT

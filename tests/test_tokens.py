@@ -98,6 +98,24 @@ def test_question_terms_keep_an_adverb_apart_from_its_verb(tok: Tokenizer) -> No
     assert "建" in tok.question_terms("湖北在省外一共建了多少家商会？")
 
 
+@pytest.mark.parametrize(
+    ("question", "dropped", "kept"),
+    [
+        # jieba's search mode cuts 多长时间 into 时间 too: no passage must say 时间 to tell how long.
+        ("这个会多长时间举办一次？", {"时间", "长时间"}, {"举办"}),
+        ("自助体检机是什么时候上线的", {"时候"}, {"自助", "体检", "上线"}),
+        # A demonstrative points back at the question's subject; its words are elsewhere.
+        ("辉县的早餐会，这种会多久开一回？", {"这种"}, {"辉县", "早餐会"}),
+    ],
+)
+def test_question_terms_drop_the_parts_of_asking_phrases_and_demonstratives(
+    tok: Tokenizer, question: str, dropped: set[str], kept: set[str]
+) -> None:
+    terms = set(tok.question_terms(question))
+    assert not terms & dropped
+    assert kept <= terms
+
+
 def test_question_terms_keep_a_plain_negation(tok: Tokenizer) -> None:
     assert "不" in "".join(tok.question_terms("哪些企业经营不景气"))  # 不景气 is not 景气
 

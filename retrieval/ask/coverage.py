@@ -19,7 +19,7 @@ from retrieval.index.bm25 import SparseBM25
 from retrieval.models import Chunk
 from retrieval.parse.chunks import sentences
 from retrieval.terms.synonyms import in_lexicon, synonyms
-from retrieval.terms.tagging import is_common_word, word_tag
+from retrieval.terms.tagging import is_common_word
 from retrieval.terms.tokens import Tokenizer, prepare
 
 # Words of how a question asks (分别是什么, 具体有哪些, 在…方面做了哪几件事), which no passage needs to print.
@@ -89,8 +89,8 @@ def concepts(index: Searchable, question: str) -> list[Concept]:
             unheld.add(term)
         weight = math.log(1 + (n - df + 0.5) / (df + 0.5))
         related: tuple[str, ...] = ()
-        # jieba's dictionary tags some everyday words as people's names (荣誉, 荣获 nr); Cilin lists them.
-        if df == 0 and (is_common_word(term) or (word_tag(term) == "nr" and in_lexicon(term))):
+        # jieba's dictionary tags some everyday words as names (荣誉 nr, 上门 ns); Cilin lists them.
+        if df == 0 and (is_common_word(term) or in_lexicon(term)):
             # A common word the archive never uses is how people paraphrase (老板 for 企业家); a name it
             # never uses (郑州市, GDP) means the question is about something else. Expanding words the
             # archive does use was measured too: it only added noise.

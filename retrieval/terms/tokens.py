@@ -20,7 +20,7 @@ import jieba
 import opencc
 
 from retrieval.parse.text import is_cjk, normalize
-from retrieval.terms.tagging import general_segmenter
+from retrieval.terms.tagging import general_segmenter, word_tag
 from retrieval.terms.wordlists import alias_groups, hand_terms, question_words, stopwords
 
 Mode = Literal["cut", "search"]
@@ -79,6 +79,11 @@ def is_term(token: str) -> bool:
     return bool(_WORD.search(token)) and token not in stopwords()
 
 
+def _demonstrative(word: str) -> bool:
+    """Tell whether a word points at something (这种, 那样, 这次): no passage needs to print it."""
+    return word[0] in "这那" and word_tag(word) == "r"
+
+
 class Tokenizer:
     """jieba with the domain dictionary, configured once; thread-safe after the first call."""
 
@@ -124,15 +129,19 @@ class Tokenizer:
 
     def question_terms(self, question: str) -> list[str]:
         """Return the distinct content words of a question, in order: no question words."""
-        words = [
-            w
-            for w in self.tokenize(_ADVERBS.sub(r"\1 ", _A_NOT_A.sub(r"\1", prepare(question))))
-            if not w.startswith(BIGRAM_MARK)
-        ]
+        text = self._without_asking(_ADVERBS.sub(r"\1 ", _A_NOT_A.sub(r"\1", prepare(question))))
+        words = [w for w in self.tokenize(text) if not w.startswith(BIGRAM_MARK)]
         # jieba keeps some asking phrases whole (哪些地方, 哪几天): keep only what is asked about.
         words = [_ASKING_PREFIX.sub("", w) for w in words if w not in question_words()]
-        words = [w for w in words if is_term(w) and w not in question_words()]
+        words = [w for w in words if is_term(w) and w not in question_words() and not _demonstrative(w)]
         return list(dict.fromkeys(words))
+
+    def _without_asking(self, text: str) -> str:
+        """Return a question with its asking phrases (多长时间, 什么时候) blanked in jieba's precise cut:
+        the search mode would otherwise yield their parts (时间, 时候) as content words."""
+        words = self._segmenter().cut(text, HMM=self.config.hmm)
+        # Every word stands apart, so the search mode cuts each as it would have in the whole question.
+        return "，".join("" if w in question_words() else w for w in words)
 
     def query(self, question: str) -> list[str]:
         """Return the query tokens of a question: its terms, their aliases, and bigrams of its content."""
