@@ -183,6 +183,15 @@ def test_the_focus_stays_in_the_asking_phrases_clause() -> None:
     assert loan is not None and loan.focus == ("贷款",)  # 最后 is a time adverb, not what is asked
 
 
+def test_a_clause_of_the_asking_phrase_and_a_bare_verb_goes_on_the_one_before() -> None:
+    words = [("夜校", ()), ("一周", ()), ("课", ())]
+    asked = answer_asked("夜校一周上几次课，什么时间上？", words, 1.0)
+    assert asked is not None and [p.kind for p in asked.parts] == ["count", "date"]
+    assert asked.match("每周二、周四晚上上课，课程由商会征集") == 1.0  # the when part is answered
+    venue = answer_asked("研讨会哪天开？在哪开？", [("研讨会", ())], 1.0)
+    assert venue is not None and [p.kind for p in venue.parts] == ["date", "place"]
+
+
 def test_passages_stating_the_answer_asked_for_come_first(seed_archive: Archive) -> None:
     # BM25 ranks a passage about the kiosk's help desk first; the one saying when it opened is the answer.
     dated = seed_archive.ask("市民之家的自助体检机是哪天上线的？")

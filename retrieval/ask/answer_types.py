@@ -27,7 +27,7 @@ from retrieval.ask.people import (
     titles_before,
 )
 from retrieval.parse.chunks import sentences
-from retrieval.terms.tagging import is_person, word_tag
+from retrieval.terms.tagging import is_person, plain_words, word_tag
 
 _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*"
 _AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
@@ -275,19 +275,14 @@ def _part(
             answer_type.kind, states, tuple(dict.fromkeys((noun, *(named[0] if named else ()))))
         )
     # The focus is in the asking phrase's own clause (…照相馆吗？大概要多长时间能弄完 asks how long the
-    # errand takes, not the 照相馆); a word of the asking phrase itself (钱 of 多少钱) or a time adverb
-    # (现在, 一共) is no focus.
+    # errand takes, not the 照相馆).
     lo = max((b.end() for b in CLAUSE_BREAK.finditer(question, 0, m.start())), default=0)
     hi = next((b.start() for b in CLAUSE_BREAK.finditer(question, m.end())), len(question))
-    placed = [
-        (w, forms, pos)
-        for w, forms in words
-        if (pos := question.find(w, lo, hi)) >= 0
-        and pos + len(w) <= hi
-        and not (m.start() <= pos and pos + len(w) <= m.end())
-        and w not in NOT_FOCUS
-        and answer_type.about(w)
-    ]
+    placed = _placed(answer_type, m, question, words, lo, hi)
+    if not placed and lo and _bare(question[lo : m.start()] + question[m.end() : hi]):
+        # A clause of the asking phrase and a bare verb (…上几次课，什么时间上？) goes on the one before.
+        lo = max((b.end() for b in CLAUSE_BREAK.finditer(question, 0, lo - 1)), default=0)
+        placed = _placed(answer_type, m, question, words, lo, hi)
     if not placed:
         return None
     # 小店叫什么名字 asks the shop's name, whoever else the question names: the word the naming is of
@@ -318,6 +313,32 @@ def _part(
     verbs = [(w, fs) for _, w, fs in sorted(after) if w != word and word_tag(w) == word_tag(word) == "v"]
     also = [f for w, fs in verbs for f in (w, *fs)]
     return AnswerAsked(answer_type.kind, states, tuple(dict.fromkeys((word, *forms, *also, *thing))))
+
+
+def _bare(text: str) -> bool:
+    """Tell whether the rest of a clause says nothing of its own: single characters (在, 上, 开) only."""
+    return all(len(word) == 1 for word in plain_words(text))
+
+
+def _placed(
+    answer_type: AnswerType,
+    m: re.Match[str],
+    question: str,
+    words: Sequence[tuple[str, tuple[str, ...]]],
+    lo: int,
+    hi: int,
+) -> list[tuple[str, tuple[str, ...], int]]:
+    """Return the question's words between ``lo`` and ``hi`` that may be the asking phrase's focus, with
+    their forms and places: not a word of the phrase itself (钱 of 多少钱), nor a time adverb (现在)."""
+    return [
+        (w, forms, pos)
+        for w, forms in words
+        if (pos := question.find(w, lo, hi)) >= 0
+        and pos + len(w) <= hi
+        and not (m.start() <= pos and pos + len(w) <= m.end())
+        and w not in NOT_FOCUS
+        and answer_type.about(w)
+    ]
 
 
 @dataclass(frozen=True)

@@ -139,6 +139,9 @@ class Tokenizer:
     def _without_asking(self, text: str) -> str:
         """Return a question with its asking phrases (多长时间, 什么时候) blanked in jieba's precise cut:
         the search mode would otherwise yield their parts (时间, 时候) as content words."""
+        # jieba cuts some phrases in two (什么|时间): those of four characters go first, whole.
+        for phrase in (w for w in question_words() if len(w) >= 4):
+            text = text.replace(phrase, "，")
         words = self._segmenter().cut(text, HMM=self.config.hmm)
         # Every word stands apart, so the search mode cuts each as it would have in the whole question.
         return "，".join("" if w in question_words() else w for w in words)
