@@ -370,7 +370,7 @@ def stating_first(
     They keep their BM25 scores, so a result's score is not always above the next one's.
     """
     states = [
-        typed.match(prepare(chunk.text)) > 0 and coverage(asked, text) >= min_coverage
+        typed.match(prepare(chunk.text), text) > 0 and coverage(asked, text) >= min_coverage
         for (chunk, _), text in zip(ranked, texts, strict=False)
     ]
     if not any(states):

@@ -184,6 +184,8 @@ NOT_FOCUS = NOW | frozenset(
     | {"一下", "还", "要", "最后", "最终", "后来", "之后"}
 )
 # A body a title may be of (党支部 of 党支部书记), unlike a time or a rank (新一届 of 新一届会长).
+OWNER_SHARE = 2 / 3  # of a body's character pairs, for a passage to name it in other words
+_ADMIN = re.compile(r"[市县区省]")
 _BODY = re.compile(r"(?:会|联|部|委|局|组|办|处|科|室|中心|院|所|站|公司|集团|银行|支部)$")
 # "Which/what X" (哪些培训, 什么活动): X names what the answer is, so a passage should say X itself.
 _WHICH = re.compile(r"哪(?:一|些|个|家|种|类|项|位)?|什么样的|什么|何种")
@@ -205,6 +207,8 @@ class AnswerAsked:
     kind: str
     spans: Callable[[str, Sequence[str]], list[Span]]
     focus: tuple[str, ...]  # the focus word with its other forms (aliases, synonyms)
+    # The body a title asked about belongs to (信阳市茶商会 of 信阳市茶商会的秘书长), with its forms.
+    owner: tuple[str, ...] = ()
 
     def states(self, sentence: str) -> list[Span]:
         """Return where a sentence naming the focus states an answer of this kind, nearest it first."""
@@ -212,9 +216,23 @@ class AnswerAsked:
             return []
         return self.spans(sentence, self.focus)
 
-    def match(self, text: str) -> float:
-        """Return 1 when one sentence of the prepared text states an answer of this kind about the focus."""
+    def match(self, text: str, context: str = "") -> float:
+        """Return 1 when one sentence of the prepared text states an answer of this kind about the focus,
+        in a passage (``context``: its headline and text, else the text itself) naming the owner asked."""
+        if self.owner and not _names_owner(self.owner, context or text):
+            return 0.0
         return 1.0 if any(self.states(sentence) for sentence in sentences(text) or [text]) else 0.0
+
+
+def _names_owner(owner: Sequence[str], text: str) -> bool:
+    """Tell whether a text names a body, whole or in most of its character pairs: a title held in
+    another body's article is not the one asked about."""
+    if any(form in text for form in owner):
+        return True
+    # 信阳市茶商会 is printed 信阳茶商会 too: the pairs are read without the places' 市, 县, 区, 省.
+    name, text = _ADMIN.sub("", owner[0]), _ADMIN.sub("", text)
+    pairs = [name[i : i + 2] for i in range(len(name) - 1)]
+    return sum(p in text for p in pairs) >= OWNER_SHARE * len(pairs)
 
 
 @dataclass(frozen=True)
@@ -233,9 +251,10 @@ class Asked:
     def focus(self) -> tuple[str, ...]:
         return self.parts[0].focus
 
-    def match(self, text: str) -> float:
-        """Return 1 when the prepared text states an answer to one of the parts."""
-        return max(part.match(text) for part in self.parts)
+    def match(self, text: str, context: str = "") -> float:
+        """Return 1 when the prepared text states an answer to one of the parts (``context`` as for a
+        part)."""
+        return max(part.match(text, context) for part in self.parts)
 
 
 def answer_asked(question: str, words: Sequence[tuple[str, tuple[str, ...]]], weight: float) -> Asked | None:
@@ -304,15 +323,22 @@ def _part(
     prefix = next((p for p in OTHER_TITLE if question.find(p + word, lo, hi) >= 0), "")
     if answer_type.kind == "person" and prefix:
         return AnswerAsked(answer_type.kind, states, (prefix + word,))
-    # 党支部书记是谁: the 书记 of the 党支部, not a 党组书记.
-    bodies = [w for w, _ in words if w != word and _BODY.search(w) and question.find(w + word, lo, hi) >= 0]
-    qualifier = max(bodies, key=len, default="")
+    # 党支部书记是谁: the 书记 of the 党支部, not a 党组书记; 信阳市茶商会的秘书长: not another body's.
+    bodies = [
+        (w, fs)
+        for w, fs in words
+        if w != word and _BODY.search(w) and re.search(f"{re.escape(w)}的?{re.escape(word)}", question[lo:hi])
+    ]
+    qualifier, qualifier_forms = max(bodies, key=lambda b: len(b[0]), default=("", ()))
+    owner: tuple[str, ...] = ()
     if answer_type.kind == "person" and qualifier:
         states = qualified_people(qualifier)
+        owner = (qualifier, *qualifier_forms)
     # Two verbs after it (什么时候开始上课): a passage may print either (从3月开课 … 上课).
     verbs = [(w, fs) for _, w, fs in sorted(after) if w != word and word_tag(w) == word_tag(word) == "v"]
     also = [f for w, fs in verbs for f in (w, *fs)]
-    return AnswerAsked(answer_type.kind, states, tuple(dict.fromkeys((word, *forms, *also, *thing))))
+    focus = tuple(dict.fromkeys((word, *forms, *also, *thing)))
+    return AnswerAsked(answer_type.kind, states, focus, owner)
 
 
 def _bare(text: str) -> bool:

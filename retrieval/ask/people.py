@@ -78,6 +78,7 @@ def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:
     names = [
         (a, b) for a, b in names if word_tag(sentence[a : a + 2]) != "ns" and not _in_company(sentence, a, b)
     ]
+    names += [s for _, t_end in titles if (s := _speaker(sentence, t_end)) and s not in names]
     # Where another title stands right before a name, the name may stand further off: 常务副会长、河南瑞贝卡
     # 发制品股份有限公司总经理郑文青 holds both titles.
     titled = {end for _, end, word, _ in spans if ROLE.search(word)}
@@ -107,6 +108,22 @@ def _names(spans: list[tuple[int, int, str, str]], sentence: str) -> list[Span]:
         else:
             names.append((start, end))
     return [_completed(sentence, span) for span in names if span[1] - span[0] >= 2]
+
+
+def _speaker(sentence: str, at: int) -> Span | None:
+    """Return the name between a title ending at ``at`` and a verb of saying (会长元建军介绍): who speaks
+    after a title is a person, whatever the tagger makes of a rare surname (元/建军)."""
+    m = _SPEAKS.match(sentence, at)
+    if not m or "们" in m[1] or m[1][0] in _NUMERALS:
+        return None  # 会长们表示, 会长二人介绍: no name
+    if any(tag in _NOT_IN_NAMES for _, tag in tagged_words(m[1])):
+        return None  # 会长也说, 会长亲自介绍
+    return m.span(1)
+
+
+_NOT_IN_NAMES = frozenset({"d", "p", "c", "u", "r", "y", "f"})  # adverbs, particles, pronouns ...
+_NUMERALS = "一二三四五六七八九十两几数"
+_SPEAKS = re.compile(r"([\u4e00-\u9fff]{2,3})(?:介绍|表示|告诉|认为|指出|透露|坦言|说)")
 
 
 def _surname_after_title(spans: list[tuple[int, int, str, str]], i: int) -> bool:
