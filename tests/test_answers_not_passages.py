@@ -48,6 +48,7 @@ def test_a_typed_question_gets_the_span_that_answers_it(
     assert short is not None and short.text == span
     cited = next(h for h in answer.hits if h.rank == short.rank)
     assert span in cited.chunk.text and span in cited.answer_sentence  # extractive, and the evidence shown
+    assert short.rank == 1  # the passage stating the answer comes first, whatever came first by score
     first = answer_text(answer).splitlines()[0]
     assert first in (f"答：{span}", f"Answer: {span}")
     assert answer_json(answer)["short_answer"] == {"text": span, "rank": short.rank, "kind": short.kind}

@@ -12,6 +12,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.callbacks import MAX_CALLBACK_BYTES
+from bot.state import STATE_KEY
 from emulator import BotApiEmulator, Call
 from emulator.api import NOT_MODIFIED
 from replies import words
@@ -60,6 +61,7 @@ async def ask_privately(
 
 
 async def test_private_question_gets_a_cited_answer(bot: Application, emulator: BotApiEmulator) -> None:
+    await bot.bot_data[STATE_KEY].checker  # warmed up, as a bot is moments after it starts
     reply = await ask_privately(emulator, QUESTION)
     html = reply.params["text"]
     assert is_answer(shown(reply)) and re.search(r"\n原文 1/\d+ · 《", shown(reply))

@@ -5,7 +5,10 @@ photo credits before or after their captions, a table, a page with no 本报讯.
 provincial daily, a city evening paper): paragraphs opened by an ideographic indent with no blank line
 between them, a three-line headline block set tight above its byline and text, bylines naming 记者,
 通讯员 and 实习生, a ——记 profile subtitle, letter-spaced 本 报 讯, closing bylines of contributors only,
-photo credits in parentheses at the end of a caption, editors' lines without colons. `expected.json`
+photo credits in parentheses at the end of a caption, editors' lines without colons; a headline naming
+its subject before a colon, a headline as wide as the column over a subtitle with a comma, an item
+without a lead after one its closing byline ended, a credit naming its agency (摄/视觉南城), a column of
+briefs each signed by its own closing byline. `expected.json`
 says what a reader sees on each: every item's kind, headline, byline, contributors and where its body
 starts and ends."""
 

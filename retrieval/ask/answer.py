@@ -188,8 +188,13 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     items, listed = ((), None) if short or offset else list_answer(read.text, hits, _article_of(index))
     if listed is not None:  # the passage the list stands in comes first
         hits = tuple(replace(h, rank=offset + n) for n, h in enumerate(_first(listed, hits), start=1))
-    if short:  # the evidence shown is the sentence that states the answer
-        hits = tuple(replace(h, answer_sentence=short.sentence) if h.rank == short.rank else h for h in hits)
+    if short:  # the passage stating the answer comes first, its evidence the sentence that states it
+        stating = next(h for h in hits if h.rank == short.rank)
+        hits = tuple(
+            replace(h, rank=offset + n, answer_sentence=short.sentence if h is stating else h.answer_sentence)
+            for n, h in enumerate(_first(stating, hits), start=1)
+        )
+        short = replace(short, rank=offset + 1)
     extra: dict[str, object] = {"coverage": round(best, 3)}
     return Answer(
         read.text,

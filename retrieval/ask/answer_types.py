@@ -22,6 +22,7 @@ from retrieval.ask.people import (
     OTHER_TITLE,
     ROLE,
     Span,
+    names_body,
     people_beside,
     qualified_people,
     titles_before,
@@ -184,8 +185,6 @@ NOT_FOCUS = NOW | frozenset(
     | {"一下", "还", "要", "最后", "最终", "后来", "之后"}
 )
 # A body a title may be of (党支部 of 党支部书记), unlike a time or a rank (新一届 of 新一届会长).
-OWNER_SHARE = 2 / 3  # of a body's character pairs, for a passage to name it in other words
-_ADMIN = re.compile(r"[市县区省]")
 _BODY = re.compile(r"(?:会|联|部|委|局|组|办|处|科|室|中心|院|所|站|公司|集团|银行|支部)$")
 # "Which/what X" (哪些培训, 什么活动): X names what the answer is, so a passage should say X itself.
 _WHICH = re.compile(r"哪(?:一|些|个|家|种|类|项|位)?|什么样的|什么|何种")
@@ -219,20 +218,9 @@ class AnswerAsked:
     def match(self, text: str, context: str = "") -> float:
         """Return 1 when one sentence of the prepared text states an answer of this kind about the focus,
         in a passage (``context``: its headline and text, else the text itself) naming the owner asked."""
-        if self.owner and not _names_owner(self.owner, context or text):
+        if self.owner and not names_body(self.owner, context or text):
             return 0.0
         return 1.0 if any(self.states(sentence) for sentence in sentences(text) or [text]) else 0.0
-
-
-def _names_owner(owner: Sequence[str], text: str) -> bool:
-    """Tell whether a text names a body, whole or in most of its character pairs: a title held in
-    another body's article is not the one asked about."""
-    if any(form in text for form in owner):
-        return True
-    # 信阳市茶商会 is printed 信阳茶商会 too: the pairs are read without the places' 市, 县, 区, 省.
-    name, text = _ADMIN.sub("", owner[0]), _ADMIN.sub("", text)
-    pairs = [name[i : i + 2] for i in range(len(name) - 1)]
-    return sum(p in text for p in pairs) >= OWNER_SHARE * len(pairs)
 
 
 @dataclass(frozen=True)

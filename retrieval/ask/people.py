@@ -19,6 +19,8 @@ _PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
 OTHER_TITLE = ("副", "总", "名誉", "常务", "执行")  # 副会长 does not answer who the 会长 is
 MAX_NAME_CHARS = 4  # a Chinese name jieba cut in two is joined back up to this length
 Span = tuple[int, int]  # [start, end) in a sentence
+OWNER_SHARE = 2 / 3  # of a body's character pairs, for a passage to name it in other words
+_ADMIN = re.compile(r"[市县区省]")
 
 
 # How far a name may stand from its title: after it, past further titles (秘书长、党组织负责人黄玉霞;
@@ -48,6 +50,17 @@ def qualified_people(qualifier: str) -> Callable[[str, Sequence[str]], list[Span
         return [] if held and len(other) == len(held) else people_beside(sentence, focus)
 
     return spans
+
+
+def names_body(owner: Sequence[str], text: str) -> bool:
+    """Tell whether a text names a body, whole or in most of its character pairs: a title held in
+    another body's article is not the one asked about."""
+    if any(form in text for form in owner):
+        return True
+    # 信阳市茶商会 is printed 信阳茶商会 too: the pairs are read without the places' 市, 县, 区, 省.
+    name, text = _ADMIN.sub("", owner[0]), _ADMIN.sub("", text)
+    pairs = [name[i : i + 2] for i in range(len(name) - 1)]
+    return sum(p in text for p in pairs) >= OWNER_SHARE * len(pairs)
 
 
 def people_beside(sentence: str, focus: Sequence[str]) -> list[Span]:

@@ -119,14 +119,15 @@ def _tight_part(blocks: tuple[Block, ...], i: int, j: int) -> int:
 
 
 def _bylined_twice(draft: _Draft, following: Sequence[Block]) -> bool:
-    """Tell whether a byline line before the next dispatch would give the draft a second byline: its
-    lead already names its reporters, so the title run before that line closes the draft instead."""
+    """Tell whether a byline line, or a closing byline ending a text, before the next dispatch would
+    give the draft a second byline: its lead already names its reporters, so the title run before it
+    heads another item instead."""
     if not draft.body or lead_credits(draft.body[0][0].text) is None:
         return False
     for block in following:
         if block.is_dispatch:
             return False
-        if block.kind == "byline":
+        if block.kind == "byline" or (block.kind == "body" and closing_credits(block.text) is not None):
             return True
     return False
 
@@ -160,14 +161,22 @@ def _credits(draft: _Draft, kind: Literal["article", "photo"]) -> tuple[str | No
         return printed, None
     found = [c for c in (read_credits(b.text) for b in draft.byline if b.kind == "byline") if c]
     paras = [b.text for b, _ in draft.body]
-    found += [c for c in (lead_credits(paras[0]), closing_credits(paras[-1])) if c] if paras else []
-    contributors = next((c.contributor_line for c in found if c.contributors), None)
+    # A column of briefs (■…（记者 …） ■…（通讯员 …）) is credited by every brief's closing byline.
+    briefs = bool(paras) and paras[0][:1] in BULLETS
+    found += [c for c in (*map(lead_credits, paras[:1]), *map(closing_credits, paras[-1:])) if c]
+    found += [c for c in map(closing_credits, paras[:-1] if briefs else ()) if c]
+    contributors = _joined([c.contributor_line for c in found if c.contributors], every=briefs)
     if printed is not None:
         at = CONTRIBUTOR_ROLE.search(printed)
         if at is None:
             return printed, contributors
         return printed[: at.start()].strip() or None, printed[at.start() :].strip()
-    return next((c.byline for c in found if c.reporters), None), contributors
+    return _joined([c.byline for c in found if c.reporters], every=briefs), contributors
+
+
+def _joined(credits: list[str], *, every: bool) -> str | None:
+    """Return the first credit, or every distinct one (a column of briefs), or None."""
+    return (" ".join(dict.fromkeys(credits)) if every else credits[0]) if credits else None
 
 
 def _finish(draft: _Draft, kind: Literal["article", "photo"], page: Page, n: int) -> Article:
@@ -222,6 +231,8 @@ class _Assembler:
         is another item (whose headline may come after it)."""
         if not (self.draft.headline and self.draft.body):
             return False
+        if self.draft.body[0][0].text[:1] in BULLETS:
+            return False  # a column of briefs (■…（记者 …） ■…): each brief signs off, the column goes on
         last = self.draft.body[-1][0].text.rstrip()
         return last.endswith(("（完）", "(完)")) or closing_credits(last) is not None
 
@@ -270,6 +281,10 @@ class _Assembler:
         after = following[0] if following else None
         if run[0].first_line in self.page.article_starts:
             self.close()  # the override starts an article at this run: it heads what follows
+            self._take_headline(run)
+            return
+        if self._signed_off():
+            self.close()  # its closing byline or （完） ended the article above: no subhead of it
             self._take_headline(run)
             return
         forced = after is not None and after.first_line in self.page.article_starts

@@ -25,9 +25,11 @@ DISPATCH = re.compile(r"^(本报[^，。（(\s]{0,8}讯(?!员)|据?新华社[^�
 BYLINE = re.compile(rf"^[{BULLETS}]?\s*(?:[^\s，。]{{0,14}}?(?:记者|通讯员|评论员|实习生)|文[/／]\S)")
 # A row of a table of figures: words and numbers in whitespace-separated cells (装备制造 120.5 9.8).
 TABLE_ROW = re.compile(r"\S\s+[-+]?\d[\d.,]*%?(?:\s|$)")
-# A photo credit, alone or in parentheses under its caption (（本报记者 李红 摄）).
+# A photo credit, alone or in parentheses under its caption (（本报记者 李红 摄）), perhaps naming the
+# agency after it (记者 齐振宇 摄/视觉重庆).
 CREDIT = re.compile(
-    r"^[（(]?(?:(?:(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff·]{2,4}\s+){1,4}摄|\S{0,12}[/／]摄)[）)]?$"
+    r"^[（(]?(?:(?:(?:本报)?(?:记者|通讯员)?\s*[\u4e00-\u9fff·]{2,4}\s+){1,4}摄|\S{0,12}[/／]摄)"
+    r"(?:[/／][^\s/／]{1,12})?[）)]?$"
 )
 # A caption that ends with its photo's credit in parentheses (…交流经验。（本报记者 李红 摄）).
 _INLINE_CREDIT = re.compile(r"(?<=[。！？!?”’」])[（(]([^（）()]{2,40})[）)]$")
@@ -37,6 +39,7 @@ _BARE_CREDIT = re.compile(
 )
 # A jump line: the article goes on, or came from, another page (（下转第3版）, （上接第1版）).
 JUMP = re.compile(r"[（(]?(?:下转|上接|转第|接第|转)\s*(?:第?\s*[A-Z]?\d{1,3}\s*版)[）)]?$")
+_TITLE_COLON = re.compile(r"(?<=[\u4e00-\u9fff]{2})[：:](?=\S)")
 # A headline block is a few short lines.
 _MAX_TITLE_LINES = 4
 _MAX_TITLE_WIDTH = 40.0
@@ -83,6 +86,9 @@ def _is_title_line(line: Line) -> bool:
     text = re.sub(r"“[^”]*”|《[^》]*》", "“”", line.text)
     if text.startswith("——"):  # a subtitle (——记…、…会长 …): its enumeration commas make no clause
         text = re.sub("[、，,]", "", text)
+    # A headline may name its subject before a colon (厦门台资企业协会：搭台“牵线”促融合); a line ending
+    # in one introduces what follows it.
+    text = _TITLE_COLON.sub("", text, count=1)
     return (
         not line.indented
         and not CLAUSE_PUNCT.search(text)
@@ -94,10 +100,11 @@ def _is_title_line(line: Line) -> bool:
     )
 
 
-def _headline_lines(lines: list[Line], *, over_byline: bool = False) -> bool:
+def _headline_lines(lines: list[Line], *, over_byline: bool = False, over_indent: bool = False) -> bool:
     """Tell whether lines set tight over a byline or a text may be its headline block: title lines, or
     a title over subtitles that print a comma (成都市在册异地商会达到132家，会员企业超过3.6万家) but end
-    no sentence; over a byline line, the main title may print one too (鲁商抱团闯市场，年会签下百亿订单)."""
+    no sentence; over a byline line, the main title may print one too (鲁商抱团闯市场，年会签下百亿订单).
+    Over an indented paragraph (``over_indent``), lines that end no sentence end no paragraph either."""
     if not lines or len(lines) > _MAX_TITLE_LINES:
         return False
     loose = [
@@ -106,9 +113,10 @@ def _headline_lines(lines: list[Line], *, over_byline: bool = False) -> bool:
     ]
     if all(_is_title_line(ln) for ln in lines) or (over_byline and all(loose)):
         return True
-    # (Its first line short of the column: a paragraph cut by a column break fills it.)
+    # (Its first line short of the column or wider than it: a paragraph cut by a column break fills it.)
     first = lines[0]
-    return len(lines) > 1 and _is_title_line(first) and first.is_short and all(loose[1:])
+    off_measure = over_indent or first.is_short or first.width > first.full_width + 1
+    return len(lines) > 1 and _is_title_line(first) and off_measure and all(loose[1:])
 
 
 def inline_credit(text: str) -> str | None:
@@ -172,12 +180,13 @@ def _split_group(
 
     all_title = _all_title(group, forced_titles)
 
-    def opener_kind(*, byline: bool = False) -> BlockKind:
+    def opener_kind(*, byline: bool = False, indent: bool = False) -> BlockKind:
         """The kind of the lines before a byline, a dispatch or an indented line: title lines at the
         group's start or after a finished paragraph are a headline block set tight against its text
         (over a byline, even a main title that prints a comma)."""
         opens = not blocks or blocks[-1].kind != "body" or finished(blocks[-1].lines[-1].text)
-        return "title" if all_title or (opens and _headline_lines(current, over_byline=byline)) else "body"
+        heads = opens and _headline_lines(current, over_byline=byline, over_indent=indent)
+        return "title" if all_title or heads else "body"
 
     def flush_headed_tail() -> None:  # the paragraph before a headline set tight under it goes out
         if at := _headline_tail(current):
@@ -199,9 +208,9 @@ def _split_group(
             flush(opener_kind(byline=True) if special == "byline" else "title" if all_title else "body")
             blocks.append(Block(special or "title", (ln,)))
             continue
-        if DISPATCH.match(ln.text) or ln.indented:
+        if DISPATCH.match(ln.text) or ln.indented or ln.text[:1] in BULLETS:  # ■ opens a brief, as 　 does
             flush_headed_tail()
-            flush(opener_kind())
+            flush(opener_kind(indent=ln.indented))
         elif ln.no in forced_starts:
             flush("title" if all_title else "body")
         current.append(ln)
