@@ -31,7 +31,7 @@ from retrieval.ask.short_answer import short_answer
 from retrieval.ask.small_talk import small_talk
 from retrieval.config import Settings
 from retrieval.index.snapshot import Index
-from retrieval.models import Answer, Article, Chunk, Conversation, Hit
+from retrieval.models import Answer, Article, Chunk, Conversation, Hit, ShortAnswer
 from retrieval.parse.chunks import indexed_text
 from retrieval.parse.text import normalize, without_links
 from retrieval.terms.tokens import prepare, to_simplified
@@ -188,13 +188,8 @@ def _search(source: Answering, read: Question, top_k: int | None, offset: int) -
     items, listed = ((), None) if short or offset else list_answer(read.text, hits, _article_of(index))
     if listed is not None:  # the passage the list stands in comes first
         hits = tuple(replace(h, rank=offset + n) for n, h in enumerate(_first(listed, hits), start=1))
-    if short:  # the passage stating the answer comes first, its evidence the sentence that states it
-        stating = next(h for h in hits if h.rank == short.rank)
-        hits = tuple(
-            replace(h, rank=offset + n, answer_sentence=short.sentence if h is stating else h.answer_sentence)
-            for n, h in enumerate(_first(stating, hits), start=1)
-        )
-        short = replace(short, rank=offset + 1)
+    if short:
+        hits, short = _answer_first(hits, short, offset)
     extra: dict[str, object] = {"coverage": round(best, 3)}
     return Answer(
         read.text,
@@ -273,6 +268,18 @@ def _hits(
 def _article_of(index: Index) -> Callable[[Hit], Article | None]:
     """Return how to read a result's article from disk (only a list question needs it)."""
     return lambda hit: index.article(hit.chunk.article_id)
+
+
+def _answer_first(
+    hits: tuple[Hit, ...], short: ShortAnswer, offset: int
+) -> tuple[tuple[Hit, ...], ShortAnswer]:
+    """Put the passage stating the short answer first, its evidence the sentence that states it."""
+    stating = next(h for h in hits if h.rank == short.rank)
+    hits = tuple(
+        replace(h, rank=offset + n, answer_sentence=short.sentence if h is stating else h.answer_sentence)
+        for n, h in enumerate(_first(stating, hits), start=1)
+    )
+    return hits, replace(short, rank=offset + 1)
 
 
 def _first(hit: Hit, hits: Sequence[Hit]) -> list[Hit]:
