@@ -281,3 +281,22 @@ def test_a_title_qualified_otherwise_names_no_one() -> None:
     assert of_the_branch("市工商联党组书记寇玉平到商会参加主题党日活动。", ["书记"]) == []
     assert of_the_branch("协会党支部书记李明介绍了情况。", ["书记"]) != []
     assert qualified_people("许昌市企业家协会")("协会会长张华主持会议。", ["会长"]) != []  # 协会 ends it
+
+
+@pytest.mark.parametrize(
+    ("question", "words", "sentence", "span"),
+    [
+        ("值班会长每年走访企业几次？", [("走访", ())], "值班会长每年至少两次走访会员企业。", "至少两次"),
+        ("店里卖多少种烟？", [("烟", ())], "店里的烟品有50种左右。", "50种左右"),
+        ("复工率达到多少？", [("复工率", ())], "会员企业复工率达到80%以上。", "80%以上"),
+        ("捐了多少钱？", [("捐", ())], "商会共捐款近20万元。", "近20万元"),
+    ],
+)
+def test_an_amount_keeps_the_words_that_qualify_it(
+    question: str, words: list[tuple[str, tuple[str, ...]]], sentence: str, span: str
+) -> None:
+    # 至少两次 is not 两次: the qualifier before or after an amount is part of the answer.
+    asked = answer_asked(question, words, 1.0)
+    assert asked is not None
+    found = [sentence[a:b] for part in asked.parts for a, b, *_ in part.states(sentence)]
+    assert span in found, found

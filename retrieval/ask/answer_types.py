@@ -77,14 +77,18 @@ def counted(unit: str) -> Callable[[str, Sequence[str]], list[Span]]:
     )
 
 
-# Words that qualify an amount belong to it: 近30家 is not 30家, 仅需5分钟 is the point of the answer.
-_QUALIFIER = r"(?:仅需|只需|仅用|只用|仅|只|约|近|共|达|超过|不到|不足|多达|累计|总计|合计)?"
+# Words that qualify an amount belong to it: 近30家 is not 30家, 仅需5分钟 is the point of the answer,
+# 至少两次 and 80%以上 say more than 两次 and 80%.
+_QUALIFIER = (
+    r"(?:仅需|只需|仅用|只用|仅|只|至少|最少|最多|大约|约|将近|近|共|达|超过|不到|不足|多达|累计|总计|合计)?"
+)
+_QUALIFIED_AFTER = r"(?:左右|以上|以下|以内|上下)?"
 
 
 def _stated(pattern: str) -> Callable[[str, Sequence[str]], list[Span]]:
     """Return where a sentence states an answer of this pattern, qualifier included, nearest the focus
     first."""
-    compiled = re.compile(_QUALIFIER + f"(?:{pattern})")
+    compiled = re.compile(_QUALIFIER + f"(?:{pattern})" + _QUALIFIED_AFTER)
 
     def spans(sentence: str, focus: Sequence[str]) -> list[Span]:
         found = [m.span() for m in compiled.finditer(sentence)]
