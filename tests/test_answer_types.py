@@ -22,6 +22,7 @@ from retrieval.terms.tokens import prepare
         ("胖东来晚上几点关门", "time"),
         ("市民之家的自助体检机是哪天上线的", "date"),
         ("长葛“葛商学院”什么时候开班", "date"),
+        ("顶墙装饰材料博览会是几月份办的", "month"),
         ("驾照换证体检现在要多久", "duration"),
         ("参加培训要交多少钱", "money"),
         ("长葛市工商联举办了哪些培训", None),
@@ -36,7 +37,7 @@ from retrieval.terms.tokens import prepare
     ],
 )
 def test_the_kind_of_answer_asked(question: str, kind: str | None) -> None:
-    known = "促进会 成立 关门 体检机 上线 开班 体检 培训 商会 会长 局长 公司 昌南公司 复市 单位 地方"
+    known = "促进会 成立 关门 体检机 上线 开班 体检 培训 商会 会长 局长 公司 昌南公司 复市 单位 地方 博览会"
     words = [(w, ()) for w in known.split()]
     asked = answer_asked(prepare(question), [(w, f) for w, f in words if w in question], 1.0)
     assert (asked.kind if asked else None) == kind
@@ -300,3 +301,10 @@ def test_an_amount_keeps_the_words_that_qualify_it(
     assert asked is not None
     found = [sentence[a:b] for part in asked.parts for a, b, *_ in part.states(sentence)]
     assert span in found, found
+
+
+def test_a_month_asked_is_not_answered_by_a_year_alone() -> None:
+    asked = answer_asked("博览会是几月份办的？", [("博览会", ())], 1.0)
+    assert asked is not None and asked.kind == "month"
+    assert asked.match("2019年，长葛举办了博览会。") == 0.0
+    assert asked.match("2019年12月，长葛举办了博览会。") == 1.0

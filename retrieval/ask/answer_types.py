@@ -46,6 +46,10 @@ _RATE_NOUNS = r"率|比例|比重|增速|增幅|占比"
 _YEAR = r"(?:19|20)\d{2}\s*年(?!度|代)(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?)?"
 # A whole date where one is printed (2020年2月18日, 9月7日至9日), the fullest form first.
 _DAY = r"\d{1,2}\s*[日号]"
+_MONTH = (
+    rf"(?:(?:19|20)\d{{2}}\s*年\s*)?(?:\d{{1,2}}|[一二三四五六七八九十]{{1,2}})\s*月(?:\s*{_DAY})?"
+    r"|[上下]半年|年[初底末]"
+)
 _DATE = (
     rf"(?:(?:19|20)\d{{2}}\s*年\s*)?\d{{1,2}}\s*月(?:\s*{_DAY})?(?:\s*[至到—-]\s*(?:\d{{1,2}}\s*月\s*)?{_DAY})?"
     rf"|{_DAY}(?:\s*[至到—-]\s*{_DAY})?|{_YEAR}"
@@ -104,9 +108,11 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     AnswerType(
         "time", re.compile(r"几点"), _stated(r"\d{1,2}\s*[:：]\s*\d{2}|[\d一二两三四五六七八九十]+\s*点")
     ),
+    # 几月份办的 wants the month: a year alone (2019年) does not say it.
+    AnswerType("month", re.compile(r"几月|哪个月|哪一个月"), _stated(_MONTH)),
     AnswerType(
         "date",
-        re.compile(r"什么时候|哪天|哪一天|哪几天|何时|几月|几号|什么时间|啥时候|什么日子"),
+        re.compile(r"什么时候|哪天|哪一天|哪几天|何时|几号|什么时间|啥时候|什么日子"),
         _stated(_DATE + r"|[今去明]年|近日|日前|上旬|中旬|下旬|春节|国庆|元旦|周[一二三四五六日]"),
     ),
     AnswerType(
