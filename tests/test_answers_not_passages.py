@@ -186,6 +186,28 @@ def test_a_bare_question_that_moved_on_is_not_bent_by_the_subject(seed_archive: 
 
 
 @pytest.mark.parametrize(
+    ("first", "bare", "lead", "span"),
+    [
+        # No name in the first question: its words before the ask are what the bare one goes on about.
+        ("“10·17”扶贫日活动中有多少家商会参与爱心活动？", "捐了多少？", "扶贫日活动中", "近20万元"),
+        # A name and more: 长葛市工商联 alone finds no passage on the firms in the flood relief.
+        (
+            "長葛市工商聯在今年防汛救災期間組織了幾次捐款捐物？",
+            "共有多少家企業參與？",
+            "防汛救灾期间",
+            "136家",
+        ),
+    ],
+)
+def test_a_bare_question_goes_on_about_what_the_previous_one_asked_about(
+    seed_archive: Archive, first: str, bare: str, lead: str, span: str
+) -> None:
+    answer = seed_archive.ask(bare, conversation=seed_archive.ask(first).conversation)
+    assert lead in answer.searched_as and answer.searched_as.endswith(bare)
+    assert answer.answered and span in answer.hits[0].chunk.text
+
+
+@pytest.mark.parametrize(
     ("question", "kind", "line"),
     [
         ("2020中国（长葛）建筑机械交易会是在哪个场馆举办的？", "place", "所问的地点"),

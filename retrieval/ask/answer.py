@@ -121,7 +121,8 @@ def answer(
     found = _search(source, replace(read, searched=searched), top_k, offset)
     if added_subject(conversation, read.searched, searched) and not _answers_within(found, conversation):
         alone = _search(source, read, top_k, offset)  # the question may have moved on
-        if alone.answered:
+        # Passages away from the conversation's subject answer only if they cover the question's own words.
+        if alone.answered or not _covers_own(source, read.searched, found):
             searched, found = read.searched, alone
     short = found.short_answer
     leaned = searched != read.searched and not is_ellipsis(read.text)
@@ -133,6 +134,14 @@ def answer(
         earlier=conversation if leaned else None,
     )
     return replace(found, searched_as=searched if searched != read.searched else "", conversation=after)
+
+
+def _covers_own(source: Answering, question: str, found: Answer) -> bool:
+    """Tell whether the passages found for a bare question read with the conversation cover enough of
+    the question's own words (and the answer it asks for) to answer it."""
+    _, asked = asked_of(source.index, question)
+    texts = [prepared_passage(indexed_text(h.chunk)) for h in found.hits[:REFUSAL_DEPTH]]
+    return not asked or max((coverage(asked, t) for t in texts), default=0.0) >= source.settings.min_coverage
 
 
 def _answers_within(found: Answer, conversation: Conversation | None) -> bool:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from retrieval.ask.coverage import ASKING_WORDS
 from retrieval.models import Conversation
 from retrieval.terms.tagging import tagged_words
+from retrieval.terms.tokens import to_simplified
 
 # Pronouns for a person, and for an organisation or thing (该局, 这家银行, 此次活动 ...).
 _PERSON = re.compile(
@@ -45,6 +47,7 @@ _GOES_ON = re.compile(
 _ASK = re.compile(r"有?(?:多少|多大|多久|多长|几|什么|哪|是谁|谁)")
 BARE_MAX_CHARS = 14  # a question this short that names nothing is a follow-up
 _PLACE_TAGS = frozenset({"ns"})
+_LEADS_TO_ASK = frozenset("vudpcrymq")  # 是, 了, 在, 一共 …: what leads up to an ask, not what it is about
 _ORG_ENDING = re.compile(r"(?:会|联|局|委|办|部|厅|公司|集团|银行|分行|中心|协会|学院|大学|院|所|站|店|村)$")
 
 
@@ -83,15 +86,27 @@ def rewrite(
         return _replace(searched, _PERSON, organisation)
     own = names(searched)
     bare = not own and len(searched) <= BARE_MAX_CHARS
-    if (bare or (_GOES_ON.search(asked) and not own)) and conversation.subject:
-        return " ".join(conversation.subject) + searched
+    if bare or (_GOES_ON.search(asked) and not own):
+        return _context(conversation) + searched
     return searched
 
 
 def added_subject(conversation: Conversation | None, searched: str, rewritten: str) -> bool:
-    """Tell whether a rewrite only put the conversation's subject before a bare question: a guess the
-    caller checks against the archive (a question naming nothing the archive lacks may still move on)."""
-    return conversation is not None and rewritten == " ".join(conversation.subject) + searched != searched
+    """Tell whether a rewrite only put what the conversation was about before a bare question: a guess
+    the caller checks against the archive (a question naming nothing the archive lacks may still move on)."""
+    return conversation is not None and rewritten == _context(conversation) + searched != searched
+
+
+def _context(conversation: Conversation) -> str:
+    """Return what a bare question (捐了多少？ 共有多少家企业参与？) goes on about: the previous question's
+    words before its ask, without the verb that led to it (长葛市工商联在防汛救灾期间组织了 -> …期间),
+    behind any of the conversation's names they lack."""
+    ask = _ASK.search(topic := to_simplified(conversation.topic))
+    words = list(tagged_words(topic[: ask.start()])) if ask else []
+    while words and (words[-1][1][:1] in _LEADS_TO_ASK or words[-1][0] in ASKING_WORDS):
+        words.pop()
+    lead = "".join(word for word, _ in words)
+    return "".join(n for n in conversation.subject if n not in lead) + lead
 
 
 def _replace(text: str, pronoun: re.Pattern[str], antecedent: str) -> str:
