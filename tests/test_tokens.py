@@ -106,6 +106,8 @@ def test_question_terms_keep_an_adverb_apart_from_its_verb(tok: Tokenizer) -> No
         ("自助体检机是什么时候上线的", {"时候"}, {"自助", "体检", "上线"}),
         # A demonstrative points back at the question's subject; its words are elsewhere.
         ("辉县的早餐会，这种会多久开一回？", {"这种"}, {"辉县", "早餐会"}),
+        # A conjunction or an adverb joins or qualifies; 不 negates, and stays.
+        ("商会要是拉来的投资真的落了地，最多给多少奖金？", {"要是", "真的", "最多"}, {"投资", "奖金"}),
     ],
 )
 def test_question_terms_drop_the_parts_of_asking_phrases_and_demonstratives(

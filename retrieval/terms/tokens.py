@@ -80,8 +80,10 @@ def is_term(token: str) -> bool:
 
 
 def _demonstrative(word: str) -> bool:
-    """Tell whether a word points at something (这种, 那样, 这次): no passage needs to print it."""
-    return word[0] in "这那" and word_tag(word) == "r"
+    """Tell whether a word points at something (这种, 那样, 这次) or only joins or qualifies the question's
+    words (要是, 真的, 最多: a conjunction or an adverb): no passage needs to print it."""
+    tag = word_tag(word)
+    return (word[0] in "这那" and tag == "r") or (tag in ("c", "d") and word != "不")
 
 
 class Tokenizer:
