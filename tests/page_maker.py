@@ -28,6 +28,8 @@ TITLES = (
     "襄城县举办企业用工招聘会",
     "市总商会组团参加博览会",
     "建安区商会调解中心成立",
+    "市餐饮协会：为小店撑起“安全伞”",  # a headline naming its subject before a colon
+    "鄢陵花木商会：抱团闯市场",
 )
 SUBTITLES = ("——许昌市工商联工作综述", "——商会改革发展侧记", "为企业发展保驾护航", "让会员企业得实惠")
 # Clauses of a sentence: short, so that every full line holds a punctuation mark, plus one long one that
@@ -45,6 +47,7 @@ CLAUSES = (
     "将继续当好企业的娘家人",
     "记者近日走访多家商会和会员企业发现",
     "各商会积极履行社会责任",
+    "负责人表示：商会将继续做好服务",  # a colon inside a sentence is no headline's
 )
 
 
