@@ -7,8 +7,9 @@ import pytest
 from replies.json_contract import answer_json
 from replies.text import answer_text
 from retrieval import Archive, Chunk
+from retrieval.ask.amounts import amount_asked
 from retrieval.ask.answer import stating_first
-from retrieval.ask.answer_types import amount_asked, answer_asked, asked_heads
+from retrieval.ask.answer_types import answer_asked, asked_heads
 from retrieval.ask.coverage import Concept
 from retrieval.ask.people import people_beside, qualified_people
 from retrieval.ask.which import Which

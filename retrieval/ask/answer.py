@@ -22,7 +22,7 @@ import numpy.typing as npt
 from retrieval.ask.answer_types import Asked
 from retrieval.ask.coverage import Concept, Wanted, asked_of, best_sentence, coverage, coverage_order
 from retrieval.ask.credits import credited_first, credits_named
-from retrieval.ask.dialogue import added_subject, is_ellipsis, remember, rewrite
+from retrieval.ask.dialogue import added_subject, answers_within, is_ellipsis, remember, rewrite
 from retrieval.ask.english import EnglishReader, is_english
 from retrieval.ask.lists import list_answer
 from retrieval.ask.names import names_held_abbreviated, question_names, unknown_names
@@ -119,7 +119,7 @@ def answer(
     names = cache(partial(question_names, source.index))  # the rewrite and the memory ask of one text
     searched = rewrite(conversation, read.text, read.searched, names)
     found = _search(source, replace(read, searched=searched), top_k, offset)
-    if added_subject(conversation, read.searched, searched) and not _answers_within(found, conversation):
+    if added_subject(conversation, read.searched, searched) and not answers_within(found, conversation):
         alone = _search(source, read, top_k, offset)  # the question may have moved on
         # Passages away from the conversation's subject answer only if they cover the question's own words.
         if alone.answered or not _covers_own(source, read.searched, found):
@@ -142,14 +142,6 @@ def _covers_own(source: Answering, question: str, found: Answer) -> bool:
     _, asked = asked_of(source.index, question)
     texts = [prepared_passage(indexed_text(h.chunk)) for h in found.hits[:REFUSAL_DEPTH]]
     return not asked or max((coverage(asked, t) for t in texts), default=0.0) >= source.settings.min_coverage
-
-
-def _answers_within(found: Answer, conversation: Conversation | None) -> bool:
-    """Tell whether the best passage for a bare question with the conversation's subject put before it
-    names that subject; if not, the subject and the question never meet in one passage."""
-    subject = conversation.subject if conversation else ()
-    best = found.hits[0].chunk if found.answered and found.hits else None
-    return best is not None and any(name in best.text or name in best.title for name in subject)
 
 
 def _search(source: Answering, read: Question, top_k: int | None, offset: int) -> Answer:

@@ -31,9 +31,9 @@ from retrieval.parse.chunks import sentences
 from retrieval.terms.tagging import is_person, plain_words, word_tag
 
 _NUM = r"(?:\d[\d.,]*|[一二两三四五六七八九十百千万]+)\s*(?:多|余)?\s*"
-_AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
+AMOUNT = _NUM + r"(?:万|亿)?"  # 300多万, 1.75亿 ...
 # "How many", not "several" (好几个) or "which ones" (哪几个).
-_HOW_MANY = r"(?<![哪好])(?:多少|几)"
+HOW_MANY = r"(?<![哪好])(?:多少|几)"
 # A sum printed without 元 (300多万) is money only when no measure word counts something else after it
 # (300多万单, 5万户, 2万吨).
 _COUNTED = "人家户名个单件台套辆吨只头株棵份册本间座所次位张条项批箱袋斤"
@@ -76,9 +76,7 @@ def counted(unit: str) -> Callable[[str, Sequence[str]], list[Span]]:
     units = _CLASSIFIERS if unit == "个" else "个" + "".join(g for g in _UNIT_GROUPS if unit in g) + unit
     # 一家, 一个 ... is mostly an article (是一家高新技术企业), not a count.
     # 场次, 人次: a count of occasions keeps its 次.
-    return _stated(
-        rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + _AMOUNT + rf"\s*[{units}]次?"
-    )
+    return _stated(rf"(?!一\s*[{units}])(?<![\d一二两三四五六七八九十百千万])" + AMOUNT + rf"\s*[{units}]次?")
 
 
 # Words that qualify an amount belong to it: 近30家 is not 30家, 仅需5分钟 is the point of the answer,
@@ -180,7 +178,7 @@ ANSWER_TYPES: tuple[AnswerType, ...] = (
     ),
     AnswerType(
         "count",
-        re.compile(_HOW_MANY + rf"\s*(?P<unit>[{_CLASSIFIERS}])"),
+        re.compile(HOW_MANY + rf"\s*(?P<unit>[{_CLASSIFIERS}])"),
         counted("个"),  # any unit; _part narrows it to the unit asked
     ),
 )
@@ -363,33 +361,6 @@ def _placed(
         and w not in NOT_FOCUS
         and answer_type.about(w)
     ]
-
-
-@dataclass(frozen=True)
-class AmountAsked:
-    """A softer "how many" check, for a question no answer type claims (多少 with no unit, 几年): a passage
-    holding a number (in the unit asked, if any) counts as covering one more of the question's words."""
-
-    pattern: re.Pattern[str]
-    weight: float
-
-    def match(self, text: str) -> float:
-        """Return 1 when the text holds an amount of the asked kind."""
-        return 1.0 if self.pattern.search(text) else 0.0
-
-
-_AMOUNT_Q = re.compile(_HOW_MANY + r"(个|家|名|人|次|场|项|户|条|万元|亿元|元|钱|年|天|期|平方米)?")
-_UNIT_ALIASES = {"钱": "万?元|亿元", "人": "人|名", None: ""}
-
-
-def amount_asked(question: str, weight: float) -> AmountAsked | None:
-    """Return the amount a question asks for, if it asks "how many"."""
-    m = _AMOUNT_Q.search(question)
-    if not m:
-        return None
-    unit = m.group(1)
-    units = _UNIT_ALIASES.get(unit, re.escape(unit) if unit else "")
-    return AmountAsked(re.compile(_AMOUNT + (f"(?:{units})" if units else "")), weight)
 
 
 def _bare_verb(word: str) -> bool:

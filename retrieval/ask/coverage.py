@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from retrieval.ask.answer_types import NOW, AmountAsked, Asked, amount_asked, answer_asked, asked_heads
+from retrieval.ask.amounts import AmountAsked, amount_asked
+from retrieval.ask.answer_types import NOW, Asked, answer_asked, asked_heads
 from retrieval.index.bm25 import SparseBM25
 from retrieval.models import Chunk
 from retrieval.parse.chunks import sentences

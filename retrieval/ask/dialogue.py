@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from retrieval.ask.coverage import ASKING_WORDS
-from retrieval.models import Conversation
+from retrieval.models import Answer, Conversation
 from retrieval.terms.tagging import tagged_words
 from retrieval.terms.tokens import to_simplified
 
@@ -95,6 +95,14 @@ def added_subject(conversation: Conversation | None, searched: str, rewritten: s
     """Tell whether a rewrite only put what the conversation was about before a bare question: a guess
     the caller checks against the archive (a question naming nothing the archive lacks may still move on)."""
     return conversation is not None and rewritten == _context(conversation) + searched != searched
+
+
+def answers_within(found: Answer, conversation: Conversation | None) -> bool:
+    """Tell whether the best passage for a bare question with the conversation's subject put before it
+    names that subject; if not, the subject and the question never meet in one passage."""
+    subject = conversation.subject if conversation else ()
+    best = found.hits[0].chunk if found.answered and found.hits else None
+    return best is not None and any(name in best.text or name in best.title for name in subject)
 
 
 def _context(conversation: Conversation) -> str:
