@@ -27,7 +27,9 @@ from retrieval.terms.tokens import Tokenizer, prepare
 ASKING_WORDS = frozenset({"分别", "具体", "都是", "一共", "总共", "方面", "件事", "事情"})
 # A one-character word (去, 叫, 拍 ...) says little about what a passage must hold.
 SINGLE_CHAR_WEIGHT = 0.3
-UNSEEN_COMMON_WEIGHT = 1.0
+# An everyday word the archive never prints (老板, 上门, 从头到尾) is how people paraphrase: it weighs less
+# than a word a passage must hold (0.7 against 1.0 and 0.5: docs/quality.md, 2026-12-08).
+UNSEEN_COMMON_WEIGHT = 0.7
 SYNONYM_MATCH = 0.8  # a synonym is good evidence, a little less than the word itself
 MAX_SYNONYMS = 5
 # The top passages are reordered by score + COVERAGE_WEIGHT x best score x coverage, with the word a
