@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from retrieval.parse.bylines import SURNAMES
+from retrieval.terms.dictionary import PLACE_ENDS
 from retrieval.terms.tagging import tagged_words, word_tag
 
 # A person's title: a "who" question about one wants a name beside it (会长是谁 -> 会长黄玉霞).
@@ -20,7 +21,7 @@ OTHER_TITLE = ("副", "总", "名誉", "常务", "执行")  # 副会长 does not
 MAX_NAME_CHARS = 4  # a Chinese name jieba cut in two is joined back up to this length
 Span = tuple[int, int]  # [start, end) in a sentence
 OWNER_SHARE = 2 / 3  # of a body's character pairs, for a passage to name it in other words
-_ADMIN = re.compile(r"[市县区省]")
+_ADMIN = re.compile(f"[{PLACE_ENDS}]")
 
 
 # How far a name may stand from its title: after it, past further titles (秘书长、党组织负责人黄玉霞;

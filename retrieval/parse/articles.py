@@ -15,7 +15,14 @@ from pathlib import PurePath
 from typing import Literal
 
 from retrieval.models import Article, Page, PageMeta, PageParse, Paragraph
-from retrieval.parse.bylines import BULLETS, CONTRIBUTOR_ROLE, closing_credits, lead_credits, read_credits
+from retrieval.parse.bylines import (
+    BULLETS,
+    CONTRIBUTOR_ROLE,
+    closing_credits,
+    lead_credits,
+    opens_brief,
+    read_credits,
+)
 from retrieval.parse.layout import Block, finished, inline_credit, read_layout
 from retrieval.parse.masthead import printed_page, printed_paper
 
@@ -79,7 +86,7 @@ def _is_headline(run: list[Block], after: Sequence[Block], layout: Layout) -> bo
     # caption: a subhead has an article's body under it, not a caption.
     captioned = len(after) >= 2 and after[0].kind == "body" and after[1].kind == "credit"
     # Over bulleted items (■4月10日，… ■近日，…) it heads a column of briefs, not a section.
-    briefs = layout == "headline-first" and after[0].kind == "body" and after[0].text[:1] in BULLETS
+    briefs = layout == "headline-first" and after[0].kind == "body" and opens_brief(after[0].text)
     return after[0].is_dispatch or briefs or (captioned and layout == "headline-after")
 
 
@@ -162,7 +169,7 @@ def _credits(draft: _Draft, kind: Literal["article", "photo"]) -> tuple[str | No
     found = [c for c in (read_credits(b.text) for b in draft.byline if b.kind == "byline") if c]
     paras = [b.text for b, _ in draft.body]
     # A column of briefs (■…（记者 …） ■…（通讯员 …）) is credited by every brief's closing byline.
-    briefs = bool(paras) and paras[0][:1] in BULLETS
+    briefs = bool(paras) and opens_brief(paras[0])
     found += [c for c in (*map(lead_credits, paras[:1]), *map(closing_credits, paras[-1:])) if c]
     found += [c for c in map(closing_credits, paras[:-1] if briefs else ()) if c]
     contributors = _joined([c.contributor_line for c in found if c.contributors], every=briefs)
@@ -231,7 +238,7 @@ class _Assembler:
         is another item (whose headline may come after it)."""
         if not (self.draft.headline and self.draft.body):
             return False
-        if self.draft.body[0][0].text[:1] in BULLETS:
+        if opens_brief(self.draft.body[0][0].text):
             return False  # a column of briefs (■…（记者 …） ■…): each brief signs off, the column goes on
         last = self.draft.body[-1][0].text.rstrip()
         return last.endswith(("（完）", "(完)")) or closing_credits(last) is not None

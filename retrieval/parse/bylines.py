@@ -178,3 +178,8 @@ def closing_credits(text: str) -> Credits | None:
     """Read the byline an article's last paragraph prints after its last sentence (`（记者 张三）`)."""
     m = CLOSING.search(text)
     return read_credits(m[1]) if m else None
+
+
+def opens_brief(text: str) -> bool:
+    """Tell whether a text opens with a bullet (■…, ●…): a column's brief, as an indent opens a paragraph."""
+    return text[:1] in BULLETS

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from retrieval.parse.bylines import BULLETS, CLOSING, read_credits
+from retrieval.parse.bylines import BULLETS, CLOSING, opens_brief, read_credits
 from retrieval.parse.lines import CLAUSE_PUNCT, Line, read_lines
 from retrieval.parse.masthead import split_header
 from retrieval.parse.text import ends_sentence, join_lines
@@ -208,7 +208,7 @@ def _split_group(
             flush(opener_kind(byline=True) if special == "byline" else "title" if all_title else "body")
             blocks.append(Block(special or "title", (ln,)))
             continue
-        if DISPATCH.match(ln.text) or ln.indented or ln.text[:1] in BULLETS:  # ■ opens a brief, as 　 does
+        if DISPATCH.match(ln.text) or ln.indented or opens_brief(ln.text):
             flush_headed_tail()
             flush(opener_kind(indent=ln.indented))
         elif ln.no in forced_starts:

@@ -43,7 +43,7 @@ _NOT_IN_NAME = set("mq")
 # A name may join two trades with a conjunction (许昌市消费品批发和零售业商会); papers print either one.
 _JOINERS = ("和", "与")
 # A full administrative place (许昌市, 襄城县, 魏都区): a name opening with one is a name at first mention.
-_PLACE_ENDS = tuple("省市县区")
+PLACE_ENDS = "省市县区"
 MIN_ORG_COUNT = 2  # a name without its place must recur to be trusted as a name
 _MIN_ORG_CHARS, _MAX_ORG_CHARS = 3, 14
 
@@ -122,7 +122,7 @@ def _org_candidates(run: str) -> Iterable[_Candidate]:
 
 def _is_place(word: str) -> bool:
     """Tell whether a word is a full administrative place name (许昌市, 襄城县, 魏都区; not 城市)."""
-    return len(word) >= 3 and word.endswith(_PLACE_ENDS) and _tag(word) == "ns"
+    return len(word) >= 3 and word.endswith(tuple(PLACE_ENDS)) and _tag(word) == "ns"
 
 
 @dataclass

@@ -79,7 +79,7 @@ def is_term(token: str) -> bool:
     return bool(_WORD.search(token)) and token not in stopwords()
 
 
-def _demonstrative(word: str) -> bool:
+def _points_or_joins(word: str) -> bool:
     """Tell whether a word points at something (这种, 那样, 这次) or only joins or qualifies the question's
     words (要是, 真的, 最多: a conjunction or an adverb): no passage needs to print it."""
     tag = word_tag(word)
@@ -135,7 +135,7 @@ class Tokenizer:
         words = [w for w in self.tokenize(text) if not w.startswith(BIGRAM_MARK)]
         # jieba keeps some asking phrases whole (哪些地方, 哪几天): keep only what is asked about.
         words = [_ASKING_PREFIX.sub("", w) for w in words if w not in question_words()]
-        words = [w for w in words if is_term(w) and w not in question_words() and not _demonstrative(w)]
+        words = [w for w in words if is_term(w) and w not in question_words() and not _points_or_joins(w)]
         return list(dict.fromkeys(words))
 
     def _without_asking(self, text: str) -> str:
